@@ -1,0 +1,168 @@
+package topology
+
+import "time"
+
+// Names shared by the topology and the code that reads it.
+const (
+	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
+	ConsentRequestWorkflow = "consent-request"
+
+	CVBucket        = "cvs"
+	RecordingBucket = "recordings"
+)
+
+// Settings every deployment can set (CDK context keys; `make dev` flags).
+const (
+	SettingSenderEmail       = "senderEmail"
+	SettingPublicBaseURL     = "publicBaseUrl"
+	SettingControllerName    = "controllerName"
+	SettingControllerContact = "controllerContact"
+	SettingNoticeVersion     = "noticeVersion"
+	SettingNoticeURL         = "noticeUrl"
+	SettingLinkValidityDays  = "linkValidityDays"
+	SettingRetentionDays     = "retentionDays"
+)
+
+// App is Consentflow's topology.
+var App = Application{
+	Name: "consentflow",
+	Table: Table{
+		Name:         "consent",
+		PartitionKey: Key{Name: "pk", Type: "S"},
+		SortKey:      Key{Name: "sk", Type: "S"},
+	},
+	Buckets: []Bucket{
+		{Name: CVBucket, Description: "Candidates' CVs"},
+		{Name: RecordingBucket, Description: "Interview recordings"},
+	},
+	Settings: []SettingDef{
+		{Name: SettingSenderEmail, Description: "The verified SES address candidates get email from", Default: "consent@example.com"},
+		{Name: SettingPublicBaseURL, Description: "Base URL of the candidate pages (empty: the HTTP API's own URL)", Default: ""},
+		{Name: SettingControllerName, Description: "The data controller named on every page and receipt", Default: "Example Recruiting Ltd"},
+		{Name: SettingControllerContact, Description: "Where candidates reach the controller about their data", Default: "privacy@example.com"},
+		{Name: SettingNoticeVersion, Description: "Version of the privacy notice candidates consent under", Default: "2026-11-01"},
+		{Name: SettingNoticeURL, Description: "Where the privacy notice of that version is published", Default: "https://example.com/privacy"},
+		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
+		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
+	},
+	Functions: []Function{
+		{
+			Name:        "register-candidate",
+			Description: "Registers a candidate for a recruiter",
+			Env:         env(table()),
+			Table:       ReadWrite,
+		},
+		{
+			Name:        "request-consent",
+			Description: "Starts a consent request workflow for a candidate",
+			Env: env(table(), map[string]Ref{
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+			}),
+			Table:  Read,
+			Starts: []string{ConsentRequestWorkflow},
+		},
+		{
+			Name:        "list-consents",
+			Description: "Shows the state of each of a candidate's consents",
+			Env:         env(table()),
+			Table:       Read,
+		},
+		{
+			Name:        "show-consent-page",
+			Description: "Shows a candidate what they are asked to consent to",
+			Env:         env(table(), notice()),
+			Table:       Read,
+		},
+		{
+			Name:         "record-decision",
+			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
+			Env:          env(table(), notice()),
+			Table:        ReadWrite,
+			AnswersTasks: []string{ConsentRequestWorkflow},
+		},
+		{
+			Name:        "record-consent-request",
+			Description: "Records that consent was requested for each purpose",
+			Env:         env(table(), notice()),
+			Table:       ReadWrite,
+		},
+		{
+			Name:        "send-consent-link",
+			Description: "Emails a candidate a personal consent link and parks the workflow's task token",
+			Env:         env(table(), notice(), mail()),
+			Table:       ReadWrite,
+			SendsEmail:  true,
+		},
+		{
+			Name:        "send-consent-receipt",
+			Description: "Emails a candidate the receipt of their decision",
+			Env:         env(table(), notice(), mail()),
+			Table:       Read,
+			SendsEmail:  true,
+		},
+		{
+			Name:        "expire-consent-request",
+			Description: "Marks an unanswered consent request as expired",
+			Env:         env(table(), notice()),
+			Table:       ReadWrite,
+		},
+	},
+	Routes: []Route{
+		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/consent-requests", Function: "request-consent", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
+		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
+		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
+	},
+	Workflows: []Workflow{
+		{
+			Name:        ConsentRequestWorkflow,
+			Description: "Asks a candidate for consent, waits for the answer and sends the receipt",
+			Standard:    true,
+			Functions: []string{
+				"record-consent-request",
+				"send-consent-link",
+				"send-consent-receipt",
+				"expire-consent-request",
+			},
+		},
+	},
+}
+
+// DefaultTimeout and DefaultMemoryMB apply where a Function leaves them zero.
+const (
+	DefaultTimeout  = 10 * time.Second
+	DefaultMemoryMB = 256
+)
+
+func table() map[string]Ref {
+	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}
+}
+
+func notice() map[string]Ref {
+	return map[string]Ref{
+		"CONTROLLER_NAME":    {Kind: Setting, Name: SettingControllerName},
+		"CONTROLLER_CONTACT": {Kind: Setting, Name: SettingControllerContact},
+		"NOTICE_VERSION":     {Kind: Setting, Name: SettingNoticeVersion},
+		"NOTICE_URL":         {Kind: Setting, Name: SettingNoticeURL},
+		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
+		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
+		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
+	}
+}
+
+func mail() map[string]Ref {
+	return map[string]Ref{
+		"SENDER_EMAIL": {Kind: Setting, Name: SettingSenderEmail},
+	}
+}
+
+func env(parts ...map[string]Ref) map[string]Ref {
+	m := map[string]Ref{}
+	for _, p := range parts {
+		for k, v := range p {
+			m[k] = v
+		}
+	}
+	return m
+}

@@ -1,0 +1,265 @@
+// Package topology is the one description of Consentflow's deployable shape:
+// its functions, HTTP routes, workflows, table and buckets. The CDK stacks
+// (package infra) and the local cloud (package infra/local) are both built
+// from App, so what runs on a laptop and what runs in AWS cannot drift.
+//
+// The package holds plain data and must never import the CDK.
+package topology
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Access says what a function or workflow may do with a table or bucket.
+type Access int
+
+const (
+	NoAccess Access = iota
+	Read
+	ReadWrite
+)
+
+// Auth says who may call a route.
+type Auth int
+
+const (
+	// Public routes are open to anyone holding a link; they are throttled.
+	Public Auth = iota
+	// Recruiter routes need a recruiter's bearer token (a JWT in AWS).
+	Recruiter
+)
+
+// RefKind names the kind of value an environment variable resolves to.
+type RefKind int
+
+const (
+	// TableName resolves to the physical name of Table.
+	TableName RefKind = iota
+	// BucketName resolves to the physical name of the bucket named Ref.Name.
+	BucketName
+	// WorkflowArn resolves to the ARN of the workflow named Ref.Name.
+	WorkflowArn
+	// Setting resolves to the deployment setting named Ref.Name (see Settings).
+	Setting
+)
+
+// Ref is the value of a function's environment variable, resolved by each
+// target in its own way (a CDK token in AWS, a local URL or name locally).
+type Ref struct {
+	Kind RefKind
+	Name string
+}
+
+// Function is one Lambda function, built from functions/<Name>/.
+type Function struct {
+	Name        string
+	Description string
+	Timeout     time.Duration
+	MemoryMB    int
+	// Env maps environment variable names to what they resolve to.
+	Env map[string]Ref
+	// Table is this function's access to the app table.
+	Table Access
+	// Buckets maps bucket names to this function's access to them.
+	Buckets map[string]Access
+	// SendsEmail lets the function send email through SES as the sender.
+	SendsEmail bool
+	// Starts lists the workflows this function may start.
+	Starts []string
+	// AnswersTasks lists the workflows whose task tokens this function may
+	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
+	AnswersTasks []string
+}
+
+// Route is one HTTP API route, served by a function with the API Gateway
+// HTTP API payload format 2.0.
+type Route struct {
+	Method   string
+	Path     string // with {param} segments, as API Gateway writes them
+	Function string
+	Auth     Auth
+}
+
+// Key is the API Gateway route key, "METHOD /path".
+func (r Route) Key() string { return r.Method + " " + r.Path }
+
+// Workflow is one Step Functions state machine, defined by an ASL file.
+type Workflow struct {
+	Name        string // kebab-case; the ASL file is statemachines/<Name>.asl.json
+	Description string
+	// Standard workflows can wait for task tokens and run up to a year.
+	Standard bool
+	// Functions lists the functions the definition invokes. Each one is
+	// substituted into the ASL as ${<PascalName>FunctionArn}.
+	Functions []string
+}
+
+// File is the path of the workflow's ASL definition, relative to the repo root.
+func (w Workflow) File() string { return "statemachines/" + w.Name + ".asl.json" }
+
+// Substitutions maps each definition substitution key to the function it
+// names, e.g. "SendConsentLinkFunctionArn" → "send-consent-link".
+func (w Workflow) Substitutions() map[string]string {
+	m := make(map[string]string, len(w.Functions))
+	for _, f := range w.Functions {
+		m[SubstitutionKey(f)] = f
+	}
+	return m
+}
+
+// SubstitutionKey is the ASL substitution key of a function:
+// "record-decision" → "RecordDecisionFunctionArn".
+func SubstitutionKey(function string) string {
+	return Pascal(function) + "FunctionArn"
+}
+
+// Pascal turns a kebab-case name into PascalCase.
+func Pascal(kebab string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(kebab, "-") {
+		if part == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// Key is one attribute of a table key or index.
+type Key struct {
+	Name string
+	Type string // "S" or "N"
+}
+
+// Index is a global secondary index.
+type Index struct {
+	Name         string
+	PartitionKey Key
+	SortKey      Key
+}
+
+// Table is the single DynamoDB table that holds consent and its audit trail.
+type Table struct {
+	Name         string // logical name; the physical name is chosen per target
+	PartitionKey Key
+	SortKey      Key
+	Indexes      []Index
+}
+
+// Bucket is an S3 bucket for candidate files.
+type Bucket struct {
+	Name        string
+	Description string
+}
+
+// SettingDef is a deployment setting: a CDK context key in AWS, a flag or
+// default locally.
+type SettingDef struct {
+	Name        string // also the CDK context key
+	Description string
+	Default     string
+}
+
+// Application is the whole topology.
+type Application struct {
+	Name      string
+	Table     Table
+	Buckets   []Bucket
+	Functions []Function
+	Routes    []Route
+	Workflows []Workflow
+	Settings  []SettingDef
+}
+
+// Function returns the function named name.
+func (a Application) Function(name string) (Function, bool) {
+	for _, f := range a.Functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// Workflow returns the workflow named name.
+func (a Application) Workflow(name string) (Workflow, bool) {
+	for _, w := range a.Workflows {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return Workflow{}, false
+}
+
+// Setting returns the setting named name.
+func (a Application) Setting(name string) (SettingDef, bool) {
+	for _, s := range a.Settings {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SettingDef{}, false
+}
+
+// Validate checks that every name the topology uses is defined.
+func (a Application) Validate() error {
+	buckets := map[string]bool{}
+	for _, b := range a.Buckets {
+		buckets[b.Name] = true
+	}
+	workflows := map[string]bool{}
+	for _, w := range a.Workflows {
+		workflows[w.Name] = true
+		for _, f := range w.Functions {
+			if _, ok := a.Function(f); !ok {
+				return fmt.Errorf("workflow %s: unknown function %q", w.Name, f)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range a.Functions {
+		if seen[f.Name] {
+			return fmt.Errorf("function %s defined twice", f.Name)
+		}
+		seen[f.Name] = true
+		for env, ref := range f.Env {
+			switch ref.Kind {
+			case BucketName:
+				if !buckets[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown bucket %q", f.Name, env, ref.Name)
+				}
+			case WorkflowArn:
+				if !workflows[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown workflow %q", f.Name, env, ref.Name)
+				}
+			case Setting:
+				if _, ok := a.Setting(ref.Name); !ok {
+					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
+				}
+			}
+		}
+		for b := range f.Buckets {
+			if !buckets[b] {
+				return fmt.Errorf("function %s: unknown bucket %q", f.Name, b)
+			}
+		}
+		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {
+			if !workflows[w] {
+				return fmt.Errorf("function %s: unknown workflow %q", f.Name, w)
+			}
+		}
+	}
+	routes := map[string]bool{}
+	for _, r := range a.Routes {
+		if routes[r.Key()] {
+			return fmt.Errorf("route %s defined twice", r.Key())
+		}
+		routes[r.Key()] = true
+		if _, ok := a.Function(r.Function); !ok {
+			return fmt.Errorf("route %s: unknown function %q", r.Key(), r.Function)
+		}
+	}
+	return nil
+}
