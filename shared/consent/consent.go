@@ -1,0 +1,285 @@
+// Package consent is Consentflow's domain: candidates, the purposes they are
+// asked to consent to, the state of each consent, the append-only events that
+// prove it (GDPR Art. 7(1)), and the receipts candidates get.
+package consent
+
+import (
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Purpose is what a candidate's data is processed for.
+type Purpose string
+
+const (
+	TalentPool         Purpose = "talent_pool"
+	InterviewRecording Purpose = "interview_recording"
+)
+
+// PurposeInfo says what consenting to a purpose means. The text shown to
+// candidates is localized in package page; these are the stable facts.
+type PurposeInfo struct {
+	Purpose Purpose
+	// LegalBasis is the GDPR basis of the processing.
+	LegalBasis string
+	// PIICategories are the categories of personal data processed.
+	PIICategories []string
+	// Recipients are third parties the data is disclosed to (none here).
+	Recipients []string
+}
+
+// LegalBasisConsent is GDPR Art. 6(1)(a).
+const LegalBasisConsent = "GDPR Art. 6(1)(a) consent"
+
+var purposes = map[Purpose]PurposeInfo{
+	TalentPool: {
+		Purpose:       TalentPool,
+		LegalBasis:    LegalBasisConsent,
+		PIICategories: []string{"contact_details", "cv", "application_history"},
+	},
+	InterviewRecording: {
+		Purpose:       InterviewRecording,
+		LegalBasis:    LegalBasisConsent,
+		PIICategories: []string{"voice", "video_image", "interview_content"},
+	},
+}
+
+// Purposes lists every purpose consent can be asked for, in a stable order.
+func Purposes() []Purpose {
+	return []Purpose{TalentPool, InterviewRecording}
+}
+
+// Info returns the facts of a known purpose.
+func (p Purpose) Info() (PurposeInfo, bool) {
+	info, ok := purposes[p]
+	return info, ok
+}
+
+// ParsePurpose returns the purpose named s, or a *ValidationError.
+func ParsePurpose(s string) (Purpose, error) {
+	p := Purpose(s)
+	if _, ok := purposes[p]; !ok {
+		return "", &ValidationError{Field: "purposes", Reason: fmt.Sprintf("unknown purpose %q; known purposes: %s", s, joinPurposes(Purposes()))}
+	}
+	return p, nil
+}
+
+// ParsePurposes validates a non-empty list of distinct known purposes.
+func ParsePurposes(in []string) ([]Purpose, error) {
+	if len(in) == 0 {
+		return nil, &ValidationError{Field: "purposes", Reason: "at least one purpose is required"}
+	}
+	out := make([]Purpose, 0, len(in))
+	for _, s := range in {
+		p, err := ParsePurpose(s)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(out, p) {
+			return nil, &ValidationError{Field: "purposes", Reason: fmt.Sprintf("purpose %q is listed twice", s)}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func joinPurposes(ps []Purpose) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// State is the state of one consent, after the W3C DPV consent states.
+type State string
+
+const (
+	Requested State = "requested"
+	Given     State = "given"
+	Refused   State = "refused"
+	Withdrawn State = "withdrawn"
+	Expired   State = "expired"
+)
+
+// DPV is the W3C Data Privacy Vocabulary term for the state.
+func (s State) DPV() string {
+	switch s {
+	case Requested:
+		return "dpv:ConsentRequested"
+	case Given:
+		return "dpv:ConsentGiven"
+	case Refused:
+		return "dpv:ConsentRefused"
+	case Withdrawn:
+		return "dpv:ConsentWithdrawn"
+	case Expired:
+		return "dpv:ConsentExpired"
+	}
+	return "dpv:ConsentUnknown"
+}
+
+// Locales are the languages candidate pages and emails are written in.
+var Locales = []string{"en", "de", "fr"}
+
+// ParseLocale accepts a BCP 47 tag whose language is supported ("de-AT" → "de").
+func ParseLocale(tag string) (string, error) {
+	lang := strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	if !slices.Contains(Locales, lang) {
+		return "", &ValidationError{Field: "locale", Reason: fmt.Sprintf("unsupported locale %q; supported: %s", tag, strings.Join(Locales, ", "))}
+	}
+	return lang, nil
+}
+
+// Candidate is a person a recruiter asks for consent.
+type Candidate struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Locale    string    `json:"locale"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// NewCandidate validates a candidate's details and gives it a fresh ID.
+func NewCandidate(name, email, locale string, now time.Time) (Candidate, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is required"}
+	case utf8.RuneCountInString(name) > 200:
+		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is at most 200 characters"}
+	}
+	email = strings.TrimSpace(email)
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || len(email) > 254 {
+		return Candidate{}, &ValidationError{Field: "email", Reason: "a plain email address such as ada@example.com is required"}
+	}
+	loc, err := ParseLocale(locale)
+	if err != nil {
+		return Candidate{}, err
+	}
+	return Candidate{ID: NewID(), Name: name, Email: email, Locale: loc, CreatedAt: now.UTC()}, nil
+}
+
+// Consent is the current state of one candidate's consent to one purpose.
+type Consent struct {
+	CandidateID   string    `json:"-"`
+	Purpose       Purpose   `json:"purpose"`
+	State         State     `json:"state"`
+	NoticeVersion string    `json:"noticeVersion"`
+	RequestID     string    `json:"requestId"`
+	ReceiptID     string    `json:"receiptId,omitempty"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+	// ExpiresAt is when given consent lapses (the purpose's retention).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// RequestStatus is where a consent request stands.
+type RequestStatus string
+
+const (
+	Pending  RequestStatus = "pending"
+	Answered RequestStatus = "answered"
+	Lapsed   RequestStatus = "expired"
+)
+
+// Request asks one candidate for consent to one or more purposes.
+type Request struct {
+	ID            string        `json:"id"`
+	CandidateID   string        `json:"candidateId"`
+	Purposes      []Purpose     `json:"purposes"`
+	Status        RequestStatus `json:"status"`
+	NoticeVersion string        `json:"noticeVersion"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	// ExpiresAt is when the request's link stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// TaskToken is the waiting workflow's token; empty until the link is sent.
+	TaskToken string `json:"-"`
+	// LinkHash is the SHA-256 of the candidate's link token.
+	LinkHash string `json:"-"`
+}
+
+// Open reports whether the request can still be answered at now.
+func (r Request) Open(now time.Time) bool {
+	return r.Status == Pending && now.Before(r.ExpiresAt)
+}
+
+// Decision is a candidate's answer for one purpose.
+type Decision struct {
+	Purpose Purpose `json:"purpose"`
+	Grant   bool    `json:"grant"`
+}
+
+// State is the consent state the decision leads to.
+func (d Decision) State() State {
+	if d.Grant {
+		return Given
+	}
+	return Refused
+}
+
+// Answer is a candidate's complete answer to a request: exactly one decision
+// for each purpose asked.
+func (r Request) Answer(decisions []Decision) error {
+	if len(decisions) != len(r.Purposes) {
+		return &ValidationError{Field: "decisions", Reason: fmt.Sprintf("answer each of the %d purposes asked, once", len(r.Purposes))}
+	}
+	seen := map[Purpose]bool{}
+	for _, d := range decisions {
+		if !slices.Contains(r.Purposes, d.Purpose) {
+			return &ValidationError{Field: "decisions", Reason: fmt.Sprintf("purpose %q was not asked in this request", d.Purpose)}
+		}
+		if seen[d.Purpose] {
+			return &ValidationError{Field: "decisions", Reason: fmt.Sprintf("purpose %q is answered twice", d.Purpose)}
+		}
+		seen[d.Purpose] = true
+	}
+	return nil
+}
+
+// EventType names what happened to a consent.
+type EventType string
+
+const (
+	EventRequested EventType = "requested"
+	EventGiven     EventType = "given"
+	EventRefused   EventType = "refused"
+	EventWithdrawn EventType = "withdrawn"
+	EventExpired   EventType = "expired"
+)
+
+// Collection methods: how an event came about.
+const (
+	CollectedByWebForm  = "web_form"
+	CollectedByWorkflow = "workflow"
+)
+
+// Event is one append-only entry of a candidate's consent audit trail.
+type Event struct {
+	ID               string    `json:"id"`
+	CandidateID      string    `json:"candidateId"`
+	RequestID        string    `json:"requestId"`
+	Type             EventType `json:"type"`
+	Purpose          Purpose   `json:"purpose"`
+	At               time.Time `json:"at"`
+	LegalBasis       string    `json:"legalBasis"`
+	NoticeVersion    string    `json:"noticeVersion"`
+	CollectionMethod string    `json:"collectionMethod"`
+	// IPHash is a keyed hash of the client address, never the address.
+	IPHash    string `json:"ipHash,omitempty"`
+	UserAgent string `json:"userAgent,omitempty"`
+	ReceiptID string `json:"receiptId,omitempty"`
+}
+
+// Evidence is what the web form knows about how a decision was made.
+type Evidence struct {
+	IPHash    string
+	UserAgent string
+}

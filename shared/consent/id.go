@@ -1,0 +1,45 @@
+package consent
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+)
+
+// NewID returns a random 128-bit identifier in base32 (26 characters), safe
+// in URLs, DynamoDB keys and Step Functions execution names.
+func NewID() string { return rand.Text() }
+
+// NewLinkToken returns a random 256-bit candidate link token. Only its hash
+// (HashLinkToken) is ever stored.
+func NewLinkToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashLinkToken is the stored form of a link token.
+func HashLinkToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// ValidLinkToken reports whether s has the shape of a token from NewLinkToken,
+// so that garbage is rejected before any lookup.
+func ValidLinkToken(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
+}
+
+// Pseudonym is a keyed hash of personal data (an IP address, an email) for
+// audit records and logs, so they never hold the value itself.
+func Pseudonym(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}

@@ -1,0 +1,96 @@
+package consent
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Policy is what a deployment promises candidates: who the controller is,
+// which notice they consent under, how long data is kept and how long a link
+// stays valid. Functions read it once from their environment.
+type Policy struct {
+	Controller        string
+	ControllerContact string
+	NoticeVersion     string
+	NoticeURL         string
+	// PublicBaseURL is where candidate links point, without a trailing slash.
+	PublicBaseURL string
+	LinkValidity  time.Duration
+	Retention     map[Purpose]time.Duration
+}
+
+// PolicyFromEnv reads a Policy from the environment variables the topology
+// gives the functions, failing on the first missing or malformed one.
+func PolicyFromEnv(getenv func(string) string) (Policy, error) {
+	p := Policy{
+		Controller:        getenv("CONTROLLER_NAME"),
+		ControllerContact: getenv("CONTROLLER_CONTACT"),
+		NoticeVersion:     getenv("NOTICE_VERSION"),
+		NoticeURL:         getenv("NOTICE_URL"),
+		PublicBaseURL:     strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
+	}
+	for name, v := range map[string]string{
+		"CONTROLLER_NAME": p.Controller, "CONTROLLER_CONTACT": p.ControllerContact,
+		"NOTICE_VERSION": p.NoticeVersion, "NOTICE_URL": p.NoticeURL, "PUBLIC_BASE_URL": p.PublicBaseURL,
+	} {
+		if v == "" {
+			return Policy{}, fmt.Errorf("environment variable %s is not set", name)
+		}
+	}
+	if u, err := url.Parse(p.PublicBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Policy{}, fmt.Errorf("PUBLIC_BASE_URL %q is not an absolute http(s) URL", p.PublicBaseURL)
+	}
+	days, err := strconv.Atoi(getenv("LINK_VALIDITY_DAYS"))
+	if err != nil || days < 1 || days > 365 {
+		return Policy{}, fmt.Errorf("LINK_VALIDITY_DAYS %q must be a whole number of days from 1 to 365", getenv("LINK_VALIDITY_DAYS"))
+	}
+	p.LinkValidity = time.Duration(days) * 24 * time.Hour
+	if p.Retention, err = ParseRetention(getenv("RETENTION_DAYS")); err != nil {
+		return Policy{}, fmt.Errorf("RETENTION_DAYS: %w", err)
+	}
+	return p, nil
+}
+
+// ParseRetention reads "talent_pool=730,interview_recording=180". Every known
+// purpose must have a retention.
+func ParseRetention(s string) (map[Purpose]time.Duration, error) {
+	m := map[Purpose]time.Duration{}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(pair, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not purpose=days", pair)
+		}
+		p, err := ParsePurpose(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		days, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || days < 1 || days > 3650 {
+			return nil, fmt.Errorf("retention of %s must be 1 to 3650 days, got %q", p, value)
+		}
+		m[p] = time.Duration(days) * 24 * time.Hour
+	}
+	for _, p := range Purposes() {
+		if _, ok := m[p]; !ok {
+			return nil, fmt.Errorf("no retention for purpose %s", p)
+		}
+	}
+	return m, nil
+}
+
+// RetentionDays is the retention of p in whole days.
+func (p Policy) RetentionDays(purpose Purpose) int {
+	return int(p.Retention[purpose] / (24 * time.Hour))
+}
+
+// LinkURL is the candidate's personal link for a token.
+func (p Policy) LinkURL(token string) string {
+	return p.PublicBaseURL + "/c/" + token
+}

@@ -1,0 +1,201 @@
+// Package store keeps Consentflow's candidates, consent requests, consents and
+// their append-only audit events in one DynamoDB table.
+//
+// Keys (pk, sk):
+//
+//	CANDIDATE#<id>  PROFILE                  the candidate
+//	CANDIDATE#<id>  CONSENT#<purpose>        the current state of one consent
+//	CANDIDATE#<id>  EVENT#<time>#<event id>  one audit event, never updated
+//	REQUEST#<id>    REQUEST                  a consent request
+//	LINK#<sha256>   LINK                     a candidate link, by token hash
+//
+// Every change of a consent's state and its event are written in one
+// transaction, so the audit trail and the state cannot disagree.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/consentflow/consentflow/shared/consent"
+)
+
+// DynamoDB is the part of the DynamoDB API the store uses; *dynamodb.Client
+// satisfies it.
+type DynamoDB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store reads and writes consent data.
+type Store struct {
+	db    DynamoDB
+	table string
+}
+
+// New returns a Store on the named table.
+func New(db DynamoDB, table string) *Store {
+	return &Store{db: db, table: table}
+}
+
+// UnavailableError wraps a failure of DynamoDB itself (not of a condition),
+// which callers may retry. Workflows match it by its name.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "store unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+func unavailable(op string, err error) error {
+	return &UnavailableError{Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+const (
+	profileSK = "PROFILE"
+	requestSK = "REQUEST"
+	linkSK    = "LINK"
+)
+
+func candidatePK(id string) string { return "CANDIDATE#" + id }
+func requestPK(id string) string   { return "REQUEST#" + id }
+func linkPK(hash string) string    { return "LINK#" + hash }
+func consentSK(p consent.Purpose) string {
+	return "CONSENT#" + string(p)
+}
+
+// eventSK orders events by time; the fixed-width time keeps string order
+// equal to time order.
+func eventSK(e consent.Event) string {
+	return "EVENT#" + e.At.UTC().Format(timeFormat) + "#" + e.ID
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+type candidateItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	consent.Candidate
+	// IdempotencyKey is the caller's key the candidate was created with, if any.
+	IdempotencyKey string `dynamodbav:"idempotencyKey,omitempty"`
+}
+
+type consentItem struct {
+	PK            string          `dynamodbav:"pk"`
+	SK            string          `dynamodbav:"sk"`
+	Purpose       consent.Purpose `dynamodbav:"purpose"`
+	State         consent.State   `dynamodbav:"state"`
+	NoticeVersion string          `dynamodbav:"noticeVersion"`
+	RequestID     string          `dynamodbav:"requestId"`
+	ReceiptID     string          `dynamodbav:"receiptId,omitempty"`
+	UpdatedAt     time.Time       `dynamodbav:"updatedAt"`
+	ExpiresAt     *time.Time      `dynamodbav:"expiresAt,omitempty"`
+}
+
+type eventItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	consent.Event
+}
+
+type requestItem struct {
+	PK            string                `dynamodbav:"pk"`
+	SK            string                `dynamodbav:"sk"`
+	ID            string                `dynamodbav:"id"`
+	CandidateID   string                `dynamodbav:"candidateId"`
+	Purposes      []consent.Purpose     `dynamodbav:"purposes"`
+	Status        consent.RequestStatus `dynamodbav:"status"`
+	NoticeVersion string                `dynamodbav:"noticeVersion"`
+	CreatedAt     time.Time             `dynamodbav:"createdAt"`
+	ExpiresAt     time.Time             `dynamodbav:"expiresAt"`
+	TaskToken     string                `dynamodbav:"taskToken,omitempty"`
+	LinkHash      string                `dynamodbav:"linkHash,omitempty"`
+	AnsweredAt    *time.Time            `dynamodbav:"answeredAt,omitempty"`
+	ReceiptID     string                `dynamodbav:"receiptId,omitempty"`
+	Decisions     []consent.Decision    `dynamodbav:"decisions,omitempty"`
+}
+
+func (it requestItem) request() consent.Request {
+	return consent.Request{
+		ID: it.ID, CandidateID: it.CandidateID, Purposes: it.Purposes, Status: it.Status,
+		NoticeVersion: it.NoticeVersion, CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt,
+		TaskToken: it.TaskToken, LinkHash: it.LinkHash,
+	}
+}
+
+type linkItem struct {
+	PK        string    `dynamodbav:"pk"`
+	SK        string    `dynamodbav:"sk"`
+	RequestID string    `dynamodbav:"requestId"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+}
+
+func (s *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, unavailable("get "+pk, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, fmt.Errorf("decode %s: %w", pk, err)
+	}
+	return true, nil
+}
+
+// timeFormat is fixed-width UTC, so that string order is time order and
+// conditions such as "expiresAt > :now" compare times correctly.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func encodeTime(t time.Time) (types.AttributeValue, error) {
+	return &types.AttributeValueMemberS{Value: t.UTC().Format(timeFormat)}, nil
+}
+
+func timeValue(t time.Time) types.AttributeValue {
+	v, _ := encodeTime(t)
+	return v
+}
+
+func marshal(v any) map[string]types.AttributeValue {
+	m, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.EncodeTime = encodeTime })
+	if err != nil {
+		// Only our own item structs are marshalled; they always encode.
+		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
+	}
+	return m
+}
+
+// conditionFailed reports whether err is a failed condition, and for a
+// cancelled transaction which of its items failed it.
+func conditionFailed(err error) (failed bool, items []int) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true, nil
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				items = append(items, i)
+			}
+		}
+		return len(items) > 0, items
+	}
+	return false, nil
+}

@@ -1,0 +1,286 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/truora/minidyn/server"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+// newStore returns a store on a fresh table in an in-process minidyn server,
+// reached over HTTP with the real SDK client.
+func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
+	t.Helper()
+	srv := httptest.NewServer(server.NewServer())
+	t.Cleanup(srv.Close)
+	db := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  aws.AnonymousCredentials{},
+	})
+	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:   aws.String("consent"),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.New(db, "consent"), db
+}
+
+var (
+	t0     = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	policy = consent.Policy{
+		Controller: "Example Recruiting Ltd", ControllerContact: "privacy@example.com", NoticeVersion: "2026-11-01",
+		NoticeURL: "https://example.com/privacy", PublicBaseURL: "http://127.0.0.1:8080", LinkValidity: 30 * 24 * time.Hour,
+		Retention: map[consent.Purpose]time.Duration{consent.TalentPool: 730 * 24 * time.Hour, consent.InterviewRecording: 180 * 24 * time.Hour},
+	}
+)
+
+func candidate(t *testing.T, s *store.Store) consent.Candidate {
+	t.Helper()
+	c, err := consent.NewCandidate("Ada Lovelace", "ada@example.com", "en", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateCandidate(context.Background(), c, ""); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func request(t *testing.T, s *store.Store, c consent.Candidate, purposes ...consent.Purpose) consent.Request {
+	t.Helper()
+	req := consent.Request{
+		ID: consent.NewID(), CandidateID: c.ID, Purposes: purposes, Status: consent.Pending,
+		NoticeVersion: policy.NoticeVersion, CreatedAt: t0, ExpiresAt: t0.Add(policy.LinkValidity),
+	}
+	if _, err := s.RecordRequest(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func states(t *testing.T, s *store.Store, candidateID string) map[consent.Purpose]consent.State {
+	t.Helper()
+	cs, err := s.Consents(context.Background(), candidateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[consent.Purpose]consent.State{}
+	for _, c := range cs {
+		m[c.Purpose] = c.State
+	}
+	return m
+}
+
+func TestCreateCandidateIsIdempotentPerKey(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c, _ := consent.NewCandidate("Ada Lovelace", "ada@example.com", "en", t0)
+	c.ID = "FIXEDIDFROMKEY"
+	if _, created, err := s.CreateCandidate(ctx, c, "key-1"); err != nil || !created {
+		t.Fatalf("first create: created=%v err=%v", created, err)
+	}
+	again, created, err := s.CreateCandidate(ctx, c, "key-1")
+	if err != nil || created || again.ID != c.ID {
+		t.Fatalf("retry: got %+v created=%v err=%v, want the stored candidate", again, created, err)
+	}
+	other := c
+	other.Email = "grace@example.com"
+	_, _, err = s.CreateCandidate(ctx, other, "key-1")
+	var conflict *consent.ConflictError
+	if !errors.As(err, &conflict) {
+		t.Fatalf("same key, other details: err = %v, want ConflictError", err)
+	}
+	stored, err := s.Candidate(ctx, c.ID)
+	if err != nil || stored.Email != "ada@example.com" {
+		t.Fatalf("stored candidate changed: %+v %v", stored, err)
+	}
+}
+
+func TestUnknownCandidate(t *testing.T) {
+	s, _ := newStore(t)
+	_, err := s.Candidate(context.Background(), "NOSUCH")
+	var nf *consent.NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("err = %v, want NotFoundError", err)
+	}
+}
+
+func TestRecordRequestIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	if _, err := s.RecordRequest(ctx, req); err != nil {
+		t.Fatalf("recording again: %v", err)
+	}
+	events, err := s.Events(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].Type != consent.EventRequested || events[0].Purpose != consent.TalentPool {
+		t.Fatalf("events = %+v, want one requested event", events)
+	}
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Requested {
+		t.Fatalf("states = %v", got)
+	}
+}
+
+func TestDecisionLifecycle(t *testing.T) {
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	tests := []struct {
+		name      string
+		decisions []consent.Decision
+		at        time.Time
+		wantErr   any
+		want      map[consent.Purpose]consent.State
+		events    int
+	}{
+		{
+			name:      "grant one, refuse the other",
+			decisions: []consent.Decision{{Purpose: consent.TalentPool, Grant: true}, {Purpose: consent.InterviewRecording, Grant: false}},
+			at:        t0.Add(time.Hour),
+			want:      map[consent.Purpose]consent.State{consent.TalentPool: consent.Given, consent.InterviewRecording: consent.Refused},
+			events:    4,
+		},
+		{
+			name:      "an answer missing a purpose changes nothing",
+			decisions: []consent.Decision{{Purpose: consent.TalentPool, Grant: true}},
+			at:        t0.Add(time.Hour),
+			wantErr:   new(*consent.ValidationError),
+			want:      map[consent.Purpose]consent.State{consent.TalentPool: consent.Requested, consent.InterviewRecording: consent.Requested},
+			events:    2,
+		},
+		{
+			name:      "an answer after expiry changes nothing",
+			decisions: []consent.Decision{{Purpose: consent.TalentPool, Grant: true}, {Purpose: consent.InterviewRecording, Grant: true}},
+			at:        t0.Add(policy.LinkValidity + time.Second),
+			wantErr:   new(*consent.LinkExpiredError),
+			want:      map[consent.Purpose]consent.State{consent.TalentPool: consent.Requested, consent.InterviewRecording: consent.Requested},
+			events:    2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := newStore(t)
+			c := candidate(t, s)
+			req := request(t, s, c, consent.TalentPool, consent.InterviewRecording)
+			if err := s.AttachLink(ctx, req.ID, link, "task-token-1"); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := s.RequestByLink(ctx, link, t0)
+			if err != nil || got.TaskToken != "task-token-1" {
+				t.Fatalf("RequestByLink = %+v, %v", got, err)
+			}
+			_, err = s.RecordDecision(ctx, got, tt.decisions, policy, consent.Evidence{IPHash: "h", UserAgent: "test"}, tt.at)
+			if tt.wantErr == nil && err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantErr != nil && !errors.As(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %T", err, tt.wantErr)
+			}
+			if s := states(t, s, c.ID); len(s) != len(tt.want) || s[consent.TalentPool] != tt.want[consent.TalentPool] || s[consent.InterviewRecording] != tt.want[consent.InterviewRecording] {
+				t.Fatalf("states = %v, want %v", s, tt.want)
+			}
+			events, _ := s.Events(ctx, c.ID)
+			if len(events) != tt.events {
+				t.Fatalf("%d events, want %d: %+v", len(events), tt.events, events)
+			}
+		})
+	}
+}
+
+func TestReplayedDecisionIsAConflictAndChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	req, _, _ = s.RequestByLink(ctx, link, t0)
+	first, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, policy, consent.Evidence{}, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: false}}, policy, consent.Evidence{}, t0.Add(2*time.Minute))
+	var conflict *consent.ConflictError
+	if !errors.As(err, &conflict) {
+		t.Fatalf("replay: err = %v, want ConflictError", err)
+	}
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Given {
+		t.Fatalf("state after replay = %v, want given", got)
+	}
+	ans, err := s.RecordedAnswer(ctx, req.ID)
+	if err != nil || ans.ReceiptID != first.ReceiptID || !ans.Decisions[0].Grant {
+		t.Fatalf("recorded answer = %+v, %v; want the first answer", ans, err)
+	}
+	events, _ := s.Events(ctx, c.ID)
+	if len(events) != 2 {
+		t.Fatalf("events = %d, want 2 (requested, given)", len(events))
+	}
+}
+
+func TestExpireRequest(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	expired, err := s.ExpireRequest(ctx, req.ID, t0.Add(policy.LinkValidity))
+	if err != nil || !expired {
+		t.Fatalf("ExpireRequest = %v, %v", expired, err)
+	}
+	if again, err := s.ExpireRequest(ctx, req.ID, t0.Add(policy.LinkValidity)); err != nil || again {
+		t.Fatalf("second ExpireRequest = %v, %v; want a no-op", again, err)
+	}
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Expired {
+		t.Fatalf("states = %v, want expired", got)
+	}
+	_, _, err = s.RequestByLink(ctx, link, t0)
+	var le *consent.LinkExpiredError
+	if !errors.As(err, &le) {
+		t.Fatalf("link after expiry: err = %v, want LinkExpiredError", err)
+	}
+}
+
+func TestGivenConsentSurvivesANewRequest(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	_ = s.AttachLink(ctx, req.ID, link, "tok")
+	req, _, _ = s.RequestByLink(ctx, link, t0)
+	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, policy, consent.Evidence{}, t0); err != nil {
+		t.Fatal(err)
+	}
+	request(t, s, c, consent.TalentPool)
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Given {
+		t.Fatalf("state = %v, want given until the candidate answers again", got)
+	}
+}
