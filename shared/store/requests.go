@@ -157,10 +157,10 @@ func (s *Store) AttachLink(ctx context.Context, requestID, linkHash, taskToken s
 	}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
-			TableName:           aws.String(s.table),
-			Key:                 key(requestPK(requestID), requestSK),
-			UpdateExpression:    aws.String("SET linkHash = :hash, taskToken = :token"),
-			ConditionExpression: aws.String("#status = :pending"),
+			TableName:                aws.String(s.table),
+			Key:                      key(requestPK(requestID), requestSK),
+			UpdateExpression:         aws.String("SET linkHash = :hash, taskToken = :token"),
+			ConditionExpression:      aws.String("#status = :pending"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":hash":    &types.AttributeValueMemberS{Value: linkHash},
@@ -240,10 +240,10 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 			return Answer{}, err
 		}
 		items := []types.TransactWriteItem{{Update: &types.Update{
-			TableName:           aws.String(s.table),
-			Key:                 key(requestPK(req.ID), requestSK),
-			UpdateExpression:    aws.String("SET #status = :answered, answeredAt = :now, receiptId = :receipt, decisions = :decisions REMOVE taskToken"),
-			ConditionExpression: aws.String("#status = :pending AND expiresAt > :now"),
+			TableName:                aws.String(s.table),
+			Key:                      key(requestPK(req.ID), requestSK),
+			UpdateExpression:         aws.String("SET #status = :answered, answeredAt = :now, receiptId = :receipt, decisions = :decisions REMOVE taskToken"),
+			ConditionExpression:      aws.String("#status = :pending AND expiresAt > :now"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":answered":  &types.AttributeValueMemberS{Value: string(consent.Answered)},
