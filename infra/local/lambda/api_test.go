@@ -1,0 +1,224 @@
+package lambda_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/consentflow/consentflow/infra/local/lambda"
+)
+
+// client is the real SDK client pointed at svc behind an HTTP server.
+func client(t *testing.T, svc *lambda.Service) *awslambda.Client {
+	t.Helper()
+	srv := httptest.NewServer(svc)
+	t.Cleanup(srv.Close)
+	return awslambda.New(awslambda.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+func TestSDKInvoke(t *testing.T) {
+	svc := start(t, lambda.Config{})
+	c := client(t, svc)
+	tests := []struct {
+		name       string
+		in         awslambda.InvokeInput
+		wantStatus int32
+		wantFnErr  string
+		check      func(t *testing.T, payload []byte)
+	}{
+		{
+			name:       "request-response",
+			in:         awslambda.InvokeInput{FunctionName: aws.String("handler"), Payload: []byte(`{"action":"echo","message":"sdk"}`)},
+			wantStatus: 200,
+			check: func(t *testing.T, payload []byte) {
+				var out output
+				if err := json.Unmarshal(payload, &out); err != nil || out.Input.Message != "sdk" {
+					t.Errorf("payload %s, want the echo of message sdk (%v)", payload, err)
+				}
+			},
+		},
+		{
+			name: "by ARN with qualifier",
+			in: awslambda.InvokeInput{FunctionName: aws.String("arn:aws:lambda:us-east-1:000000000000:function:handler"),
+				Qualifier: aws.String("$LATEST"), Payload: []byte(`{}`)},
+			wantStatus: 200,
+		},
+		{
+			name:       "function error",
+			in:         awslambda.InvokeInput{FunctionName: aws.String("handler"), Payload: []byte(`{"action":"fail","message":"c-7"}`)},
+			wantStatus: 200,
+			wantFnErr:  "Unhandled",
+			check: func(t *testing.T, payload []byte) {
+				var doc struct{ ErrorType, ErrorMessage string }
+				if err := json.Unmarshal(payload, &doc); err != nil || doc.ErrorType != "CandidateNotFound" || doc.ErrorMessage != "no candidate c-7" {
+					t.Errorf("error payload %s, want errorType CandidateNotFound (%v)", payload, err)
+				}
+			},
+		},
+		{
+			name:       "event",
+			in:         awslambda.InvokeInput{FunctionName: aws.String("handler"), InvocationType: types.InvocationTypeEvent, Payload: []byte(`{}`)},
+			wantStatus: 202,
+		},
+		{
+			name:       "dry run",
+			in:         awslambda.InvokeInput{FunctionName: aws.String("handler"), InvocationType: types.InvocationTypeDryRun, Payload: []byte(`{}`)},
+			wantStatus: 204,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := c.Invoke(context.Background(), &tt.in)
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			if out.StatusCode != tt.wantStatus {
+				t.Errorf("StatusCode = %d, want %d", out.StatusCode, tt.wantStatus)
+			}
+			if got := aws.ToString(out.FunctionError); got != tt.wantFnErr {
+				t.Errorf("FunctionError = %q, want %q", got, tt.wantFnErr)
+			}
+			if tt.wantStatus == 200 && aws.ToString(out.ExecutedVersion) != "$LATEST" {
+				t.Errorf("ExecutedVersion = %q, want $LATEST", aws.ToString(out.ExecutedVersion))
+			}
+			if tt.check != nil {
+				tt.check(t, out.Payload)
+			}
+		})
+	}
+}
+
+func TestSDKInvokeRefused(t *testing.T) {
+	svc := start(t, lambda.Config{})
+	c := client(t, svc)
+	// The error codes AWS puts on the wire. AWS answers an oversized payload
+	// with RequestEntityTooLargeException, a code the SDK's model does not
+	// know (it models RequestTooLargeException), so it surfaces as a generic
+	// API error with that code, as it does against AWS.
+	tests := []struct {
+		name     string
+		in       awslambda.InvokeInput
+		wantCode string
+		wantHTTP int
+	}{
+		{name: "unknown function", in: awslambda.InvokeInput{FunctionName: aws.String("nope"), Payload: []byte(`{}`)},
+			wantCode: "ResourceNotFoundException", wantHTTP: 404},
+		{name: "payload too large", in: awslambda.InvokeInput{FunctionName: aws.String("handler"), Payload: bytes.Repeat([]byte(" "), lambda.MaxPayload+10)},
+			wantCode: "RequestEntityTooLargeException", wantHTTP: 413},
+		{name: "event payload over 1 MB", in: awslambda.InvokeInput{FunctionName: aws.String("handler"), InvocationType: types.InvocationTypeEvent,
+			Payload: bytes.Repeat([]byte(" "), lambda.MaxEventPayload+10)},
+			wantCode: "RequestEntityTooLargeException", wantHTTP: 413},
+		{name: "payload not JSON", in: awslambda.InvokeInput{FunctionName: aws.String("handler"), Payload: []byte(`nope`)},
+			wantCode: "InvalidRequestContentException", wantHTTP: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.Invoke(context.Background(), &tt.in)
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v, want an API error", err)
+			}
+			if apiErr.ErrorCode() != tt.wantCode {
+				t.Errorf("code = %s, want %s", apiErr.ErrorCode(), tt.wantCode)
+			}
+			var httpErr *awshttp.ResponseError
+			if !errors.As(err, &httpErr) || httpErr.HTTPStatusCode() != tt.wantHTTP {
+				t.Errorf("err = %v, want HTTP %d", err, tt.wantHTTP)
+			}
+		})
+	}
+	_, err := c.Invoke(context.Background(), &awslambda.InvokeInput{FunctionName: aws.String("nope")})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("unknown function: err = %v, want the SDK's *types.ResourceNotFoundException", err)
+	}
+}
+
+func TestSDKFunctions(t *testing.T) {
+	svc := start(t, lambda.Config{Functions: []lambda.Function{
+		{Name: "alpha", Bootstrap: bootstrap, Description: "first", Timeout: 1500 * time.Millisecond, MemoryMB: 512, Env: map[string]string{"K": "v"}},
+		{Name: "beta", Bootstrap: bootstrap},
+		{Name: "gamma", Bootstrap: bootstrap},
+	}})
+	c := client(t, svc)
+
+	var names []string
+	pages := awslambda.NewListFunctionsPaginator(c, &awslambda.ListFunctionsInput{MaxItems: aws.Int32(2)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("ListFunctions: %v", err)
+		}
+		for _, f := range page.Functions {
+			names = append(names, aws.ToString(f.FunctionName))
+		}
+	}
+	if got := strings.Join(names, ","); got != "alpha,beta,gamma" {
+		t.Errorf("listed %s, want alpha,beta,gamma", got)
+	}
+
+	got, err := c.GetFunction(context.Background(), &awslambda.GetFunctionInput{FunctionName: aws.String("alpha")})
+	if err != nil {
+		t.Fatalf("GetFunction: %v", err)
+	}
+	cfg := got.Configuration
+	checks := []struct {
+		field, got, want string
+	}{
+		{"FunctionArn", aws.ToString(cfg.FunctionArn), "arn:aws:lambda:us-east-1:000000000000:function:alpha"},
+		{"Description", aws.ToString(cfg.Description), "first"},
+		{"Runtime", string(cfg.Runtime), "provided.al2023"},
+		{"Handler", aws.ToString(cfg.Handler), "bootstrap"},
+		{"State", string(cfg.State), "Active"},
+		{"Environment K", cfg.Environment.Variables["K"], "v"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q, want %q", ch.field, ch.got, ch.want)
+		}
+	}
+	if aws.ToInt32(cfg.Timeout) != 2 || aws.ToInt32(cfg.MemorySize) != 512 {
+		t.Errorf("Timeout %d s, MemorySize %d MB; want 2 s (rounded up) and 512 MB", aws.ToInt32(cfg.Timeout), aws.ToInt32(cfg.MemorySize))
+	}
+	if cfg.CodeSize == 0 || aws.ToString(cfg.CodeSha256) == "" {
+		t.Errorf("CodeSize %d, CodeSha256 %q: want the bootstrap's size and hash", cfg.CodeSize, aws.ToString(cfg.CodeSha256))
+	}
+
+	_, err = c.GetFunction(context.Background(), &awslambda.GetFunctionInput{FunctionName: aws.String("delta")})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("GetFunction of an unknown function: err = %v, want ResourceNotFoundException", err)
+	}
+}
+
+func TestUnknownOperation(t *testing.T) {
+	svc := start(t, lambda.Config{})
+	srv := httptest.NewServer(svc)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/2015-03-31/functions/handler/url", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
+		t.Errorf("status %d, error type %q; want 404 UnknownOperationException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	}
+}
