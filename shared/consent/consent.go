@@ -283,3 +283,12 @@ type Evidence struct {
 	IPHash    string
 	UserAgent string
 }
+
+// StateAt is the consent's state at a moment: given consent past its
+// retention has expired, whether or not anything has rewritten it yet.
+func (c Consent) StateAt(now time.Time) State {
+	if c.State == Given && c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
+		return Expired
+	}
+	return c.State
+}

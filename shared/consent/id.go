@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 )
@@ -42,4 +43,15 @@ func Pseudonym(key []byte, value string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// IDFromKey derives an ID from a caller's idempotency key and its scope, so
+// that a retried request maps to the same ID. It has NewID's shape.
+func IDFromKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:16])
 }

@@ -1,0 +1,21 @@
+// Command list-consents serves GET /api/candidates/{id}/consents: the state
+// of each of a candidate's consents.
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/consentflow/consentflow/shared/env"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+func main() {
+	log := env.Logger()
+	table := env.Require(log, "TABLE_NAME")[0]
+	cfg := env.AWS(log)
+	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table), Log: log, Now: time.Now}
+	lambda.Start(h.Handle)
+}

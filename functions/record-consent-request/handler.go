@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/workflow"
+)
+
+// RequestStore records consent requests.
+type RequestStore interface {
+	RecordRequest(ctx context.Context, req consent.Request) (consent.Request, error)
+}
+
+// Handler records consent requests.
+type Handler struct {
+	Store  RequestStore
+	Policy consent.Policy
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// Input is the step's input.
+type Input struct {
+	RequestID   string   `json:"requestId"`
+	CandidateID string   `json:"candidateId"`
+	Purposes    []string `json:"purposes"`
+}
+
+// Output tells the workflow how long to wait for the candidate's answer:
+// until the link expires.
+type Output struct {
+	AnswerWithinSeconds int64 `json:"answerWithinSeconds"`
+}
+
+// Handle records the request; a retry returns the first recording's deadline.
+func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
+	if in.RequestID == "" || in.CandidateID == "" {
+		return Output{}, workflow.Error(&consent.ValidationError{Field: "input", Reason: "requestId and candidateId are required"})
+	}
+	purposes, err := consent.ParsePurposes(in.Purposes)
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
+	now := h.Now().UTC()
+	stored, err := h.Store.RecordRequest(ctx, consent.Request{
+		ID: in.RequestID, CandidateID: in.CandidateID, Purposes: purposes, Status: consent.Pending,
+		NoticeVersion: h.Policy.NoticeVersion, CreatedAt: now, ExpiresAt: now.Add(h.Policy.LinkValidity),
+	})
+	if err != nil {
+		h.Log.ErrorContext(ctx, "request not recorded", "requestId", in.RequestID, "error", err.Error())
+		return Output{}, workflow.Error(err)
+	}
+	h.Log.InfoContext(ctx, "consent request recorded", "requestId", stored.ID, "candidateId", stored.CandidateID)
+	secs := int64(math.Ceil(stored.ExpiresAt.Sub(now).Seconds()))
+	return Output{AnswerWithinSeconds: max(secs, 1)}, nil
+}

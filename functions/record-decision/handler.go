@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/page"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+// DecisionStore finds requests by link and records decisions.
+type DecisionStore interface {
+	RequestByLink(ctx context.Context, linkHash string, now time.Time) (consent.Request, consent.Candidate, error)
+	RecordDecision(ctx context.Context, req consent.Request, decisions []consent.Decision, p consent.Policy, ev consent.Evidence, now time.Time) (store.Answer, error)
+}
+
+// Workflows answers waiting workflow tasks; *sfn.Client satisfies it.
+type Workflows interface {
+	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+}
+
+// Handler records candidates' decisions.
+type Handler struct {
+	Store     DecisionStore
+	Workflows Workflows
+	Policy    consent.Policy
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+type jsonInput struct {
+	Decisions []consent.Decision `json:"decisions"`
+}
+
+// Handle records the decision in the body: a form post from the consent
+// page (answered with 303 See Other back to the page) or JSON.
+func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	m := locale.For(page.Language(req))
+	token, err := page.Token(req)
+	if err != nil {
+		return page.Error(ctx, h.Log, req, m, err), nil
+	}
+	now := h.Now()
+	r, c, err := h.Store.RequestByLink(ctx, consent.HashLinkToken(token), now)
+	if err != nil {
+		return page.Error(ctx, h.Log, req, m, err), nil
+	}
+	m = locale.For(c.Locale)
+	if r.Status != consent.Pending {
+		return page.Error(ctx, h.Log, req, m, &consent.ConflictError{Reason: "this consent request has already been answered"}), nil
+	}
+	decisions, err := h.decisions(req, r)
+	if err != nil {
+		if page.WantsHTML(req) {
+			form := page.NewForm(h.Policy, c, r, "/c/"+token)
+			form.Error = m.ChooseEach
+			return page.Render(http.StatusUnprocessableEntity, form), nil
+		}
+		return page.Error(ctx, h.Log, req, m, err), nil
+	}
+	ev := consent.Evidence{
+		IPHash:    consent.Pseudonym([]byte("consentflow/ip/"+r.ID), req.RequestContext.HTTP.SourceIP),
+		UserAgent: truncate(req.RequestContext.HTTP.UserAgent, 512),
+	}
+	ans, err := h.Store.RecordDecision(ctx, r, decisions, h.Policy, ev, now)
+	if err != nil {
+		return page.Error(ctx, h.Log, req, m, err), nil
+	}
+	h.Log.InfoContext(ctx, "decision recorded", "requestId", r.ID, "candidateId", r.CandidateID, "receiptId", ans.ReceiptID)
+	h.handOver(ctx, r, ans)
+	if page.WantsHTML(req) {
+		return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
+			"Location": "/c/" + token, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+		}}, nil
+	}
+	return httpapi.JSON(http.StatusOK, ans), nil
+}
+
+func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.Decision, error) {
+	if ct := httpapi.Header(req, "Content-Type"); len(ct) >= 16 && ct[:16] == "application/json" {
+		var in jsonInput
+		if err := httpapi.DecodeJSON(req, &in); err != nil {
+			return nil, err
+		}
+		return in.Decisions, r.Answer(in.Decisions)
+	}
+	body, err := httpapi.Body(req)
+	if err != nil {
+		return nil, err
+	}
+	return page.ParseDecisions(body, r)
+}
+
+// handOver gives the recorded answer to the workflow waiting on the request.
+// The decision is already recorded and binding; if the hand-over fails the
+// candidate still sees it recorded, and the error is logged for operators
+// (the workflow then times out and the request shows as answered).
+func (h *Handler) handOver(ctx context.Context, r consent.Request, ans store.Answer) {
+	out, _ := json.Marshal(ans)
+	_, err := h.Workflows.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
+		TaskToken: aws.String(r.TaskToken),
+		Output:    aws.String(string(out)),
+	})
+	if err != nil {
+		h.Log.ErrorContext(ctx, "decision not handed to the workflow", "requestId", r.ID, "error", err.Error())
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

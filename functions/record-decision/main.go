@@ -1,0 +1,35 @@
+// Command record-decision serves POST /c/{token}: it records a candidate's
+// decision and its audit events in one transaction, then hands the decision
+// to the waiting consent-request workflow.
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/env"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+func main() {
+	log := env.Logger()
+	table := env.Require(log, "TABLE_NAME")[0]
+	policy, err := consent.PolicyFromEnv(os.Getenv)
+	if err != nil {
+		env.Fatal(log, err)
+	}
+	cfg := env.AWS(log)
+	h := &Handler{
+		Store:     store.New(dynamodb.NewFromConfig(cfg), table),
+		Workflows: sfn.NewFromConfig(cfg),
+		Policy:    policy,
+		Log:       log,
+		Now:       time.Now,
+	}
+	lambda.Start(h.Handle)
+}

@@ -1,0 +1,49 @@
+// Package env is what every function's main does first: read its
+// environment once and fail fast, build one logger and one AWS config.
+package env
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// Logger is the JSON logger of a function. Log records never carry personal
+// data: pass IDs, never names, emails or addresses.
+func Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", os.Getenv("AWS_LAMBDA_FUNCTION_NAME"))
+}
+
+// Require returns the value of each named variable, or exits naming the
+// first that is missing: a function that cannot work must not start.
+func Require(log *slog.Logger, names ...string) []string {
+	values := make([]string, len(names))
+	for i, n := range names {
+		v := os.Getenv(n)
+		if v == "" {
+			Fatal(log, fmt.Errorf("environment variable %s is not set", n))
+		}
+		values[i] = v
+	}
+	return values
+}
+
+// AWS loads the AWS SDK configuration the standard way: region, credentials
+// and endpoints (AWS_ENDPOINT_URL_<SERVICE>) from the environment.
+func AWS(log *slog.Logger) aws.Config {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		Fatal(log, fmt.Errorf("load AWS config: %w", err))
+	}
+	return cfg
+}
+
+// Fatal logs err and exits; for start-up only.
+func Fatal(log *slog.Logger, err error) {
+	log.Error("cannot start", "error", err.Error())
+	os.Exit(1)
+}

@@ -1,0 +1,187 @@
+// Package httpapi turns API Gateway HTTP API (payload format 2.0) requests
+// into typed input and domain results into responses, with RFC 9457 problem
+// details for every error.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/consentflow/consentflow/shared/consent"
+)
+
+// Request and Response are the API Gateway HTTP API payload 2.0 shapes.
+type (
+	Request  = events.APIGatewayV2HTTPRequest
+	Response = events.APIGatewayV2HTTPResponse
+)
+
+// maxBody bounds request bodies the handlers read.
+const maxBody = 64 << 10
+
+// Problem is an RFC 9457 problem detail.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// Field names the input field at fault, for validation problems.
+	Field string `json:"field,omitempty"`
+}
+
+// ProblemType is the type URI of a problem slug.
+func ProblemType(slug string) string { return "/problems/" + slug }
+
+// JSON responds with v as JSON.
+func JSON(status int, v any) Response {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Fail(fmt.Errorf("encode response: %w", err))
+	}
+	return Response{StatusCode: status, Headers: map[string]string{
+		"Content-Type": "application/json", "Cache-Control": "no-store",
+	}, Body: string(b)}
+}
+
+// ProblemResponse responds with a problem detail.
+func ProblemResponse(p Problem) Response {
+	b, _ := json.Marshal(p)
+	return Response{StatusCode: p.Status, Headers: map[string]string{
+		"Content-Type": "application/problem+json", "Cache-Control": "no-store",
+	}, Body: string(b)}
+}
+
+// Error maps a domain error to its problem response. Unexpected errors are
+// logged and answered with a 500 that reveals nothing.
+func Error(ctx context.Context, log *slog.Logger, err error) Response {
+	var (
+		bad      *BadRequestError
+		invalid  *consent.ValidationError
+		notFound *consent.NotFoundError
+		conflict *consent.ConflictError
+		expired  *consent.LinkExpiredError
+	)
+	switch {
+	case errors.As(err, &bad):
+		return ProblemResponse(Problem{Type: ProblemType(bad.Slug), Title: bad.Title, Status: bad.Status, Detail: bad.Detail})
+	case errors.As(err, &invalid):
+		return ProblemResponse(Problem{Type: ProblemType("invalid-input"), Title: "Invalid input", Status: http.StatusUnprocessableEntity, Detail: invalid.Reason, Field: invalid.Field})
+	case errors.As(err, &notFound):
+		return ProblemResponse(Problem{Type: ProblemType("not-found"), Title: "Not found", Status: http.StatusNotFound, Detail: notFound.Error()})
+	case errors.As(err, &conflict):
+		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
+	case errors.As(err, &expired):
+		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	}
+	log.ErrorContext(ctx, "request failed", "error", err.Error())
+	return Fail(err)
+}
+
+// Fail is the 500 response; the error itself is never shown.
+func Fail(error) Response {
+	return ProblemResponse(Problem{Type: ProblemType("internal"), Title: "Internal error", Status: http.StatusInternalServerError,
+		Detail: "Something went wrong on our side. Nothing was changed; please try again."})
+}
+
+// BadRequestError is input the handler cannot read at all.
+type BadRequestError struct {
+	Status int
+	Slug   string
+	Title  string
+	Detail string
+}
+
+func (e *BadRequestError) Error() string { return e.Title + ": " + e.Detail }
+
+// Body returns the request body, decoded from base64 when API Gateway encoded it.
+func Body(req Request) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		return []byte(req.Body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, &BadRequestError{Status: http.StatusBadRequest, Slug: "malformed-body", Title: "Malformed body", Detail: "the body is not valid base64"}
+	}
+	return b, nil
+}
+
+// Header returns a request header; API Gateway lower-cases header names.
+func Header(req Request, name string) string {
+	return req.Headers[strings.ToLower(name)]
+}
+
+// DecodeJSON reads a JSON object body into v, rejecting other media types,
+// unknown fields, trailing data and oversized bodies.
+func DecodeJSON(req Request, v any) error {
+	if ct := Header(req, "Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &BadRequestError{Status: http.StatusUnsupportedMediaType, Slug: "unsupported-media-type", Title: "Unsupported media type", Detail: "send the body as application/json"}
+		}
+	}
+	body, err := Body(req)
+	if err != nil {
+		return err
+	}
+	if len(body) > maxBody {
+		return &BadRequestError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Title: "Body too large", Detail: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &BadRequestError{Status: http.StatusBadRequest, Slug: "malformed-json", Title: "Malformed JSON", Detail: jsonDetail(err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &BadRequestError{Status: http.StatusBadRequest, Slug: "malformed-json", Title: "Malformed JSON", Detail: "the body holds more than one JSON value"}
+	}
+	return nil
+}
+
+func jsonDetail(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "the body is empty; send a JSON object"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be a %s", typ.Field, typ.Type.Kind())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return "the body is not a valid JSON object"
+}
+
+// Recruiter returns the subject of the recruiter's verified token. API
+// Gateway's JWT authorizer verifies the token and passes its claims; a
+// request without them is refused (fail closed), whatever the route says.
+func Recruiter(req Request) (string, error) {
+	if a := req.RequestContext.Authorizer; a != nil && a.JWT != nil {
+		if sub := a.JWT.Claims["sub"]; sub != "" {
+			return sub, nil
+		}
+	}
+	return "", &BadRequestError{Status: http.StatusUnauthorized, Slug: "unauthorized", Title: "Unauthorized", Detail: "a recruiter's bearer token is required"}
+}
+
+// IdempotencyKey returns the request's Idempotency-Key header, if any.
+func IdempotencyKey(req Request) (string, error) {
+	key := Header(req, "Idempotency-Key")
+	if len(key) > 255 {
+		return "", &BadRequestError{Status: http.StatusBadRequest, Slug: "invalid-idempotency-key", Title: "Invalid Idempotency-Key", Detail: "an Idempotency-Key is at most 255 characters"}
+	}
+	return key, nil
+}

@@ -1,0 +1,269 @@
+// Package locale holds the words candidates read, in each supported language.
+// A Messages value is complete by construction: a missing translation is a
+// compile error, not an English fallback at run time.
+package locale
+
+import (
+	"fmt"
+
+	"github.com/consentflow/consentflow/shared/consent"
+)
+
+// Messages is every sentence of the candidate pages and emails in one language.
+type Messages struct {
+	Lang string
+
+	// Page
+	PageTitle       string
+	Intro           string // %s: controller
+	Purpose         string
+	Data            string
+	Retention       string
+	RetentionDays   string // %d: days
+	LegalBasis      string
+	Notice          string
+	NoticeLink      string // %s: version
+	Withdraw        string
+	WithdrawHow     string // %s: contact
+	Grant           string
+	Decline         string
+	Submit          string
+	ChooseEach      string
+	Thanks          string
+	ThanksDetail    string
+	AlreadyAnswered string
+	Expired         string
+	ExpiredDetail   string
+	NotFound        string
+	NotFoundDetail  string
+	InvalidAnswer   string
+	YouGave         string
+	YouRefused      string
+	TryAgain        string
+
+	// Email
+	InviteSubject  string // %s: controller
+	InviteGreeting string // %s: name
+	InviteBody     string // %s: controller
+	InviteLink     string
+	InviteExpiry   string // %s: date
+	ReceiptSubject string // %s: controller
+	ReceiptBody    string
+	ReceiptID      string
+	ReceiptTime    string
+	Controller     string
+	Signature      string // %s: controller
+
+	PurposeNames        map[consent.Purpose]string
+	PurposeDescriptions map[consent.Purpose]string
+	Categories          map[string]string
+	States              map[consent.State]string
+}
+
+// For returns the messages of a supported language, English otherwise.
+func For(lang string) Messages {
+	if m, ok := catalog[lang]; ok {
+		return m
+	}
+	return catalog["en"]
+}
+
+var catalog = map[string]Messages{"en": en, "de": de, "fr": fr}
+
+// Check reports a language whose messages miss a purpose, category or state.
+func Check() error {
+	for _, lang := range consent.Locales {
+		m, ok := catalog[lang]
+		if !ok {
+			return fmt.Errorf("no messages for locale %s", lang)
+		}
+		for _, p := range consent.Purposes() {
+			info, _ := p.Info()
+			if m.PurposeNames[p] == "" || m.PurposeDescriptions[p] == "" {
+				return fmt.Errorf("%s: purpose %s has no name or description", lang, p)
+			}
+			for _, c := range info.PIICategories {
+				if m.Categories[c] == "" {
+					return fmt.Errorf("%s: no label for data category %s", lang, c)
+				}
+			}
+		}
+		for _, s := range []consent.State{consent.Requested, consent.Given, consent.Refused, consent.Withdrawn, consent.Expired} {
+			if m.States[s] == "" {
+				return fmt.Errorf("%s: no label for state %s", lang, s)
+			}
+		}
+	}
+	return nil
+}
+
+var en = Messages{
+	Lang:            "en",
+	PageTitle:       "Your consent",
+	Intro:           "%s asks for your consent to use your personal data as described below. You decide for each purpose; saying no has no effect on your application.",
+	Purpose:         "Purpose",
+	Data:            "Data used",
+	Retention:       "How long it is kept",
+	RetentionDays:   "%d days from your consent, unless you withdraw it sooner",
+	LegalBasis:      "Legal basis",
+	Notice:          "Privacy notice",
+	NoticeLink:      "Privacy notice, version %s",
+	Withdraw:        "Withdrawing consent",
+	WithdrawHow:     "You can withdraw your consent at any time, as easily as you gave it, by writing to %s. Withdrawal does not affect processing before it.",
+	Grant:           "I consent",
+	Decline:         "I do not consent",
+	Submit:          "Send my answer",
+	ChooseEach:      "Choose an answer for each purpose.",
+	Thanks:          "Thank you, your answer is recorded",
+	ThanksDetail:    "We are emailing you a receipt of your answer.",
+	AlreadyAnswered: "You have already answered this request",
+	Expired:         "This link has expired",
+	ExpiredDetail:   "Ask the recruiter for a new link.",
+	NotFound:        "This link is not valid",
+	NotFoundDetail:  "Check that you copied the whole link from your email.",
+	InvalidAnswer:   "Your answer could not be read",
+	YouGave:         "You gave your consent",
+	YouRefused:      "You did not give your consent",
+	TryAgain:        "Go back and try again.",
+	InviteSubject:   "%s asks for your consent",
+	InviteGreeting:  "Hello %s,",
+	InviteBody:      "%s would like your consent to process your personal data. Please read what you are asked and answer on this page:",
+	InviteLink:      "Review and answer",
+	InviteExpiry:    "The link is personal and works until %s.",
+	ReceiptSubject:  "Your consent receipt from %s",
+	ReceiptBody:     "This is the receipt of your answer. Keep it as your record.",
+	ReceiptID:       "Receipt",
+	ReceiptTime:     "Recorded at",
+	Controller:      "Controller",
+	Signature:       "Kind regards,\n%s",
+	PurposeNames: map[consent.Purpose]string{
+		consent.TalentPool:         "Talent pool",
+		consent.InterviewRecording: "Interview recording",
+	},
+	PurposeDescriptions: map[consent.Purpose]string{
+		consent.TalentPool:         "Keep your CV and contact details after this application, to contact you about future openings.",
+		consent.InterviewRecording: "Record your video interview, so that interviewers who could not attend can assess it.",
+	},
+	Categories: map[string]string{
+		"contact_details": "contact details", "cv": "CV", "application_history": "application history",
+		"voice": "voice", "video_image": "video image", "interview_content": "what is said in the interview",
+	},
+	States: map[consent.State]string{
+		consent.Requested: "requested", consent.Given: "given", consent.Refused: "refused",
+		consent.Withdrawn: "withdrawn", consent.Expired: "expired",
+	},
+}
+
+var de = Messages{
+	Lang:            "de",
+	PageTitle:       "Ihre Einwilligung",
+	Intro:           "%s bittet um Ihre Einwilligung, Ihre personenbezogenen Daten wie unten beschrieben zu verwenden. Sie entscheiden für jeden Zweck einzeln; ein Nein hat keinen Einfluss auf Ihre Bewerbung.",
+	Purpose:         "Zweck",
+	Data:            "Verwendete Daten",
+	Retention:       "Speicherdauer",
+	RetentionDays:   "%d Tage ab Ihrer Einwilligung, sofern Sie sie nicht vorher widerrufen",
+	LegalBasis:      "Rechtsgrundlage",
+	Notice:          "Datenschutzhinweis",
+	NoticeLink:      "Datenschutzhinweis, Version %s",
+	Withdraw:        "Widerruf",
+	WithdrawHow:     "Sie können Ihre Einwilligung jederzeit so einfach widerrufen, wie Sie sie erteilt haben, mit einer Nachricht an %s. Der Widerruf berührt nicht die Rechtmäßigkeit der Verarbeitung bis dahin.",
+	Grant:           "Ich willige ein",
+	Decline:         "Ich willige nicht ein",
+	Submit:          "Antwort senden",
+	ChooseEach:      "Wählen Sie für jeden Zweck eine Antwort.",
+	Thanks:          "Danke, Ihre Antwort ist gespeichert",
+	ThanksDetail:    "Wir senden Ihnen eine Bestätigung Ihrer Antwort per E-Mail.",
+	AlreadyAnswered: "Sie haben diese Anfrage bereits beantwortet",
+	Expired:         "Dieser Link ist abgelaufen",
+	ExpiredDetail:   "Bitten Sie die Personalabteilung um einen neuen Link.",
+	NotFound:        "Dieser Link ist ungültig",
+	NotFoundDetail:  "Prüfen Sie, ob Sie den ganzen Link aus der E-Mail kopiert haben.",
+	InvalidAnswer:   "Ihre Antwort konnte nicht gelesen werden",
+	YouGave:         "Sie haben eingewilligt",
+	YouRefused:      "Sie haben nicht eingewilligt",
+	TryAgain:        "Gehen Sie zurück und versuchen Sie es erneut.",
+	InviteSubject:   "%s bittet um Ihre Einwilligung",
+	InviteGreeting:  "Guten Tag %s,",
+	InviteBody:      "%s bittet um Ihre Einwilligung zur Verarbeitung Ihrer personenbezogenen Daten. Bitte lesen Sie, worum es geht, und antworten Sie auf dieser Seite:",
+	InviteLink:      "Ansehen und antworten",
+	InviteExpiry:    "Der Link ist persönlich und gilt bis %s.",
+	ReceiptSubject:  "Ihre Einwilligungsbestätigung von %s",
+	ReceiptBody:     "Dies ist die Bestätigung Ihrer Antwort. Bewahren Sie sie für Ihre Unterlagen auf.",
+	ReceiptID:       "Beleg",
+	ReceiptTime:     "Gespeichert am",
+	Controller:      "Verantwortlicher",
+	Signature:       "Mit freundlichen Grüßen\n%s",
+	PurposeNames: map[consent.Purpose]string{
+		consent.TalentPool:         "Talentpool",
+		consent.InterviewRecording: "Aufzeichnung des Interviews",
+	},
+	PurposeDescriptions: map[consent.Purpose]string{
+		consent.TalentPool:         "Ihren Lebenslauf und Ihre Kontaktdaten nach dieser Bewerbung aufbewahren, um Sie zu künftigen Stellen zu kontaktieren.",
+		consent.InterviewRecording: "Ihr Video-Interview aufzeichnen, damit auch Verantwortliche, die nicht teilnehmen konnten, es bewerten können.",
+	},
+	Categories: map[string]string{
+		"contact_details": "Kontaktdaten", "cv": "Lebenslauf", "application_history": "Bewerbungsverlauf",
+		"voice": "Stimme", "video_image": "Videobild", "interview_content": "Inhalt des Gesprächs",
+	},
+	States: map[consent.State]string{
+		consent.Requested: "angefragt", consent.Given: "erteilt", consent.Refused: "abgelehnt",
+		consent.Withdrawn: "widerrufen", consent.Expired: "abgelaufen",
+	},
+}
+
+var fr = Messages{
+	Lang:            "fr",
+	PageTitle:       "Votre consentement",
+	Intro:           "%s vous demande votre consentement pour utiliser vos données personnelles comme décrit ci-dessous. Vous décidez pour chaque finalité ; un refus n'a aucun effet sur votre candidature.",
+	Purpose:         "Finalité",
+	Data:            "Données utilisées",
+	Retention:       "Durée de conservation",
+	RetentionDays:   "%d jours à compter de votre consentement, sauf retrait plus tôt",
+	LegalBasis:      "Base légale",
+	Notice:          "Politique de confidentialité",
+	NoticeLink:      "Politique de confidentialité, version %s",
+	Withdraw:        "Retrait du consentement",
+	WithdrawHow:     "Vous pouvez retirer votre consentement à tout moment, aussi facilement que vous l'avez donné, en écrivant à %s. Le retrait ne remet pas en cause le traitement effectué avant.",
+	Grant:           "J'accepte",
+	Decline:         "Je refuse",
+	Submit:          "Envoyer ma réponse",
+	ChooseEach:      "Choisissez une réponse pour chaque finalité.",
+	Thanks:          "Merci, votre réponse est enregistrée",
+	ThanksDetail:    "Nous vous envoyons un reçu de votre réponse par e-mail.",
+	AlreadyAnswered: "Vous avez déjà répondu à cette demande",
+	Expired:         "Ce lien a expiré",
+	ExpiredDetail:   "Demandez un nouveau lien au recruteur.",
+	NotFound:        "Ce lien n'est pas valide",
+	NotFoundDetail:  "Vérifiez que vous avez copié le lien complet depuis l'e-mail.",
+	InvalidAnswer:   "Votre réponse n'a pas pu être lue",
+	YouGave:         "Vous avez donné votre consentement",
+	YouRefused:      "Vous n'avez pas donné votre consentement",
+	TryAgain:        "Revenez en arrière et réessayez.",
+	InviteSubject:   "%s vous demande votre consentement",
+	InviteGreeting:  "Bonjour %s,",
+	InviteBody:      "%s souhaite obtenir votre consentement pour traiter vos données personnelles. Lisez ce qui vous est demandé et répondez sur cette page :",
+	InviteLink:      "Consulter et répondre",
+	InviteExpiry:    "Le lien est personnel et valable jusqu'au %s.",
+	ReceiptSubject:  "Votre reçu de consentement de %s",
+	ReceiptBody:     "Voici le reçu de votre réponse. Conservez-le.",
+	ReceiptID:       "Reçu",
+	ReceiptTime:     "Enregistré le",
+	Controller:      "Responsable du traitement",
+	Signature:       "Cordialement,\n%s",
+	PurposeNames: map[consent.Purpose]string{
+		consent.TalentPool:         "Vivier de talents",
+		consent.InterviewRecording: "Enregistrement de l'entretien",
+	},
+	PurposeDescriptions: map[consent.Purpose]string{
+		consent.TalentPool:         "Conserver votre CV et vos coordonnées après cette candidature, pour vous contacter au sujet de futurs postes.",
+		consent.InterviewRecording: "Enregistrer votre entretien vidéo, pour que les recruteurs absents puissent l'évaluer.",
+	},
+	Categories: map[string]string{
+		"contact_details": "coordonnées", "cv": "CV", "application_history": "historique de candidature",
+		"voice": "voix", "video_image": "image vidéo", "interview_content": "contenu de l'entretien",
+	},
+	States: map[consent.State]string{
+		consent.Requested: "demandé", consent.Given: "donné", consent.Refused: "refusé",
+		consent.Withdrawn: "retiré", consent.Expired: "expiré",
+	},
+}

@@ -1,0 +1,154 @@
+// Package mail writes and sends the emails candidates get: the invitation
+// with their personal consent link, and the receipt of their answer.
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/locale"
+)
+
+// SES is the part of the SES v2 API the mailer uses; *sesv2.Client satisfies it.
+type SES interface {
+	SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+}
+
+// Mailer sends candidate emails from one sender address.
+type Mailer struct {
+	ses    SES
+	from   string
+	policy consent.Policy
+}
+
+// New returns a Mailer.
+func New(ses SES, from string, p consent.Policy) *Mailer {
+	return &Mailer{ses: ses, from: from, policy: p}
+}
+
+// UnavailableError is a failure to hand an email to SES; it may be retried.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "mail unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Message is one email, in plain text and HTML.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Invitation is the email that carries a candidate's personal link.
+func (m *Mailer) Invitation(c consent.Candidate, link string, expires time.Time) Message {
+	t := locale.For(c.Locale)
+	until := expires.UTC().Format("2006-01-02 15:04 MST")
+	text := strings.Join([]string{
+		fmt.Sprintf(t.InviteGreeting, c.Name), "",
+		fmt.Sprintf(t.InviteBody, m.policy.Controller), "",
+		link, "",
+		fmt.Sprintf(t.InviteExpiry, until), "",
+		fmt.Sprintf(t.Signature, m.policy.Controller),
+	}, "\n")
+	html := render(invitationHTML, map[string]any{
+		"Lang": t.Lang, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, m.policy.Controller),
+		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
+		"Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
+	})
+	return Message{To: c.Email, Subject: fmt.Sprintf(t.InviteSubject, m.policy.Controller), Text: text, HTML: html}
+}
+
+// Receipt is the email that carries a consent receipt, readable and as JSON.
+func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
+	t := locale.For(c.Locale)
+	var lines []string
+	for _, p := range r.Purposes {
+		lines = append(lines, fmt.Sprintf("- %s: %s (%s)", t.PurposeNames[p.Purpose], t.States[p.State], fmt.Sprintf(t.RetentionDays, p.RetentionDays)))
+	}
+	receiptJSON, _ := json.MarshalIndent(r, "", "  ")
+	text := strings.Join([]string{
+		fmt.Sprintf(t.InviteGreeting, c.Name), "",
+		t.ReceiptBody, "",
+		t.ReceiptID + ": " + r.ReceiptID,
+		t.ReceiptTime + ": " + r.Timestamp.Format(time.RFC3339),
+		t.Controller + ": " + r.Controller.Name + " <" + r.Controller.Contact + ">",
+		fmt.Sprintf(t.NoticeLink, r.NoticeVersion) + ": " + r.PolicyURL, "",
+		strings.Join(lines, "\n"), "",
+		fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "",
+		string(receiptJSON), "",
+		fmt.Sprintf(t.Signature, r.Controller.Name),
+	}, "\n")
+	html := render(receiptHTML, map[string]any{
+		"Lang": t.Lang, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
+		"IDLabel": t.ReceiptID, "ID": r.ReceiptID, "TimeLabel": t.ReceiptTime, "Time": r.Timestamp.Format(time.RFC3339),
+		"ControllerLabel": t.Controller, "Controller": r.Controller.Name + " <" + r.Controller.Contact + ">",
+		"Notice": fmt.Sprintf(t.NoticeLink, r.NoticeVersion), "NoticeURL": r.PolicyURL,
+		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "JSON": string(receiptJSON),
+		"Signature": fmt.Sprintf(t.Signature, r.Controller.Name),
+	})
+	return Message{To: c.Email, Subject: fmt.Sprintf(t.ReceiptSubject, m.policy.Controller), Text: text, HTML: html}
+}
+
+// Send hands a message to SES and returns its message ID.
+func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
+	out, err := m.ses.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(m.from),
+		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
+			Body: &types.Body{
+				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
+				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
+			},
+		}},
+	})
+	if err != nil {
+		return "", &UnavailableError{Err: err}
+	}
+	return aws.ToString(out.MessageId), nil
+}
+
+func render(t *template.Template, data any) string {
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		// The templates are fixed and their data is built above.
+		panic("mail: render: " + err.Error())
+	}
+	return b.String()
+}
+
+var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">
+<p>{{.Greeting}}</p>
+<p>{{.Body}}</p>
+<p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
+<p style="font-size:.9rem">{{.Link}}</p>
+<p>{{.Expiry}}</p>
+<p style="white-space:pre-line">{{.Signature}}</p>
+</body></html>`))
+
+var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">
+<p>{{.Greeting}}</p>
+<p>{{.Body}}</p>
+<dl>
+<dt>{{.IDLabel}}</dt><dd>{{.ID}}</dd>
+<dt>{{.TimeLabel}}</dt><dd>{{.Time}}</dd>
+<dt>{{.ControllerLabel}}</dt><dd>{{.Controller}}</dd>
+</dl>
+<p><a href="{{.NoticeURL}}">{{.Notice}}</a></p>
+<ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
+<p>{{.Withdraw}}</p>
+<pre style="font-size:.8rem;white-space:pre-wrap">{{.JSON}}</pre>
+<p style="white-space:pre-line">{{.Signature}}</p>
+</body></html>`))

@@ -1,0 +1,64 @@
+// Package workflow gives the errors of workflow steps the stable names that
+// the ASL files' Retry and Catch match. A Go Lambda's error name is the
+// reflected type name of the error it returns, which is neither stable nor
+// meaningful for wrapped errors, so steps return Error(err) instead.
+package workflow
+
+import (
+	"errors"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+// Error names the ASL files may match.
+const (
+	// StoreUnavailable: DynamoDB failed; retry.
+	StoreUnavailable = "StoreUnavailable"
+	// MailUnavailable: SES did not take the email; retry.
+	MailUnavailable = "MailUnavailable"
+	// NotFound: the candidate or request does not exist; do not retry.
+	NotFound = "NotFound"
+	// Conflict: the stored state does not allow the step; do not retry.
+	Conflict = "Conflict"
+	// InvalidInput: the step's input is malformed; do not retry.
+	InvalidInput = "InvalidInput"
+	// StepFailed: anything else.
+	StepFailed = "StepFailed"
+)
+
+// Error returns err as a Lambda error whose type is one of the names above.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return messages.InvokeResponse_Error{Type: Name(err), Message: err.Error()}
+}
+
+// Name is the stable error name of err.
+func Name(err error) string {
+	var (
+		st       *store.UnavailableError
+		ml       *mail.UnavailableError
+		notFound *consent.NotFoundError
+		conflict *consent.ConflictError
+		expired  *consent.LinkExpiredError
+		invalid  *consent.ValidationError
+	)
+	switch {
+	case errors.As(err, &st):
+		return StoreUnavailable
+	case errors.As(err, &ml):
+		return MailUnavailable
+	case errors.As(err, &notFound):
+		return NotFound
+	case errors.As(err, &conflict), errors.As(err, &expired):
+		return Conflict
+	case errors.As(err, &invalid):
+		return InvalidInput
+	}
+	return StepFailed
+}
