@@ -1,0 +1,718 @@
+package stepfunctions
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// definition is a parsed state machine, or a Parallel branch or Map item
+// processor inside one.
+type definition struct {
+	StartAt        string
+	States         map[string]*state
+	TimeoutSeconds int64 // 0: none
+}
+
+// optPath is a path field that may be absent (the default "$"), null, or set.
+type optPath struct {
+	set  bool
+	null bool
+	path string
+}
+
+func (p optPath) orDefault() optPath {
+	if !p.set {
+		return optPath{set: true, path: "$"}
+	}
+	return p
+}
+
+type state struct {
+	Name    string
+	Type    string
+	Next    string
+	End     bool
+	Comment string
+
+	InputPath, OutputPath, ResultPath optPath
+	Parameters                        any
+	HasParameters                     bool
+	ResultSelector                    any
+	HasResultSelector                 bool
+	Result                            any
+	HasResult                         bool
+
+	// Task
+	Resource             string
+	TimeoutSeconds       int64
+	TimeoutSecondsPath   string
+	HeartbeatSeconds     int64
+	HeartbeatSecondsPath string
+	Retry                []retrier
+	Catch                []catcher
+
+	// Choice
+	Choices []*choiceRule
+	Default string
+
+	// Wait
+	Seconds       *int64
+	Timestamp     string
+	SecondsPath   string
+	TimestampPath string
+
+	// Fail
+	Error, Cause, ErrorPath, CausePath string
+
+	// Parallel
+	Branches []*definition
+
+	// Map
+	ItemsPath          optPath
+	ItemSelector       any
+	HasItemSelector    bool
+	Processor          *definition
+	MaxConcurrency     int64
+	MaxConcurrencyPath string
+}
+
+type retrier struct {
+	ErrorEquals     []string
+	IntervalSeconds float64
+	MaxAttempts     int
+	BackoffRate     float64
+	MaxDelaySeconds float64
+	JitterFull      bool
+}
+
+type catcher struct {
+	ErrorEquals []string
+	ResultPath  optPath
+	Next        string
+}
+
+// definitionError is a problem CreateStateMachine reports as InvalidDefinition,
+// in the style of ValidateStateMachineDefinition: a code, a message and where.
+type definitionError struct {
+	Code     string
+	Message  string
+	Location string
+}
+
+func (e *definitionError) Error() string {
+	return fmt.Sprintf("%s: %s at %s", e.Code, e.Message, e.Location)
+}
+
+// definitionErrors collects every problem found in a definition.
+type definitionErrors []*definitionError
+
+func (es definitionErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return fmt.Sprintf("Invalid State Machine Definition: '%s'", strings.Join(parts, ", "))
+}
+
+// parseDefinition parses and validates an ASL (JSONPath) definition.
+func parseDefinition(text string) (*definition, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, definitionErrors{{Code: "INVALID_JSON_DESCRIPTION", Message: err.Error(), Location: "/"}}
+	}
+	if dec.More() {
+		return nil, definitionErrors{{Code: "INVALID_JSON_DESCRIPTION", Message: "trailing data after the definition", Location: "/"}}
+	}
+	p := &parser{}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return nil, definitionErrors{{Code: "SCHEMA_VALIDATION_FAILED", Message: "Expected value of type: Object", Location: "/"}}
+	}
+	if ql, ok := obj["QueryLanguage"]; ok && ql != "JSONPath" {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Only the JSONPath query language is supported locally", "/QueryLanguage")
+	}
+	d := p.machine(obj, "", true)
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return d, nil
+}
+
+type parser struct{ errs definitionErrors }
+
+func (p *parser) fail(code, msg, loc string) {
+	p.errs = append(p.errs, &definitionError{Code: code, Message: msg, Location: loc})
+}
+
+var topLevelFields = []string{"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"}
+var branchFields = []string{"Comment", "StartAt", "States", "ProcessorConfig"}
+
+func (p *parser) machine(obj map[string]any, loc string, top bool) *definition {
+	allowed := branchFields
+	if top {
+		allowed = topLevelFields
+	}
+	for k := range obj {
+		if !slices.Contains(allowed, k) {
+			p.fail("SCHEMA_VALIDATION_FAILED", fmt.Sprintf("Field %s is not supported", k), loc+"/"+k)
+		}
+	}
+	d := &definition{States: map[string]*state{}}
+	d.StartAt = p.str(obj, "StartAt", loc, true)
+	if top {
+		if n, ok := p.integer(obj, "TimeoutSeconds", loc, 1); ok {
+			d.TimeoutSeconds = n
+		}
+	}
+	statesRaw, ok := obj["States"]
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "These fields are required: [States]", loc+"/")
+		return d
+	}
+	states, ok := statesRaw.(map[string]any)
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", loc+"/States")
+		return d
+	}
+	names := make([]string, 0, len(states))
+	for name := range states {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		sloc := loc + "/States/" + name
+		if len(name) > 80 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "State name is longer than 80 characters", sloc)
+		}
+		sobj, ok := states[name].(map[string]any)
+		if !ok {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", sloc)
+			continue
+		}
+		d.States[name] = p.state(name, sobj, sloc)
+	}
+	if d.StartAt != "" {
+		if _, ok := d.States[d.StartAt]; !ok {
+			p.fail("MISSING_TRANSITION_TARGET", "State \""+d.StartAt+"\" is not found", loc+"/StartAt")
+		}
+	}
+	// Transitions and reachability.
+	reach := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		s, ok := d.States[n]
+		if !ok || reach[n] {
+			return
+		}
+		reach[n] = true
+		for _, t := range s.targets() {
+			walk(t)
+		}
+	}
+	walk(d.StartAt)
+	hasTerminal := false
+	for _, name := range names {
+		s := d.States[name]
+		if s == nil {
+			continue
+		}
+		sloc := loc + "/States/" + name
+		for _, t := range s.targetsWithField() {
+			if _, ok := d.States[t.name]; !ok {
+				p.fail("MISSING_TRANSITION_TARGET", "Missing 'Next' target: "+t.name, sloc+"/"+t.field)
+			}
+		}
+		if s.End || s.Type == "Succeed" || s.Type == "Fail" {
+			hasTerminal = true
+		}
+		if d.StartAt != "" && !reach[name] {
+			p.fail("UNREACHABLE_STATE", "State \""+name+"\" is not reachable", sloc)
+		}
+	}
+	if len(states) > 0 && !hasTerminal {
+		p.fail("NO_TERMINAL_STATE", "No terminal state found in machine", loc+"/States")
+	}
+	return d
+}
+
+type target struct{ field, name string }
+
+func (s *state) targetsWithField() []target {
+	var out []target
+	if s.Next != "" {
+		out = append(out, target{"Next", s.Next})
+	}
+	if s.Default != "" {
+		out = append(out, target{"Default", s.Default})
+	}
+	for i, c := range s.Choices {
+		if c.Next != "" {
+			out = append(out, target{fmt.Sprintf("Choices/%d/Next", i), c.Next})
+		}
+	}
+	for i, c := range s.Catch {
+		if c.Next != "" {
+			out = append(out, target{fmt.Sprintf("Catch/%d/Next", i), c.Next})
+		}
+	}
+	return out
+}
+
+func (s *state) targets() []string {
+	var out []string
+	for _, t := range s.targetsWithField() {
+		out = append(out, t.name)
+	}
+	return out
+}
+
+var commonFields = []string{"Type", "Comment"}
+var fieldsByType = map[string][]string{
+	"Task":     {"Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Credentials"},
+	"Pass":     {"Next", "End", "InputPath", "OutputPath", "Parameters", "ResultPath", "Result"},
+	"Choice":   {"InputPath", "OutputPath", "Choices", "Default"},
+	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
+	"Succeed":  {"InputPath", "OutputPath"},
+	"Fail":     {"Error", "Cause", "ErrorPath", "CausePath"},
+	"Parallel": {"Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Branches", "Retry", "Catch"},
+	"Map":      {"Next", "End", "InputPath", "OutputPath", "Parameters", "ItemSelector", "ResultSelector", "ResultPath", "ItemsPath", "Iterator", "ItemProcessor", "MaxConcurrency", "MaxConcurrencyPath", "Retry", "Catch", "ToleratedFailurePercentage", "ToleratedFailureCount", "Label"},
+}
+
+func (p *parser) state(name string, obj map[string]any, loc string) *state {
+	s := &state{Name: name}
+	s.Type = p.str(obj, "Type", loc, true)
+	fields, ok := fieldsByType[s.Type]
+	if !ok {
+		if s.Type != "" {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Unknown state type: "+s.Type, loc+"/Type")
+		}
+		return s
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(fields, k) && !slices.Contains(commonFields, k) {
+			p.fail("SCHEMA_VALIDATION_FAILED", fmt.Sprintf("Field %s is not supported for a %s state", k, s.Type), loc+"/"+k)
+		}
+	}
+	s.Comment = p.str(obj, "Comment", loc, false)
+	s.Next = p.str(obj, "Next", loc, false)
+	if v, ok := obj["End"]; ok {
+		b, isBool := v.(bool)
+		if !isBool {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Boolean", loc+"/End")
+		}
+		s.End = b
+	}
+	switch s.Type {
+	case "Task", "Pass", "Wait", "Parallel", "Map":
+		switch {
+		case s.Next != "" && s.End:
+			p.fail("SCHEMA_VALIDATION_FAILED", "Next and End cannot both be set", loc)
+		case s.Next == "" && !s.End:
+			p.fail("SCHEMA_VALIDATION_FAILED", "This state must have either 'Next' or 'End: true'", loc)
+		}
+	}
+	s.InputPath = p.path(obj, "InputPath", loc, false)
+	s.OutputPath = p.path(obj, "OutputPath", loc, false)
+	s.ResultPath = p.path(obj, "ResultPath", loc, true)
+	if v, ok := obj["Parameters"]; ok {
+		s.Parameters, s.HasParameters = v, true
+		p.template(v, loc+"/Parameters")
+	}
+	if v, ok := obj["ResultSelector"]; ok {
+		s.ResultSelector, s.HasResultSelector = v, true
+		p.template(v, loc+"/ResultSelector")
+	}
+	if v, ok := obj["Result"]; ok {
+		s.Result, s.HasResult = v, true
+	}
+	switch s.Type {
+	case "Task":
+		s.Resource = p.str(obj, "Resource", loc, true)
+		if s.Resource != "" && !strings.HasPrefix(s.Resource, "arn:") {
+			p.fail("INVALID_RESOURCE", "Invalid resource: "+s.Resource, loc+"/Resource")
+		}
+		if n, ok := p.integer(obj, "TimeoutSeconds", loc, 1); ok {
+			s.TimeoutSeconds = n
+		}
+		if n, ok := p.integer(obj, "HeartbeatSeconds", loc, 1); ok {
+			s.HeartbeatSeconds = n
+		}
+		s.TimeoutSecondsPath = p.refPath(obj, "TimeoutSecondsPath", loc)
+		s.HeartbeatSecondsPath = p.refPath(obj, "HeartbeatSecondsPath", loc)
+		if _, a := obj["TimeoutSeconds"]; a && s.TimeoutSecondsPath != "" {
+			p.fail("SCHEMA_VALIDATION_FAILED", "TimeoutSeconds and TimeoutSecondsPath cannot both be set", loc)
+		}
+		if _, a := obj["HeartbeatSeconds"]; a && s.HeartbeatSecondsPath != "" {
+			p.fail("SCHEMA_VALIDATION_FAILED", "HeartbeatSeconds and HeartbeatSecondsPath cannot both be set", loc)
+		}
+		if s.TimeoutSeconds > 0 && s.HeartbeatSeconds >= s.TimeoutSeconds {
+			p.fail("SCHEMA_VALIDATION_FAILED", "HeartbeatSeconds must be smaller than TimeoutSeconds", loc+"/HeartbeatSeconds")
+		}
+	case "Choice":
+		s.Default = p.str(obj, "Default", loc, false)
+		list, ok := obj["Choices"].([]any)
+		if !ok || len(list) == 0 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Choices must be a non-empty array", loc+"/Choices")
+		}
+		for i, c := range list {
+			cloc := fmt.Sprintf("%s/Choices/%d", loc, i)
+			s.Choices = append(s.Choices, p.choice(c, cloc, true))
+		}
+	case "Wait":
+		n := 0
+		if v, ok := obj["Seconds"]; ok {
+			n++
+			if sec, ok := p.integer(obj, "Seconds", loc, 0); ok {
+				s.Seconds = &sec
+			}
+			_ = v
+		}
+		if _, ok := obj["Timestamp"]; ok {
+			n++
+			s.Timestamp = p.str(obj, "Timestamp", loc, false)
+			if _, ok := parseTimestamp(s.Timestamp); !ok {
+				p.fail("SCHEMA_VALIDATION_FAILED", "String does not match RFC3339 timestamp", loc+"/Timestamp")
+			}
+		}
+		if _, ok := obj["SecondsPath"]; ok {
+			n++
+			s.SecondsPath = p.refPath(obj, "SecondsPath", loc)
+		}
+		if _, ok := obj["TimestampPath"]; ok {
+			n++
+			s.TimestampPath = p.refPath(obj, "TimestampPath", loc)
+		}
+		if n != 1 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "A Wait state must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath", loc)
+		}
+	case "Fail":
+		s.Error = p.str(obj, "Error", loc, false)
+		s.Cause = p.str(obj, "Cause", loc, false)
+		s.ErrorPath = p.str(obj, "ErrorPath", loc, false)
+		s.CausePath = p.str(obj, "CausePath", loc, false)
+		for _, f := range []struct{ path, field string }{{s.ErrorPath, "ErrorPath"}, {s.CausePath, "CausePath"}} {
+			if f.path != "" && !strings.HasPrefix(f.path, "States.") {
+				if _, err := compilePath(f.path); err != nil {
+					p.fail("SCHEMA_VALIDATION_FAILED", "The value for the field '"+f.field+"' must be a valid JSONPath or a valid intrinsic function call", loc+"/"+f.field)
+				}
+			}
+		}
+		if s.Error != "" && s.ErrorPath != "" {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Error and ErrorPath cannot both be set", loc)
+		}
+		if s.Cause != "" && s.CausePath != "" {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Cause and CausePath cannot both be set", loc)
+		}
+	case "Parallel":
+		list, ok := obj["Branches"].([]any)
+		if !ok {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Branches must be an array", loc+"/Branches")
+		}
+		for i, b := range list {
+			bloc := fmt.Sprintf("%s/Branches/%d", loc, i)
+			bobj, ok := b.(map[string]any)
+			if !ok {
+				p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", bloc)
+				continue
+			}
+			s.Branches = append(s.Branches, p.machine(bobj, bloc, false))
+		}
+	case "Map":
+		s.ItemsPath = p.path(obj, "ItemsPath", loc, false)
+		if v, ok := obj["ItemSelector"]; ok {
+			s.ItemSelector, s.HasItemSelector = v, true
+			p.template(v, loc+"/ItemSelector")
+		} else if s.HasParameters {
+			s.ItemSelector, s.HasItemSelector = s.Parameters, true
+			s.Parameters, s.HasParameters = nil, false
+		}
+		field := "ItemProcessor"
+		proc, ok := obj[field]
+		if !ok {
+			field = "Iterator"
+			proc, ok = obj[field]
+		}
+		pobj, isObj := proc.(map[string]any)
+		if !ok || !isObj {
+			p.fail("SCHEMA_VALIDATION_FAILED", "These fields are required: [ItemProcessor]", loc)
+		} else {
+			if cfg, ok := pobj["ProcessorConfig"].(map[string]any); ok {
+				if mode, _ := cfg["Mode"].(string); mode == "DISTRIBUTED" {
+					p.fail("SCHEMA_VALIDATION_FAILED", "Distributed Map is not supported locally", loc+"/"+field+"/ProcessorConfig/Mode")
+				}
+			}
+			s.Processor = p.machine(pobj, loc+"/"+field, false)
+		}
+		if n, ok := p.integer(obj, "MaxConcurrency", loc, 0); ok {
+			s.MaxConcurrency = n
+		}
+		s.MaxConcurrencyPath = p.refPath(obj, "MaxConcurrencyPath", loc)
+	}
+	switch s.Type {
+	case "Task", "Parallel", "Map":
+		s.Retry = p.retriers(obj, loc)
+		s.Catch = p.catchers(obj, loc)
+	}
+	return s
+}
+
+func (p *parser) str(obj map[string]any, field, loc string, required bool) string {
+	v, ok := obj[field]
+	if !ok {
+		if required {
+			p.fail("SCHEMA_VALIDATION_FAILED", "These fields are required: ["+field+"]", loc)
+		}
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: String", loc+"/"+field)
+	}
+	return s
+}
+
+func (p *parser) integer(obj map[string]any, field, loc string, min int64) (int64, bool) {
+	v, ok := obj[field]
+	if !ok {
+		return 0, false
+	}
+	n, isNum := v.(json.Number)
+	if !isNum {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Integer", loc+"/"+field)
+		return 0, false
+	}
+	i, err := n.Int64()
+	if err != nil {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Integer", loc+"/"+field)
+		return 0, false
+	}
+	if i < min {
+		p.fail("SCHEMA_VALIDATION_FAILED", fmt.Sprintf("Expected value >= %d", min), loc+"/"+field)
+		return 0, false
+	}
+	return i, true
+}
+
+func (p *parser) number(obj map[string]any, field, loc string, def float64) float64 {
+	v, ok := obj[field]
+	if !ok {
+		return def
+	}
+	n, isNum := v.(json.Number)
+	if !isNum {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Number", loc+"/"+field)
+		return def
+	}
+	f, _ := n.Float64()
+	return f
+}
+
+func (p *parser) path(obj map[string]any, field, loc string, reference bool) optPath {
+	v, ok := obj[field]
+	if !ok {
+		return optPath{}
+	}
+	if v == nil {
+		return optPath{set: true, null: true}
+	}
+	s, ok := v.(string)
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: String", loc+"/"+field)
+		return optPath{}
+	}
+	var err error
+	if reference {
+		_, err = parseReferencePath(s)
+	} else {
+		_, err = compilePath(s)
+	}
+	if err != nil {
+		p.fail("INVALID_JSON_PATH", "Invalid JSON path: "+s, loc+"/"+field)
+	}
+	return optPath{set: true, path: s}
+}
+
+func (p *parser) refPath(obj map[string]any, field, loc string) string {
+	s := p.str(obj, field, loc, false)
+	if s != "" {
+		if _, err := parseReferencePath(s); err != nil {
+			p.fail("INVALID_REFERENCE_PATH", "Invalid reference path: "+s, loc+"/"+field)
+		}
+	}
+	return s
+}
+
+// template checks the ".$" fields of a Parameters-like payload template.
+func (p *parser) template(v any, loc string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if strings.HasSuffix(k, ".$") {
+				s, ok := val.(string)
+				if !ok {
+					p.fail("SCHEMA_VALIDATION_FAILED", "The value for the field '"+k+"' must be a STRING that contains a JSONPath but was a "+jsonTypeName(val), loc+"/"+k)
+					continue
+				}
+				if strings.HasPrefix(s, "States.") {
+					if _, err := parseIntrinsic(s); err != nil {
+						p.fail("INVALID_INTRINSIC_FUNCTION", "The value for the field '"+k+"' must be a valid JSONPath or a valid intrinsic function call: "+err.Error(), loc+"/"+k)
+					}
+					continue
+				}
+				path := s
+				if strings.HasPrefix(path, "$$") {
+					path = path[1:]
+				}
+				if _, err := compilePath(path); err != nil {
+					p.fail("INVALID_JSON_PATH", "The value for the field '"+k+"' must be a valid JSONPath", loc+"/"+k)
+				}
+				continue
+			}
+			p.template(val, loc+"/"+k)
+		}
+	case []any:
+		for i, val := range t {
+			p.template(val, fmt.Sprintf("%s[%d]", loc, i))
+		}
+	}
+}
+
+func (p *parser) errorNames(obj map[string]any, loc string) []string {
+	list, ok := obj["ErrorEquals"].([]any)
+	if !ok || len(list) == 0 {
+		p.fail("SCHEMA_VALIDATION_FAILED", "ErrorEquals must be a non-empty array of strings", loc+"/ErrorEquals")
+		return nil
+	}
+	var out []string
+	for i, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: String", fmt.Sprintf("%s/ErrorEquals/%d", loc, i))
+			continue
+		}
+		if s == ErrALL && len(list) > 1 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must appear alone in ErrorEquals", loc+"/ErrorEquals")
+		}
+		if strings.HasPrefix(s, "States.") && !slices.Contains(builtinErrors, s) {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Unknown States.* error name: "+s, fmt.Sprintf("%s/ErrorEquals/%d", loc, i))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *parser) retriers(obj map[string]any, loc string) []retrier {
+	v, ok := obj["Retry"]
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Array", loc+"/Retry")
+		return nil
+	}
+	var out []retrier
+	for i, r := range list {
+		rloc := fmt.Sprintf("%s/Retry/%d", loc, i)
+		robj, ok := r.(map[string]any)
+		if !ok {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", rloc)
+			continue
+		}
+		for k := range robj {
+			if !slices.Contains([]string{"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}, k) {
+				p.fail("SCHEMA_VALIDATION_FAILED", "Field "+k+" is not supported in a Retrier", rloc+"/"+k)
+			}
+		}
+		rt := retrier{ErrorEquals: p.errorNames(robj, rloc), IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
+		if n, ok := p.integer(robj, "IntervalSeconds", rloc, 1); ok {
+			rt.IntervalSeconds = float64(n)
+		}
+		if n, ok := p.integer(robj, "MaxAttempts", rloc, 0); ok {
+			rt.MaxAttempts = int(n)
+		}
+		rt.BackoffRate = p.number(robj, "BackoffRate", rloc, 2)
+		if rt.BackoffRate < 1 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "BackoffRate must be >= 1.0", rloc+"/BackoffRate")
+		}
+		if n, ok := p.integer(robj, "MaxDelaySeconds", rloc, 1); ok {
+			rt.MaxDelaySeconds = float64(n)
+		}
+		switch js := p.str(robj, "JitterStrategy", rloc, false); js {
+		case "", "NONE":
+		case "FULL":
+			rt.JitterFull = true
+		default:
+			p.fail("SCHEMA_VALIDATION_FAILED", "JitterStrategy must be FULL or NONE", rloc+"/JitterStrategy")
+		}
+		out = append(out, rt)
+	}
+	for i, rt := range out {
+		if slices.Contains(rt.ErrorEquals, ErrALL) && i != len(out)-1 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must be the last retrier", fmt.Sprintf("%s/Retry/%d", loc, i))
+		}
+	}
+	return out
+}
+
+func (p *parser) catchers(obj map[string]any, loc string) []catcher {
+	v, ok := obj["Catch"]
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Array", loc+"/Catch")
+		return nil
+	}
+	var out []catcher
+	for i, c := range list {
+		cloc := fmt.Sprintf("%s/Catch/%d", loc, i)
+		cobj, ok := c.(map[string]any)
+		if !ok {
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", cloc)
+			continue
+		}
+		for k := range cobj {
+			if !slices.Contains([]string{"ErrorEquals", "ResultPath", "Next", "Comment"}, k) {
+				p.fail("SCHEMA_VALIDATION_FAILED", "Field "+k+" is not supported in a Catcher", cloc+"/"+k)
+			}
+		}
+		ct := catcher{ErrorEquals: p.errorNames(cobj, cloc), ResultPath: p.path(cobj, "ResultPath", cloc, true), Next: p.str(cobj, "Next", cloc, true)}
+		out = append(out, ct)
+	}
+	for i, ct := range out {
+		if slices.Contains(ct.ErrorEquals, ErrALL) && i != len(out)-1 {
+			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must be the last catcher", fmt.Sprintf("%s/Catch/%d", loc, i))
+		}
+	}
+	return out
+}
+
+func jsonTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NULL"
+	case bool:
+		return "BOOLEAN"
+	case json.Number, float64, int:
+		return "NUMBER"
+	case string:
+		return "STRING"
+	case []any:
+		return "ARRAY"
+	default:
+		return "OBJECT"
+	}
+}

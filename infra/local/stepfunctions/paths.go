@@ -1,0 +1,265 @@
+package stepfunctions
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/theory/jsonpath"
+)
+
+// pathSegment is one step of a reference path: a member name or an index.
+type pathSegment struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+// compiledPath is a JSONPath. Reference paths (single node, only names and
+// indexes) are evaluated by hand; anything else goes to theory/jsonpath.
+type compiledPath struct {
+	text     string
+	ref      []pathSegment // set for a reference path
+	isRef    bool
+	query    *jsonpath.Path
+	singular bool
+}
+
+var errNotReference = errors.New("not a reference path")
+
+// parseReferencePath parses $, $.a.b, $['a'][0] and the like.
+func parseReferencePath(s string) ([]pathSegment, error) {
+	if !strings.HasPrefix(s, "$") {
+		return nil, fmt.Errorf("%w: %q must start with $", errNotReference, s)
+	}
+	var segs []pathSegment
+	i := 1
+	for i < len(s) {
+		switch s[i] {
+		case '.':
+			i++
+			j := i
+			for j < len(s) && s[j] != '.' && s[j] != '[' {
+				j++
+			}
+			name := s[i:j]
+			if name == "" || strings.ContainsAny(name, "*@?() ,:'\"") && !isPlainName(name) {
+				return nil, fmt.Errorf("%w: bad member name in %q", errNotReference, s)
+			}
+			segs = append(segs, pathSegment{name: name})
+			i = j
+		case '[':
+			j := strings.IndexByte(s[i:], ']')
+			if j < 0 {
+				return nil, fmt.Errorf("%w: unclosed [ in %q", errNotReference, s)
+			}
+			inner := s[i+1 : i+j]
+			switch {
+			case len(inner) >= 2 && (inner[0] == '\'' && inner[len(inner)-1] == '\'' || inner[0] == '"' && inner[len(inner)-1] == '"'):
+				segs = append(segs, pathSegment{name: inner[1 : len(inner)-1]})
+			default:
+				n, err := strconv.Atoi(inner)
+				if err != nil || n < 0 {
+					return nil, fmt.Errorf("%w: bad index in %q", errNotReference, s)
+				}
+				segs = append(segs, pathSegment{index: n, isIdx: true})
+			}
+			i += j + 1
+		default:
+			return nil, fmt.Errorf("%w: unexpected %q in %q", errNotReference, s[i], s)
+		}
+	}
+	return segs, nil
+}
+
+func isPlainName(name string) bool {
+	for _, r := range name {
+		if strings.ContainsRune("*@?()[] ,'\"", r) {
+			return false
+		}
+	}
+	return true
+}
+
+var pathCache syncMap[string, *compiledPath]
+
+// compilePath compiles a JSONPath, accepting a little of Jayway's dialect
+// (AWS's), such as $.[?(@.x)] for $[?(@.x)].
+func compilePath(s string) (*compiledPath, error) {
+	if p, ok := pathCache.Load(s); ok {
+		return p, nil
+	}
+	p := &compiledPath{text: s}
+	if segs, err := parseReferencePath(s); err == nil {
+		p.ref, p.isRef, p.singular = segs, true, true
+	} else {
+		text := strings.ReplaceAll(s, ".[", "[")
+		q, err := jsonpath.Parse(text)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSONPath %q: %w", s, err)
+		}
+		p.query = q
+		p.singular = q.Query().Singular() != nil
+	}
+	pathCache.Store(s, p)
+	return p, nil
+}
+
+// errNoResults is returned when a definite path selects nothing.
+type errNoResults struct{ path string }
+
+func (e *errNoResults) Error() string {
+	return fmt.Sprintf("Invalid path '%s' : No results for path: %s", e.path, normalizedPath(e.path))
+}
+
+func normalizedPath(s string) string {
+	segs, err := parseReferencePath(s)
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	for _, sg := range segs {
+		if sg.isIdx {
+			fmt.Fprintf(&b, "[%d]", sg.index)
+		} else {
+			fmt.Fprintf(&b, "['%s']", sg.name)
+		}
+	}
+	return b.String()
+}
+
+// get evaluates the path on v. A definite path returns its one node, or
+// errNoResults; an indefinite one returns a (possibly empty) array.
+func (p *compiledPath) get(v any) (any, error) {
+	if p.isRef {
+		cur := v
+		for _, sg := range p.ref {
+			switch c := cur.(type) {
+			case map[string]any:
+				if sg.isIdx {
+					return nil, &errNoResults{p.text}
+				}
+				next, ok := c[sg.name]
+				if !ok {
+					return nil, &errNoResults{p.text}
+				}
+				cur = next
+			case []any:
+				if !sg.isIdx || sg.index >= len(c) {
+					return nil, &errNoResults{p.text}
+				}
+				cur = c[sg.index]
+			default:
+				return nil, &errNoResults{p.text}
+			}
+		}
+		return cur, nil
+	}
+	nodes := p.query.Select(v)
+	if p.singular {
+		if len(nodes) == 0 {
+			return nil, &errNoResults{p.text}
+		}
+		return nodes[0], nil
+	}
+	out := make([]any, len(nodes))
+	copy(out, nodes)
+	return out, nil
+}
+
+// getPath compiles and evaluates s on v.
+func getPath(s string, v any) (any, error) {
+	p, err := compilePath(s)
+	if err != nil {
+		return nil, err
+	}
+	return p.get(v)
+}
+
+// setPath returns a copy of doc with value put at the reference path s,
+// creating objects on the way. It fails when the path runs through a value
+// that is not an object.
+func setPath(doc any, s string, value any) (any, error) {
+	segs, err := parseReferencePath(s)
+	if err != nil {
+		return nil, err
+	}
+	return setSegs(doc, segs, value)
+}
+
+func setSegs(doc any, segs []pathSegment, value any) (any, error) {
+	if len(segs) == 0 {
+		return value, nil
+	}
+	sg := segs[0]
+	switch d := doc.(type) {
+	case map[string]any:
+		if sg.isIdx {
+			return nil, fmt.Errorf("cannot index an object with [%d]", sg.index)
+		}
+		child, ok := d[sg.name]
+		if !ok && len(segs) > 1 {
+			child = map[string]any{}
+		}
+		nv, err := setSegs(child, segs[1:], value)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(d)+1)
+		for k, v := range d {
+			out[k] = v
+		}
+		out[sg.name] = nv
+		return out, nil
+	case []any:
+		if !sg.isIdx || sg.index >= len(d) {
+			return nil, fmt.Errorf("cannot set %v in an array of %d", sg, len(d))
+		}
+		nv, err := setSegs(d[sg.index], segs[1:], value)
+		if err != nil {
+			return nil, err
+		}
+		out := append([]any(nil), d...)
+		out[sg.index] = nv
+		return out, nil
+	default:
+		return nil, fmt.Errorf("cannot set a field in a %s", strings.ToLower(jsonTypeName(doc)))
+	}
+}
+
+// marshal renders a JSON value the way Step Functions prints it.
+func marshal(v any) string {
+	b, err := marshalBytes(v)
+	if err != nil {
+		return "null"
+	}
+	return string(b)
+}
+
+func marshalBytes(v any) ([]byte, error) {
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	s := buf.String()
+	return []byte(s[:len(s)-1]), nil
+}
+
+// unmarshal parses JSON keeping numbers exact.
+func unmarshal(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after JSON value")
+	}
+	return v, nil
+}
