@@ -1,0 +1,48 @@
+# Consentflow. Prerequisites: Go 1.26 and Node.js 20 or newer; everything else
+# is fetched by these targets (Go modules, and the pinned npm tools).
+
+SHELL := /bin/bash
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+FUNCTIONS := $(notdir $(wildcard functions/*))
+ASL := $(wildcard statemachines/*.asl.json)
+GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
+
+.PHONY: all dev test build build-local synth deploy diff vet asl clean
+
+all: test
+
+# npm tools (aws-cdk, aws-ses-v2-local, asl-validator), exactly as locked.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build-local: every function's bootstrap for this machine, for the local cloud.
+build-local:
+	CGO_ENABLED=0 go build $(GOFLAGS_LAMBDA) -o bin/local/ $(addprefix ./functions/,$(FUNCTIONS))
+
+## build: every function's bootstrap for AWS Lambda (provided.al2023, arm64).
+build:
+	@for f in $(FUNCTIONS); do \
+	  echo "bin/lambda/$$f/bootstrap"; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GOFLAGS_LAMBDA) -ldflags='-s -w' -o bin/lambda/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+## dev: run the whole product locally (Ctrl-C stops it).
+dev: node_modules/.package-lock.json build-local
+	go run ./infra/local/cmd/localcloud $(DEV_FLAGS)
+
+## asl: validate every state machine definition.
+asl: node_modules/.package-lock.json
+	@for f in $(ASL); do npx --no-install asl-validator --json-path $$f || exit 1; done
+
+vet:
+	go vet ./...
+
+## test: every test, against the local services.
+test: node_modules/.package-lock.json build-local asl vet
+	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+
+clean:
+	rm -rf bin cdk.out
