@@ -1,0 +1,178 @@
+package main
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// SES reputation thresholds. SES puts an account under review at a 5% bounce
+// rate and 0.1% complaint rate: the alarms fire before that.
+const (
+	BounceRateThreshold    = 0.04
+	ComplaintRateThreshold = 0.0008
+)
+
+// newAlarmTopic defines the encrypted topic every alarm notifies, with the
+// alarm email subscribed when one is configured.
+func (s *StatelessStack) newAlarmTopic(cfg Config) {
+	key := awskms.NewKey(s.Stack, jsii.String("AlarmKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the alarm topic"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	// CloudWatch publishes to an encrypted topic only if the key lets it.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
+		},
+	}), nil)
+	s.AlarmTopic = awssns.NewTopic(s.Stack, jsii.String("Alarms"), &awssns.TopicProps{
+		MasterKey:  key,
+		EnforceSSL: jsii.Bool(true),
+	})
+	if cfg.AlarmEmail != "" {
+		s.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(cfg.AlarmEmail), nil))
+	}
+}
+
+// alarm defines an alarm on metric that fires at threshold or above over one
+// five-minute period, notifies the alarm topic, and records it under name.
+func (s *StatelessStack) alarm(name, description string, metric awscloudwatch.IMetric, threshold float64) {
+	a := awscloudwatch.NewAlarm(s.Stack, jsii.String(topology.Pascal(alarmID(name))+"Alarm"), &awscloudwatch.AlarmProps{
+		Metric:             metric,
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		AlarmDescription:   jsii.String(description),
+	})
+	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(s.AlarmTopic))
+	s.Alarms[name] = a
+}
+
+func fiveMinuteSum() *awscloudwatch.MetricOptions {
+	return &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum")}
+}
+
+// addAlarms alarms on failed, timed-out and aborted executions, function
+// errors and throttles, and the SES bounce and complaint rates. Dead-letter
+// alarms come with each schedule (see addSchedule).
+func (s *StatelessStack) addAlarms() {
+	for _, name := range sortedKeys(s.Workflows) {
+		sm := s.Workflows[name]
+		s.alarm(name+"/failed", "Executions of the "+name+" workflow failed", sm.MetricFailed(fiveMinuteSum()), 1)
+		s.alarm(name+"/timed-out", "Executions of the "+name+" workflow timed out", sm.MetricTimedOut(fiveMinuteSum()), 1)
+		s.alarm(name+"/aborted", "Executions of the "+name+" workflow were aborted", sm.MetricAborted(fiveMinuteSum()), 1)
+		s.alarm(name+"/throttled", "State transitions of the "+name+" workflow were throttled", sm.MetricThrottled(fiveMinuteSum()), 1)
+	}
+	for _, name := range sortedKeys(s.Functions) {
+		fn := s.Functions[name]
+		s.alarm(name+"/errors", "The "+name+" function returned errors", fn.MetricErrors(fiveMinuteSum()), 1)
+		s.alarm(name+"/throttles", "Invocations of the "+name+" function were throttled", fn.MetricThrottles(fiveMinuteSum()), 1)
+	}
+	hourly := func(metric string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace:  jsii.String("AWS/SES"),
+			MetricName: jsii.String(metric),
+			Statistic:  jsii.String("Average"),
+			Period:     awscdk.Duration_Hours(jsii.Number(1)),
+		})
+	}
+	s.alarm("ses/bounce-rate", "The SES bounce rate nears the 5% at which SES reviews the account", hourly("Reputation.BounceRate"), BounceRateThreshold)
+	s.alarm("ses/complaint-rate", "The SES complaint rate nears the 0.1% at which SES reviews the account", hourly("Reputation.ComplaintRate"), ComplaintRateThreshold)
+	s.alarm("api/server-errors", "The HTTP API answered with 5xx errors", s.API.MetricServerError(fiveMinuteSum()), 1)
+}
+
+// addDashboard defines the workflows' dashboard: executions and their
+// outcomes, durations, the errors of the functions each workflow invokes,
+// and the state of every alarm.
+func (s *StatelessStack) addDashboard(app topology.Application) {
+	s.Dashboard = awscloudwatch.NewDashboard(s.Stack, jsii.String("Workflows"), &awscloudwatch.DashboardProps{
+		DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
+	})
+	for _, w := range app.Workflows {
+		sm, ok := s.Workflows[w.Name]
+		if !ok {
+			continue
+		}
+		var fnErrors []awscloudwatch.IMetric
+		for _, f := range w.Functions {
+			if fn, ok := s.Functions[f]; ok {
+				fnErrors = append(fnErrors, fn.MetricErrors(&awscloudwatch.MetricOptions{Label: jsii.String(f), Statistic: jsii.String("Sum")}))
+			}
+		}
+		s.Dashboard.AddWidgets(
+			awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{
+				Markdown: jsii.String("## " + w.Name + "\n" + w.Description),
+				Width:    jsii.Number(24), Height: jsii.Number(2),
+			}),
+		)
+		s.Dashboard.AddWidgets(
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+				Title: jsii.String(w.Name + ": executions"),
+				Left: &[]awscloudwatch.IMetric{
+					sm.MetricStarted(&awscloudwatch.MetricOptions{Label: jsii.String("started"), Statistic: jsii.String("Sum")}),
+					sm.MetricSucceeded(&awscloudwatch.MetricOptions{Label: jsii.String("succeeded"), Statistic: jsii.String("Sum")}),
+					sm.MetricFailed(&awscloudwatch.MetricOptions{Label: jsii.String("failed"), Statistic: jsii.String("Sum")}),
+					sm.MetricTimedOut(&awscloudwatch.MetricOptions{Label: jsii.String("timed out"), Statistic: jsii.String("Sum")}),
+					sm.MetricAborted(&awscloudwatch.MetricOptions{Label: jsii.String("aborted"), Statistic: jsii.String("Sum")}),
+				},
+				Width: jsii.Number(8),
+			}),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+				Title: jsii.String(w.Name + ": execution time"),
+				Left: &[]awscloudwatch.IMetric{
+					sm.MetricTime(&awscloudwatch.MetricOptions{Label: jsii.String("p50"), Statistic: jsii.String("p50")}),
+					sm.MetricTime(&awscloudwatch.MetricOptions{Label: jsii.String("p99"), Statistic: jsii.String("p99")}),
+				},
+				Width: jsii.Number(8),
+			}),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+				Title: jsii.String(w.Name + ": function errors"),
+				Left:  &fnErrors,
+				Width: jsii.Number(8),
+			}),
+		)
+	}
+	alarms := make([]interfacesawscloudwatch.IAlarmRef, 0, len(s.Alarms))
+	for _, name := range sortedKeys(s.Alarms) {
+		alarms = append(alarms, s.Alarms[name])
+	}
+	s.Dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+		Title:  jsii.String("Alarms"),
+		Alarms: &alarms,
+		Width:  jsii.Number(24),
+	}))
+}
+
+func alarmID(name string) string {
+	out := []byte(name)
+	for i, c := range out {
+		if c == '/' {
+			out[i] = '-'
+		}
+	}
+	return string(out)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

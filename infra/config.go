@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// Context keys the AWS deployment reads on top of the topology's Settings
+// (which are context keys too, see topology.App.Settings).
+const (
+	// ContextLambdaAssetRoot is the folder holding <function>/bootstrap.
+	ContextLambdaAssetRoot = "lambdaAssetRoot"
+	// ContextAlarmEmail receives every alarm; empty: alarms only go to the topic.
+	ContextAlarmEmail = "alarmEmail"
+	// ContextSenderDomain, when set, makes the SES identity a whole domain
+	// (with Easy DKIM) instead of the single senderEmail address.
+	ContextSenderDomain = "senderDomain"
+	// ContextRecruiterUserPoolID and ContextRecruiterUserPoolClientID select an
+	// existing Cognito user pool (and app client) for recruiter sign-in instead
+	// of the one the stateful stack creates. Both or neither.
+	ContextRecruiterUserPoolID       = "recruiterUserPoolId"
+	ContextRecruiterUserPoolClientID = "recruiterUserPoolClientId"
+	// ContextLogRetentionDays is how long function, workflow and API logs stay.
+	ContextLogRetentionDays = "logRetentionDays"
+)
+
+// Defaults of the AWS-only context keys.
+const (
+	DefaultLambdaAssetRoot  = "bin/lambda"
+	DefaultLogRetentionDays = 90
+)
+
+// Config is everything the stacks need that varies between deployments.
+type Config struct {
+	// Settings holds the value of every topology setting, by name.
+	Settings map[string]string
+	// LambdaAssetRoot is the folder with one <function>/bootstrap per function.
+	LambdaAssetRoot string
+	// RepoRoot is the folder holding statemachines/.
+	RepoRoot string
+	// AlarmEmail is subscribed to the alarm topic when not empty.
+	AlarmEmail string
+	// SenderDomain, when not empty, is verified as a whole SES domain identity.
+	SenderDomain string
+	// RecruiterUserPoolID and RecruiterUserPoolClientID name an existing pool.
+	RecruiterUserPoolID       string
+	RecruiterUserPoolClientID string
+	// LogRetention applies to every log group the app creates.
+	LogRetention awslogs.RetentionDays
+}
+
+// ConfigError reports an invalid context value.
+type ConfigError struct {
+	Key    string
+	Value  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("context %s=%q: %s", e.Key, e.Value, e.Reason)
+}
+
+// ConfigFromContext reads the configuration from CDK context (cdk.json or
+// `-c key=value`), falling back to each setting's default.
+func ConfigFromContext(node constructs.Node, repoRoot string) (Config, error) {
+	get := func(key, def string) string {
+		v := node.TryGetContext(&key)
+		if v == nil {
+			return def
+		}
+		switch v := v.(type) {
+		case string:
+			return v
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			return fmt.Sprint(v)
+		}
+	}
+	c := Config{
+		Settings:                  map[string]string{},
+		LambdaAssetRoot:           get(ContextLambdaAssetRoot, DefaultLambdaAssetRoot),
+		RepoRoot:                  repoRoot,
+		AlarmEmail:                strings.TrimSpace(get(ContextAlarmEmail, "")),
+		SenderDomain:              strings.TrimSpace(get(ContextSenderDomain, "")),
+		RecruiterUserPoolID:       strings.TrimSpace(get(ContextRecruiterUserPoolID, "")),
+		RecruiterUserPoolClientID: strings.TrimSpace(get(ContextRecruiterUserPoolClientID, "")),
+	}
+	for _, s := range topology.App.Settings {
+		c.Settings[s.Name] = get(s.Name, s.Default)
+	}
+	days := get(ContextLogRetentionDays, strconv.Itoa(DefaultLogRetentionDays))
+	n, err := strconv.Atoi(days)
+	if err != nil {
+		return Config{}, &ConfigError{Key: ContextLogRetentionDays, Value: days, Reason: "not a whole number of days"}
+	}
+	r, ok := retentionDays[n]
+	if !ok {
+		return Config{}, &ConfigError{Key: ContextLogRetentionDays, Value: days, Reason: "CloudWatch Logs accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653"}
+	}
+	c.LogRetention = r
+	return c, c.Validate()
+}
+
+// Validate checks the values a deployment would otherwise fail on late.
+func (c Config) Validate() error {
+	sender := c.Settings[topology.SettingSenderEmail]
+	if a, err := mail.ParseAddress(sender); err != nil || a.Address != sender {
+		return &ConfigError{Key: topology.SettingSenderEmail, Value: sender, Reason: "not a plain email address"}
+	}
+	if c.SenderDomain != "" && !strings.HasSuffix(sender, "@"+c.SenderDomain) {
+		return &ConfigError{Key: ContextSenderDomain, Value: c.SenderDomain, Reason: "the sender email must be an address of this domain"}
+	}
+	if c.AlarmEmail != "" {
+		if a, err := mail.ParseAddress(c.AlarmEmail); err != nil || a.Address != c.AlarmEmail {
+			return &ConfigError{Key: ContextAlarmEmail, Value: c.AlarmEmail, Reason: "not a plain email address"}
+		}
+	}
+	if (c.RecruiterUserPoolID == "") != (c.RecruiterUserPoolClientID == "") {
+		return &ConfigError{Key: ContextRecruiterUserPoolClientID, Value: c.RecruiterUserPoolClientID, Reason: "set both recruiterUserPoolId and recruiterUserPoolClientId, or neither"}
+	}
+	if base := c.Settings[topology.SettingPublicBaseURL]; base != "" && !strings.HasPrefix(base, "https://") {
+		return &ConfigError{Key: topology.SettingPublicBaseURL, Value: base, Reason: "candidate links must use https://"}
+	}
+	if v := c.Settings[topology.SettingLinkValidityDays]; !positive(v) {
+		return &ConfigError{Key: topology.SettingLinkValidityDays, Value: v, Reason: "not a positive whole number of days"}
+	}
+	if v := c.Settings[topology.SettingRetentionDays]; !retentionPairs(v) {
+		return &ConfigError{Key: topology.SettingRetentionDays, Value: v, Reason: "want purpose=days pairs separated by commas, e.g. talent_pool=730"}
+	}
+	return nil
+}
+
+func positive(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n > 0
+}
+
+func retentionPairs(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, pair := range strings.Split(s, ",") {
+		purpose, days, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || purpose == "" || !positive(days) {
+			return false
+		}
+	}
+	return true
+}
+
+// retentionDays maps the day counts CloudWatch Logs accepts to CDK's enum.
+var retentionDays = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// FindRepoRoot walks up from dir to the folder that holds go.mod and
+// statemachines/, so synth works from the repo root and tests from infra/.
+func FindRepoRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("find repo root: %w", err)
+	}
+	for {
+		_, errMod := os.Stat(filepath.Join(d, "go.mod"))
+		_, errSM := os.Stat(filepath.Join(d, "statemachines"))
+		if errMod == nil && errSM == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("find repo root: no go.mod with statemachines/ above %s", dir)
+		}
+		d = parent
+	}
+}

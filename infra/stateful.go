@@ -1,0 +1,167 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// NoncurrentVersionDays is how long an overwritten or deleted object version
+// stays recoverable in a data bucket. After it, an erasure is final.
+const NoncurrentVersionDays = 7
+
+// AccessLogDays is how long S3 server access logs are kept.
+const AccessLogDays = 365
+
+// StatefulStackProps configures NewStatefulStack.
+type StatefulStackProps struct {
+	awscdk.StackProps
+	App    topology.Application
+	Config Config
+}
+
+// StatefulStack holds what outlives a deployment: the table, the buckets,
+// their key and the recruiters' user pool. It is termination protected and
+// every resource in it is retained when the stack is deleted.
+type StatefulStack struct {
+	Stack      awscdk.Stack
+	Key        awskms.Key
+	Table      awsdynamodb.Table
+	Buckets    map[string]awss3.Bucket
+	AccessLogs awss3.Bucket
+	// UserPool and UserPoolClient sign recruiters in: created here, or
+	// imported when the configuration names an existing pool.
+	UserPool       awscognito.IUserPool
+	UserPoolClient awscognito.IUserPoolClient
+}
+
+// NewStatefulStack defines the stateful stack.
+func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStackProps) *StatefulStack {
+	sp := props.StackProps
+	sp.TerminationProtection = jsii.Bool(true)
+	if sp.Description == nil {
+		sp.Description = jsii.String(props.App.Name + ": consent records, candidate files and recruiter accounts (retained on delete)")
+	}
+	stack := awscdk.NewStack(scope, &id, &sp)
+	s := &StatefulStack{Stack: stack, Buckets: map[string]awss3.Bucket{}}
+
+	s.Key = awskms.NewKey(stack, jsii.String("DataKey"), &awskms.KeyProps{
+		Description:       jsii.String(props.App.Name + " personal data: the table and the candidate buckets"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+
+	t := props.App.Table
+	s.Table = awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{
+		PartitionKey:  attribute(t.PartitionKey),
+		SortKey:       attribute(t.SortKey),
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey: s.Key,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	})
+	for _, ix := range t.Indexes {
+		s.Table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:    jsii.String(ix.Name),
+			PartitionKey: attribute(ix.PartitionKey),
+			SortKey:      attribute(ix.SortKey),
+		})
+	}
+
+	s.AccessLogs = awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
+		// Server access logs cannot be delivered to an SSE-KMS bucket.
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:         jsii.String("expire-access-logs"),
+			Expiration: awscdk.Duration_Days(jsii.Number(AccessLogDays)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	for _, b := range props.App.Buckets {
+		s.Buckets[b.Name] = awss3.NewBucket(stack, jsii.String(topology.Pascal(b.Name)+"Bucket"), &awss3.BucketProps{
+			Encryption:             awss3.BucketEncryption_KMS,
+			EncryptionKey:          s.Key,
+			BucketKeyEnabled:       jsii.Bool(true),
+			BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+			EnforceSSL:             jsii.Bool(true),
+			MinimumTLSVersion:      jsii.Number(1.2),
+			ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+			Versioned:              jsii.Bool(true),
+			ServerAccessLogsBucket: s.AccessLogs,
+			ServerAccessLogsPrefix: jsii.String(b.Name + "/"),
+			LifecycleRules: &[]*awss3.LifecycleRule{{
+				// Versioning guards against mistakes for a short while; then
+				// an erased object is gone for good.
+				Id:                                  jsii.String("erase-noncurrent-versions"),
+				NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(NoncurrentVersionDays)),
+				ExpiredObjectDeleteMarker:           jsii.Bool(true),
+				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+			}},
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+	}
+
+	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
+	return s
+}
+
+// recruiterPool creates the recruiters' user pool, or imports the one the
+// configuration names.
+func recruiterPool(stack awscdk.Stack, cfg Config) (awscognito.IUserPool, awscognito.IUserPoolClient) {
+	if cfg.RecruiterUserPoolID != "" {
+		pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("RecruiterPool"), jsii.String(cfg.RecruiterUserPoolID))
+		client := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("RecruiterClient"), jsii.String(cfg.RecruiterUserPoolClientID))
+		return pool, client
+	}
+	pool := awscognito.NewUserPool(stack, jsii.String("RecruiterPool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled: jsii.Bool(false),
+		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		Mfa:               awscognito.Mfa_REQUIRED,
+		MfaSecondFactor:   &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:        jsii.Number(12),
+			RequireLowercase: jsii.Bool(true),
+			RequireUppercase: jsii.Bool(true),
+			RequireDigits:    jsii.Bool(true),
+			RequireSymbols:   jsii.Bool(true),
+		},
+		AccountRecovery:              awscognito.AccountRecovery_EMAIL_ONLY,
+		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
+		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
+		DeletionProtection:           jsii.Bool(true),
+		RemovalPolicy:                awscdk.RemovalPolicy_RETAIN,
+	})
+	client := pool.AddClient(jsii.String("RecruiterClient"), &awscognito.UserPoolClientOptions{
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		GenerateSecret:             jsii.Bool(false),
+		PreventUserExistenceErrors: jsii.Bool(true),
+	})
+	return pool, client
+}
+
+func attribute(k topology.Key) *awsdynamodb.Attribute {
+	if k.Name == "" {
+		return nil
+	}
+	typ := awsdynamodb.AttributeType_STRING
+	if k.Type == "N" {
+		typ = awsdynamodb.AttributeType_NUMBER
+	}
+	return &awsdynamodb.Attribute{Name: jsii.String(k.Name), Type: typ}
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// StatelessStackProps configures NewStatelessStack.
+type StatelessStackProps struct {
+	awscdk.StackProps
+	App      topology.Application
+	Config   Config
+	Stateful *StatefulStack
+	// Definitions holds the parsed ASL file of every topology workflow.
+	Definitions []Definition
+	// Schedules start workflows on a timetable.
+	Schedules []Schedule
+}
+
+// StatelessStack holds what can be replaced at will: functions, workflows,
+// the HTTP API, mail sending, schedules, alarms and the dashboard.
+type StatelessStack struct {
+	Stack    awscdk.Stack
+	stateful *StatefulStack
+
+	Functions        map[string]awslambda.Function            // by topology name
+	Workflows        map[string]awsstepfunctions.StateMachine // by topology name
+	API              awsapigatewayv2.HttpApi
+	APILogs          awslogs.LogGroup
+	Routes           map[string]awsapigatewayv2.HttpRoute // by route key
+	Mail             *Mail
+	DeadLetterQueues map[string]awssqs.Queue // by schedule name
+	AlarmTopic       awssns.Topic
+	Alarms           map[string]awscloudwatch.Alarm // "<function|workflow|schedule>/<what>", "ses/bounce-rate"
+	Dashboard        awscloudwatch.Dashboard
+}
+
+// NewStatelessStack defines the stateless stack from the topology.
+func NewStatelessStack(scope constructs.Construct, id string, props *StatelessStackProps) (*StatelessStack, error) {
+	sp := props.StackProps
+	if sp.Description == nil {
+		sp.Description = jsii.String(props.App.Name + ": functions, workflows, HTTP API, mail, schedules and alarms")
+	}
+	s := &StatelessStack{
+		Stack:            awscdk.NewStack(scope, &id, &sp),
+		stateful:         props.Stateful,
+		Functions:        map[string]awslambda.Function{},
+		Workflows:        map[string]awsstepfunctions.StateMachine{},
+		Routes:           map[string]awsapigatewayv2.HttpRoute{},
+		DeadLetterQueues: map[string]awssqs.Queue{},
+		Alarms:           map[string]awscloudwatch.Alarm{},
+	}
+	s.Stack.AddStackDependency(props.Stateful.Stack, jsii.String("reads the table, buckets and user pool"))
+	s.Mail = newMail(s.Stack, props.Config)
+	s.newAPI(props.App, props.Config)
+	s.newAlarmTopic(props.Config)
+
+	for _, f := range props.App.Functions {
+		fn, err := s.newFunction(f, props.Config)
+		if err != nil {
+			return nil, err
+		}
+		s.Functions[f.Name] = fn
+	}
+	for _, d := range props.Definitions {
+		sm, err := s.newWorkflow(d, props.Config)
+		if err != nil {
+			return nil, err
+		}
+		s.Workflows[d.Workflow.Name] = sm
+	}
+	for _, w := range props.App.Workflows {
+		if _, ok := s.Workflows[w.Name]; !ok {
+			return nil, fmt.Errorf("workflow %s: no definition given", w.Name)
+		}
+	}
+	for _, f := range props.App.Functions {
+		if err := s.bindWorkflows(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.addRoutes(props.App, props.Stateful.UserPool, props.Stateful.UserPoolClient); err != nil {
+		return nil, err
+	}
+	for _, sc := range props.Schedules {
+		if err := s.addSchedule(sc); err != nil {
+			return nil, err
+		}
+	}
+	s.addAlarms()
+	s.addDashboard(props.App)
+
+	awscdk.NewCfnOutput(s.Stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The HTTP API's own URL"),
+		Value:       s.API.ApiEndpoint(),
+	})
+	awscdk.NewCfnOutput(s.Stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Subscribe more endpoints to the alarms here"),
+		Value:       s.AlarmTopic.TopicArn(),
+	})
+	return s, nil
+}
