@@ -45,6 +45,7 @@ const (
 	DefaultTimeout     = 30 * time.Second // the integration timeout (its maximum in AWS)
 	DefaultAPIID       = "local"
 	DefaultAccountID   = "000000000000"
+	DefaultRegion      = "us-east-1"
 	stage              = "$default"
 	requestTimeFormat  = "02/Jan/2006:15:04:05 -0700"
 	contentTypeJSONStr = "application/json"
@@ -56,9 +57,13 @@ type Config struct {
 	Invoker Invoker
 	// Authorizer checks Auth routes. Nil refuses every Auth route.
 	Authorizer Authorizer
-	APIID      string        // zero: DefaultAPIID
-	AccountID  string        // zero: DefaultAccountID
-	Timeout    time.Duration // integration timeout; zero: DefaultTimeout
+	APIID      string // zero: DefaultAPIID
+	AccountID  string // zero: DefaultAccountID
+	// Region names the API's default domain,
+	// <APIID>.execute-api.<Region>.amazonaws.com, used as domainName when a
+	// request carries no Host. Zero: DefaultRegion.
+	Region  string
+	Timeout time.Duration // integration timeout; zero: DefaultTimeout
 	// Logger receives one access line per request: method, route key,
 	// status and latency. Never paths (they hold consent tokens) or bodies.
 	Logger *slog.Logger
@@ -71,10 +76,12 @@ type Gateway struct {
 	log    *slog.Logger
 }
 
-// New checks the routes and returns a Gateway.
-func New(cfg Config) (*Gateway, error) {
+// New returns a Gateway serving cfg.Routes. The route table is static
+// program data (the topology), so a table Validate refuses, or a missing
+// Invoker, is a programming error: New panics with Validate's message.
+func New(cfg Config) *Gateway {
 	if cfg.Invoker == nil {
-		return nil, errors.New("gateway: no Invoker")
+		panic("gateway: no Invoker")
 	}
 	if cfg.APIID == "" {
 		cfg.APIID = DefaultAPIID
@@ -82,15 +89,34 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.AccountID == "" {
 		cfg.AccountID = DefaultAccountID
 	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger}
+	routes, err := parseRoutes(cfg.Routes)
+	if err != nil {
+		panic(err.Error())
+	}
+	g := &Gateway{cfg: cfg, routes: routes, log: cfg.Logger}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
+	return g
+}
+
+// Validate checks a route table as API Gateway would when the routes are
+// created: well-formed methods and paths, no route key twice.
+func Validate(routes []Route) error {
+	_, err := parseRoutes(routes)
+	return err
+}
+
+func parseRoutes(routes []Route) ([]route, error) {
 	seen := map[string]bool{}
-	for _, r := range cfg.Routes {
+	out := make([]route, 0, len(routes))
+	for _, r := range routes {
 		rt, err := parseRoute(r)
 		if err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
@@ -99,9 +125,9 @@ func New(cfg Config) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: route %s defined twice", r.Key())
 		}
 		seen[r.Key()] = true
-		g.routes = append(g.routes, rt)
+		out = append(out, rt)
 	}
-	return g, nil
+	return out, nil
 }
 
 // Routes returns the routes the gateway serves, in the order given.
@@ -199,6 +225,9 @@ func (g *Gateway) event(r *http.Request, rt route, params map[string]string, cla
 		sourceIP = host
 	}
 	domain := r.Host
+	if domain == "" {
+		domain = g.cfg.APIID + ".execute-api." + g.cfg.Region + ".amazonaws.com"
+	}
 	host := domain
 	if h, _, err := net.SplitHostPort(domain); err == nil {
 		host = h

@@ -79,9 +79,15 @@ var routes = []gateway.Route{
 	{Method: "GET", Path: "/gone", Function: "no-such-function"},
 }
 
+func TestValidateAcceptsTheRoutes(t *testing.T) {
+	if err := gateway.Validate(routes); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+}
+
 func newServer(t *testing.T, timeout time.Duration) *httptest.Server {
 	t.Helper()
-	g, err := gateway.New(gateway.Config{
+	g := gateway.New(gateway.Config{
 		Routes:     routes,
 		Invoker:    countingInvoker{svc},
 		Authorizer: gateway.StaticToken{Token: token, Claims: gateway.LocalRecruiter},
@@ -89,9 +95,6 @@ func newServer(t *testing.T, timeout time.Duration) *httptest.Server {
 		AccountID:  "123456789012",
 		Timeout:    timeout,
 	})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	return srv
@@ -426,7 +429,7 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
-func TestNewRefusesBadRoutes(t *testing.T) {
+func TestValidateRefusesBadRoutes(t *testing.T) {
 	tests := []struct {
 		name  string
 		route []gateway.Route
@@ -441,9 +444,15 @@ func TestNewRefusesBadRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := gateway.New(gateway.Config{Routes: tt.route, Invoker: svc}); err == nil {
-				t.Errorf("New accepted %+v", tt.route)
+			if err := gateway.Validate(tt.route); err == nil {
+				t.Errorf("Validate accepted %+v", tt.route)
 			}
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New accepted %+v", tt.route)
+				}
+			}()
+			gateway.New(gateway.Config{Routes: tt.route, Invoker: svc})
 		})
 	}
 }
