@@ -277,6 +277,23 @@ func argArray(a any, what string) ([]any, error) {
 	return s, nil
 }
 
+// argRounded accepts any number and rounds it as Java's Math.round does
+// (half up), as AWS does for States.MathAdd and States.MathRandom.
+func argRounded(a any, what string) (int64, error) {
+	n, ok := a.(json.Number)
+	if !ok {
+		return 0, fmt.Errorf("%s must be a number, not %s", what, strings.ToLower(jsonTypeName(a)))
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a number, not %s", what, n)
+	}
+	return int64(math.Floor(f + 0.5)), nil
+}
+
 // argInt accepts an integer, or a number with no fraction.
 func argInt(a any, what string) (int64, error) {
 	n, ok := a.(json.Number)
@@ -587,11 +604,11 @@ func fnMathRandom(a []any) (any, error) {
 	if err := wantArgs(a, 2, 3); err != nil {
 		return nil, err
 	}
-	lo, err := argInt(a[0], "the start")
+	lo, err := argRounded(a[0], "the start")
 	if err != nil {
 		return nil, err
 	}
-	hi, err := argInt(a[1], "the end")
+	hi, err := argRounded(a[1], "the end")
 	if err != nil {
 		return nil, err
 	}
@@ -600,7 +617,7 @@ func fnMathRandom(a []any) (any, error) {
 	}
 	var r *mrand.Rand
 	if len(a) == 3 {
-		seed, err := argInt(a[2], "the seed")
+		seed, err := argRounded(a[2], "the seed")
 		if err != nil {
 			return nil, err
 		}
@@ -615,11 +632,11 @@ func fnMathAdd(a []any) (any, error) {
 	if err := wantArgs(a, 2, 2); err != nil {
 		return nil, err
 	}
-	x, err := argInt(a[0], "the first argument")
+	x, err := argRounded(a[0], "the first argument")
 	if err != nil {
 		return nil, err
 	}
-	y, err := argInt(a[1], "the second argument")
+	y, err := argRounded(a[1], "the second argument")
 	if err != nil {
 		return nil, err
 	}
