@@ -1,0 +1,318 @@
+// Package local is Consentflow's local cloud: the same function binaries and
+// ASL files as in AWS, run on this machine against in-process stand-ins for
+// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
+// Functions (ours), behind an HTTP front that behaves like API Gateway.
+// Everything is built from infra/topology, as the CDK stacks are.
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/truora/minidyn/server"
+
+	"github.com/consentflow/consentflow/infra/local/clock"
+	"github.com/consentflow/consentflow/infra/local/gateway"
+	"github.com/consentflow/consentflow/infra/local/lambda"
+	"github.com/consentflow/consentflow/infra/local/ses"
+	"github.com/consentflow/consentflow/infra/local/stepfunctions"
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// Region and account of every local ARN.
+const (
+	Region    = "us-east-1"
+	AccountID = "000000000000"
+)
+
+// Config configures a local cloud.
+type Config struct {
+	// Root is the repository root (ASL files, node_modules).
+	Root string
+	// Bootstraps is the folder of host-built function executables, one per
+	// function, named after it (see Build).
+	Bootstraps string
+	// Addr is where the app (the HTTP API) listens; SESAddr where the email
+	// outbox does. Port 0 picks a free port.
+	Addr, SESAddr string
+	// Settings override the topology's setting defaults.
+	Settings map[string]string
+	// RecruiterToken is the bearer token recruiters use; empty: a random one.
+	RecruiterToken string
+	// Clock drives workflow time; nil: a manual clock at the real time, so
+	// that time can be moved forward.
+	Clock *clock.Manual
+	// Logs receives the output of functions and services; nil discards it.
+	Logs io.Writer
+	// Logger receives the local services' own events; nil discards them.
+	Logger *slog.Logger
+}
+
+// Cloud is a running local cloud.
+type Cloud struct {
+	// AppURL is the HTTP API; OutboxURL the email outbox web UI and API.
+	AppURL, OutboxURL string
+	// Endpoints maps the AWS_ENDPOINT_URL_<SERVICE> suffix of each emulated
+	// service to its URL.
+	Endpoints map[string]string
+	// RecruiterToken is the bearer token of the recruiter API.
+	RecruiterToken string
+	// Clock is the workflows' clock.
+	Clock *clock.Manual
+	// Outbox reads the emails sent.
+	Outbox *ses.Server
+	// Settings are the values the functions run with.
+	Settings map[string]string
+
+	app       topology.Application
+	gateway   *gateway.Gateway
+	lambda    *lambda.Service
+	engine    *stepfunctions.Engine
+	servers   []*http.Server
+	closeOnce sync.Once
+}
+
+// Start starts every service of the topology and returns once all of them
+// answer. Close stops them.
+func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud, err error) {
+	if err := app.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logs == nil {
+		cfg.Logs = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.NewManual()
+	}
+	if cfg.RecruiterToken == "" {
+		cfg.RecruiterToken = "local-" + rand.Text()
+	}
+	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+
+	// Listen first, so that every service can be told every other's address.
+	appLn, err := net.Listen("tcp", orDefault(cfg.Addr, "127.0.0.1:0"))
+	if err != nil {
+		return nil, fmt.Errorf("app listener: %w", err)
+	}
+	c.AppURL = "http://" + appLn.Addr().String()
+	listeners := map[string]net.Listener{}
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN"} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			appLn.Close()
+			return nil, fmt.Errorf("%s listener: %w", svc, err)
+		}
+		listeners[svc] = ln
+		c.Endpoints[svc] = "http://" + ln.Addr().String()
+	}
+
+	outbox, err := ses.Start(ctx, ses.Config{
+		Addr: orDefault(cfg.SESAddr, "127.0.0.1:0"), NodeModules: filepath.Join(cfg.Root, "node_modules"), Logs: cfg.Logs,
+	})
+	if err != nil {
+		appLn.Close()
+		for _, ln := range listeners {
+			ln.Close()
+		}
+		return nil, fmt.Errorf("email outbox: %w", err)
+	}
+	c.Outbox, c.OutboxURL = outbox, outbox.URL()
+	c.Endpoints["SESV2"] = outbox.URL()
+	c.Endpoints["SES"] = outbox.URL()
+
+	c.Settings = settings(app, cfg.Settings, c.AppURL)
+
+	dynamo := server.NewServer()
+	c.serve(listeners["DYNAMODB"], dynamo)
+	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
+		return nil, err
+	}
+	s3 := gofakes3.New(s3mem.New())
+	c.serve(listeners["S3"], s3.Server())
+	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
+		return nil, err
+	}
+
+	fns, err := c.functions(cfg.Bootstraps)
+	if err != nil {
+		return nil, err
+	}
+	c.lambda, err = lambda.Start(lambda.Config{Region: Region, AccountID: AccountID, Functions: fns, Logs: cfg.Logs, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("lambda: %w", err)
+	}
+	c.serve(listeners["LAMBDA"], c.lambda)
+
+	c.engine = stepfunctions.New(stepfunctions.Config{
+		Region: Region, AccountID: AccountID, Clock: cfg.Clock, Logger: cfg.Logger,
+		Lambda: awslambda.New(awslambda.Options{
+			Region: Region, BaseEndpoint: aws.String(c.Endpoints["LAMBDA"]), Credentials: credentials,
+			HTTPClient: &http.Client{Timeout: 16 * time.Minute},
+		}),
+	})
+	c.serve(listeners["SFN"], c.engine)
+	if err := c.createStateMachines(ctx, cfg.Root); err != nil {
+		return nil, err
+	}
+
+	c.gateway = gateway.New(gateway.Config{
+		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
+		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
+	})
+	c.serve(appLn, c.gateway)
+	return c, nil
+}
+
+// Env is the environment that points an AWS SDK or the AWS CLI at the local
+// services: AWS_ENDPOINT_URL_<SERVICE> lines, region and dummy credentials.
+func (c *Cloud) Env() []string {
+	env := []string{
+		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+	}
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
+	}
+	return env
+}
+
+// Routes lists the HTTP API's routes as the local front serves them.
+func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
+
+// Close stops every service and process the cloud started.
+func (c *Cloud) Close() error {
+	var errs []error
+	c.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, s := range c.servers {
+			_ = s.Shutdown(ctx)
+		}
+		if c.engine != nil {
+			errs = append(errs, c.engine.Close())
+		}
+		if c.lambda != nil {
+			errs = append(errs, c.lambda.Close())
+		}
+		if c.Outbox != nil {
+			errs = append(errs, c.Outbox.Close())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func (c *Cloud) serve(ln net.Listener, h http.Handler) {
+	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	c.servers = append(c.servers, s)
+	go func() { _ = s.Serve(ln) }()
+}
+
+// FunctionARN is the local ARN of a function.
+func FunctionARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, AccountID, name)
+}
+
+// StateMachineARN is the local ARN of a workflow.
+func StateMachineARN(name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", Region, AccountID, name)
+}
+
+// TableName and BucketName are the local physical names.
+func TableName(t topology.Table) string { return t.Name }
+func BucketName(b string) string        { return "consentflow-" + b }
+
+var credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "consentflow-local"}, nil
+})
+
+func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
+	var out []lambda.Function
+	for _, f := range c.app.Functions {
+		path := filepath.Join(dir, f.Name)
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("function %s: no bootstrap at %s (run make build-local): %w", f.Name, path, err)
+		}
+		env := map[string]string{}
+		for name, ref := range f.Env {
+			env[name] = c.resolve(ref)
+		}
+		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
+		}
+		timeout := f.Timeout
+		if timeout == 0 {
+			timeout = topology.DefaultTimeout
+		}
+		mem := f.MemoryMB
+		if mem == 0 {
+			mem = topology.DefaultMemoryMB
+		}
+		out = append(out, lambda.Function{Name: f.Name, Bootstrap: path, Description: f.Description, Env: env, Timeout: timeout, MemoryMB: mem})
+	}
+	return out, nil
+}
+
+func (c *Cloud) resolve(ref topology.Ref) string {
+	switch ref.Kind {
+	case topology.TableName:
+		return TableName(c.app.Table)
+	case topology.BucketName:
+		return BucketName(ref.Name)
+	case topology.WorkflowArn:
+		return StateMachineARN(ref.Name)
+	case topology.Setting:
+		return c.Settings[ref.Name]
+	}
+	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
+}
+
+func settings(app topology.Application, overrides map[string]string, appURL string) map[string]string {
+	m := map[string]string{}
+	for _, s := range app.Settings {
+		m[s.Name] = s.Default
+	}
+	for k, v := range overrides {
+		m[k] = v
+	}
+	if m[topology.SettingPublicBaseURL] == "" {
+		m[topology.SettingPublicBaseURL] = appURL
+	}
+	return m
+}
+
+func routes(app topology.Application) []gateway.Route {
+	out := make([]gateway.Route, len(app.Routes))
+	for i, r := range app.Routes {
+		out[i] = gateway.Route{Method: r.Method, Path: r.Path, Function: r.Function, Auth: r.Auth == topology.Recruiter}
+	}
+	return out
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

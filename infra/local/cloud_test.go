@@ -1,0 +1,463 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/consentflow/consentflow/infra/local"
+	"github.com/consentflow/consentflow/infra/local/ses"
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+var cloud *local.Cloud
+
+// TestMain starts one local cloud for the package, from bootstraps built by
+// `make build-local` (CONSENTFLOW_BOOTSTRAPS) or, without them, built here.
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx := context.Background()
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	dir := os.Getenv("CONSENTFLOW_BOOTSTRAPS")
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "consentflow-bootstraps-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		if err := local.Build(ctx, root, tmp, topology.App); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		dir = tmp
+	}
+	var logs io.Writer = io.Discard
+	if os.Getenv("CONSENTFLOW_LOGS") != "" {
+		logs = os.Stderr
+	}
+	var err error
+	cloud, err = local.Start(ctx, topology.App, local.Config{Root: root, Bootstraps: dir, Logs: logs})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start local cloud:", err)
+		return 1
+	}
+	defer cloud.Close()
+	return m.Run()
+}
+
+// client is a recruiter's or a candidate's HTTP client; it does not follow
+// redirects, so tests see them.
+var client = &http.Client{
+	Timeout:       30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, r.Body)
+	}
+}
+
+func do(t *testing.T, method, path, body string, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, cloud.AppURL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+func recruiter(extra ...string) map[string]string {
+	h := map[string]string{"Authorization": "Bearer " + cloud.RecruiterToken, "Content-Type": "application/json"}
+	for i := 0; i+1 < len(extra); i += 2 {
+		h[extra[i]] = extra[i+1]
+	}
+	return h
+}
+
+var browser = map[string]string{"Accept": "text/html,application/xhtml+xml", "User-Agent": "Mozilla/5.0 (test)"}
+
+var problemJSON = map[string]string{"Accept": "application/json"}
+
+func uniqueEmail(t *testing.T) string {
+	return fmt.Sprintf("%s-%d@example.com", strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")), time.Now().UnixNano())
+}
+
+func register(t *testing.T, email, locale string) string {
+	t.Helper()
+	res := do(t, "POST", "/api/candidates", fmt.Sprintf(`{"name":"Ada Lovelace","email":%q,"locale":%q}`, email, locale), recruiter())
+	if res.Status != http.StatusCreated {
+		t.Fatalf("register: %d %s", res.Status, res.Body)
+	}
+	var out struct{ ID string }
+	res.json(t, &out)
+	if out.ID == "" {
+		t.Fatalf("register: no id in %s", res.Body)
+	}
+	return out.ID
+}
+
+func requestConsent(t *testing.T, candidateID string, purposes ...string) string {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"purposes": purposes})
+	res := do(t, "POST", "/api/candidates/"+candidateID+"/consent-requests", string(b), recruiter())
+	if res.Status != http.StatusAccepted {
+		t.Fatalf("request consent: %d %s", res.Status, res.Body)
+	}
+	var out struct{ RequestID string }
+	res.json(t, &out)
+	return out.RequestID
+}
+
+type consentState struct {
+	Purpose, State, NoticeVersion, RequestID, ReceiptID string
+}
+
+func consents(t *testing.T, candidateID string) map[string]consentState {
+	t.Helper()
+	res := do(t, "GET", "/api/candidates/"+candidateID+"/consents", "", recruiter())
+	if res.Status != http.StatusOK {
+		t.Fatalf("consents: %d %s", res.Status, res.Body)
+	}
+	var out struct{ Consents []consentState }
+	res.json(t, &out)
+	m := map[string]consentState{}
+	for _, c := range out.Consents {
+		m[c.Purpose] = c
+	}
+	return m
+}
+
+// email waits for the email to a recipient whose subject matches.
+func email(t *testing.T, to, subject string) ses.Email {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		emails, err := cloud.Outbox.Emails(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range emails {
+			if len(e.Destination.To) > 0 && e.Destination.To[0] == to && strings.Contains(e.Subject, subject) {
+				return e
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no email to %s with subject %q (have %d emails)", to, subject, len(emails))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+var linkRE = regexp.MustCompile(`/c/([A-Za-z0-9_-]{43})`)
+
+func link(t *testing.T, e ses.Email) string {
+	t.Helper()
+	m := linkRE.FindStringSubmatch(e.Body.Text)
+	if m == nil {
+		t.Fatalf("no consent link in email:\n%s", e.Body.Text)
+	}
+	return "/c/" + m[1]
+}
+
+// snapshot reads the whole table, to prove a request changed nothing.
+func snapshot(t *testing.T) []string {
+	t.Helper()
+	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(local.TableName(topology.App.Table))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []string
+	for _, it := range out.Items {
+		b, _ := json.Marshal(it)
+		items = append(items, string(b))
+	}
+	sort.Strings(items)
+	return items
+}
+
+func form(values map[string]string) string {
+	v := url.Values{}
+	for k, s := range values {
+		v.Set(k, s)
+	}
+	return v.Encode()
+}
+
+func formHeader() map[string]string {
+	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for k, v := range browser {
+		h[k] = v
+	}
+	return h
+}
+
+func TestConsentRequestEndToEnd(t *testing.T) {
+	to := uniqueEmail(t)
+	id := register(t, to, "en")
+	requestID := requestConsent(t, id, "talent_pool")
+
+	invite := email(t, to, "asks for your consent")
+	path := link(t, invite)
+
+	if got := consents(t, id)["talent_pool"]; got.State != "requested" || got.RequestID != requestID {
+		t.Fatalf("before the answer: %+v, want requested by %s", got, requestID)
+	}
+
+	// The page says who, what, which data, how long, which notice, and how to withdraw.
+	before := snapshot(t)
+	page := do(t, "GET", path, "", browser)
+	if page.Status != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("page: %d %s", page.Status, page.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`<html lang="en">`, "Example Recruiting Ltd", "Talent pool", "CV", "730 days", "version 2026-11-01",
+		"withdraw your consent at any time", "privacy@example.com", `name="talent_pool" value="grant"`,
+	} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if page.Header.Get("Referrer-Policy") != "no-referrer" || page.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("page headers leak the token: %v", page.Header)
+	}
+	// A GET (a mail scanner, a second look) changes nothing.
+	do(t, "GET", path, "", browser)
+	do(t, "GET", path, "", problemJSON)
+	if after := snapshot(t); !reflect.DeepEqual(before, after) {
+		t.Fatalf("GET changed stored data")
+	}
+
+	answer := do(t, "POST", path, form(map[string]string{"talent_pool": "grant"}), formHeader())
+	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path {
+		t.Fatalf("answer: %d %v %s", answer.Status, answer.Header, answer.Body)
+	}
+	done := do(t, "GET", path, "", browser)
+	if done.Status != http.StatusOK || !strings.Contains(done.Body, "your answer is recorded") || !strings.Contains(done.Body, "You gave your consent") {
+		t.Fatalf("page after answer: %d\n%s", done.Status, done.Body)
+	}
+
+	receipt := email(t, to, "consent receipt")
+	given := consents(t, id)["talent_pool"]
+	if given.State != "given" || given.ReceiptID == "" || given.NoticeVersion != "2026-11-01" {
+		t.Fatalf("after the answer: %+v", given)
+	}
+	for _, want := range []string{
+		given.ReceiptID, "Example Recruiting Ltd", "talent_pool", "GDPR Art. 6(1)(a) consent", `"cv"`,
+		`"retentionDays": 730`, "2026-11-01", "https://example.com/privacy", "withdraw", `"consentReceiptID"`, `"dpv:ConsentGiven"`,
+	} {
+		if !strings.Contains(receipt.Body.Text, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, receipt.Body.Text)
+		}
+	}
+
+	// The workflow finished: it took the answer and sent the receipt.
+	waitForExecution(t, requestID, "SUCCEEDED")
+}
+
+func waitForExecution(t *testing.T, requestID, status string) {
+	t.Helper()
+	client := sfn.New(sfn.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["SFN"]), Credentials: aws.AnonymousCredentials{}})
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", local.Region, local.AccountID, topology.ConsentRequestWorkflow, requestID)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out.Status) == status {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution %s is %s, want %s (error %s: %s)", requestID, out.Status, status, aws.ToString(out.Error), aws.ToString(out.Cause))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestDeclineIsRecordedWithAReceipt(t *testing.T) {
+	to := uniqueEmail(t)
+	id := register(t, to, "de")
+	requestConsent(t, id, "talent_pool", "interview_recording")
+	path := link(t, email(t, to, "bittet um Ihre Einwilligung"))
+	page := do(t, "GET", path, "", browser)
+	if !strings.Contains(page.Body, `<html lang="de">`) || !strings.Contains(page.Body, "Aufzeichnung des Interviews") {
+		t.Fatalf("page is not in German:\n%s", page.Body)
+	}
+	res := do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":false},{"purpose":"interview_recording","grant":true}]}`,
+		map[string]string{"Content-Type": "application/json"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("answer: %d %s", res.Status, res.Body)
+	}
+	receipt := email(t, to, "Einwilligungsbestätigung")
+	if !strings.Contains(receipt.Body.Text, `"dpv:ConsentRefused"`) || !strings.Contains(receipt.Body.Text, `"dpv:ConsentGiven"`) {
+		t.Fatalf("receipt:\n%s", receipt.Body.Text)
+	}
+	got := consents(t, id)
+	if got["talent_pool"].State != "refused" || got["interview_recording"].State != "given" {
+		t.Fatalf("consents = %+v", got)
+	}
+}
+
+type problem struct {
+	Type   string
+	Title  string
+	Status int
+	Detail string
+}
+
+func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
+	to := uniqueEmail(t)
+	id := register(t, to, "en")
+	requestConsent(t, id, "talent_pool")
+	path := link(t, email(t, to, "asks for your consent"))
+	if res := do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":true}]}`, map[string]string{"Content-Type": "application/json"}); res.Status != http.StatusOK {
+		t.Fatalf("first answer: %d %s", res.Status, res.Body)
+	}
+	email(t, to, "consent receipt")
+
+	tests := []struct {
+		name, method, path, body string
+		header                   map[string]string
+		status                   int
+	}{
+		{"unknown candidate", "POST", "/api/candidates/NOSUCHCANDIDATE/consent-requests", `{"purposes":["talent_pool"]}`, recruiter(), 404},
+		{"unknown candidate's consents", "GET", "/api/candidates/NOSUCHCANDIDATE/consents", "", recruiter(), 404},
+		{"malformed JSON", "POST", "/api/candidates", `{"name":"Ada",`, recruiter(), 400},
+		{"unknown field", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"en","age":3}`, recruiter(), 400},
+		{"bad email", "POST", "/api/candidates", `{"name":"Ada","email":"not-an-email","locale":"en"}`, recruiter(), 422},
+		{"unsupported locale", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"xx"}`, recruiter(), 422},
+		{"unknown purpose", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":["marketing"]}`, recruiter(), 422},
+		{"no purposes", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":[]}`, recruiter(), 422},
+		{"not JSON", "POST", "/api/candidates", `name=Ada`, recruiter("Content-Type", "application/x-www-form-urlencoded"), 415},
+		{"unknown token", "GET", "/c/" + strings.Repeat("A", 43), "", problemJSON, 404},
+		{"garbage token", "GET", "/c/not-a-token", "", problemJSON, 404},
+		{"answer to unknown token", "POST", "/c/" + strings.Repeat("B", 43), `{"decisions":[]}`, map[string]string{"Content-Type": "application/json"}, 404},
+		{"replayed decision", "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":false}]}`, map[string]string{"Content-Type": "application/json"}, 409},
+		{"replayed form post", "POST", path, form(map[string]string{"talent_pool": "decline"}), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 409},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snapshot(t)
+			res := do(t, tt.method, tt.path, tt.body, tt.header)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Fatalf("Content-Type %q, want application/problem+json", ct)
+			}
+			var p problem
+			res.json(t, &p)
+			if p.Status != tt.status || p.Type == "" || p.Title == "" || p.Detail == "" {
+				t.Fatalf("problem body %+v is incomplete", p)
+			}
+			if after := snapshot(t); !reflect.DeepEqual(before, after) {
+				t.Fatalf("stored data changed")
+			}
+		})
+	}
+	if got := consents(t, id)["talent_pool"].State; got != "given" {
+		t.Fatalf("after the bad requests the consent is %s, want given", got)
+	}
+}
+
+func TestRecruiterAPINeedsAToken(t *testing.T) {
+	for _, h := range []map[string]string{
+		{"Content-Type": "application/json"},
+		{"Content-Type": "application/json", "Authorization": "Bearer wrong"},
+	} {
+		res := do(t, "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"en"}`, h)
+		if res.Status != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", res.Status)
+		}
+	}
+}
+
+func TestRegisteringTwiceWithOneIdempotencyKeyMakesOneCandidate(t *testing.T) {
+	body := fmt.Sprintf(`{"name":"Grace Hopper","email":%q,"locale":"fr"}`, uniqueEmail(t))
+	key := "key-" + t.Name() + fmt.Sprint(time.Now().UnixNano())
+	first := do(t, "POST", "/api/candidates", body, recruiter("Idempotency-Key", key))
+	second := do(t, "POST", "/api/candidates", body, recruiter("Idempotency-Key", key))
+	if first.Status != http.StatusCreated || second.Status != http.StatusOK {
+		t.Fatalf("statuses %d, %d; want 201, 200", first.Status, second.Status)
+	}
+	var a, b struct{ ID string }
+	first.json(t, &a)
+	second.json(t, &b)
+	if a.ID != b.ID {
+		t.Fatalf("two candidates %s and %s for one key", a.ID, b.ID)
+	}
+}
+
+func TestAnUnansweredRequestExpiresWithItsLink(t *testing.T) {
+	to := uniqueEmail(t)
+	id := register(t, to, "en")
+	requestID := requestConsent(t, id, "talent_pool")
+	path := link(t, email(t, to, "asks for your consent"))
+	waitForTimer(t)
+	// The workflow waits for the answer as long as the link is valid (30 days).
+	cloud.Clock.Advance(31 * 24 * time.Hour)
+	waitForExecution(t, requestID, "SUCCEEDED")
+	if got := consents(t, id)["talent_pool"].State; got != "expired" {
+		t.Fatalf("state %s, want expired", got)
+	}
+	res := do(t, "GET", path, "", problemJSON)
+	if res.Status != http.StatusGone || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("expired link: %d %s", res.Status, res.Body)
+	}
+	res = do(t, "POST", path, form(map[string]string{"talent_pool": "grant"}), formHeader())
+	if res.Status != http.StatusGone || !strings.Contains(res.Body, "This link has expired") {
+		t.Fatalf("answer to expired link: %d %s", res.Status, res.Body)
+	}
+	if got := consents(t, id)["talent_pool"].State; got != "expired" {
+		t.Fatalf("state after a late answer %s, want expired", got)
+	}
+}
+
+// waitForTimer waits until some workflow waits on the clock (the link timeout).
+func waitForTimer(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := cloud.Clock.BlockUntil(ctx, 1); err != nil {
+		t.Fatal("no workflow started waiting:", err)
+	}
+}

@@ -1,0 +1,152 @@
+// Command localcloud runs Consentflow on this machine (`make dev`): the real
+// function binaries and ASL files on local stand-ins for AWS. It prints where
+// everything is, reads time commands from standard input, and stops
+// everything it started on Ctrl-C.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/consentflow/consentflow/infra/local"
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+type settingFlags map[string]string
+
+func (s settingFlags) String() string { return fmt.Sprint(map[string]string(s)) }
+func (s settingFlags) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("want name=value, got %q", v)
+	}
+	if _, known := topology.App.Setting(k); !known {
+		return fmt.Errorf("unknown setting %q", k)
+	}
+	s[k] = val
+	return nil
+}
+
+func main() {
+	started := time.Now()
+	settings := settingFlags{}
+	addr := flag.String("addr", "127.0.0.1:8080", "where the app (HTTP API and candidate pages) listens")
+	sesAddr := flag.String("ses-addr", "127.0.0.1:8005", "where the email outbox listens")
+	root := flag.String("root", ".", "the repository root")
+	bootstraps := flag.String("bootstraps", "bin/local", "folder of host-built function executables")
+	token := flag.String("token", os.Getenv("CONSENTFLOW_RECRUITER_TOKEN"), "recruiter bearer token (default: random)")
+	verbose := flag.Bool("v", false, "show the local services' own events")
+	flag.Var(settings, "set", "override a deployment setting, name=value (repeatable)")
+	flag.Parse()
+
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cloud, err := local.Start(ctx, topology.App, local.Config{
+		Root: *root, Bootstraps: *bootstraps, Addr: *addr, SESAddr: *sesAddr, Settings: settings,
+		RecruiterToken: *token, Logs: os.Stdout, Logger: logger,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "localcloud:", err)
+		os.Exit(1)
+	}
+	defer cloud.Close()
+
+	fmt.Printf(`
+Consentflow local cloud is ready (%s).
+
+  App (API and candidate pages)  %s
+  Email outbox                   %s
+  Recruiter token                %s
+
+  Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
+          -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
+
+Point the AWS CLI or any SDK at the local services with:
+%s
+Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
+to the next waiting timer, "time" to see it. Ctrl-C stops everything.
+
+`, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
+		cloud.AppURL, cloud.RecruiterToken, exports(cloud.Env()))
+
+	go commands(cloud)
+	<-ctx.Done()
+	fmt.Println("\nStopping the local cloud…")
+}
+
+func exports(env []string) string {
+	var b strings.Builder
+	for _, e := range env {
+		if strings.HasPrefix(e, "AWS_ENDPOINT_URL_") {
+			b.WriteString("  export " + e + "\n")
+		}
+	}
+	b.WriteString("  export AWS_REGION=" + local.Region + " AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n")
+	return b.String()
+}
+
+// commands reads time commands from standard input.
+func commands(cloud *local.Cloud) {
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		fields := strings.Fields(in.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		switch fields[0] {
+		case "advance", "+":
+			if len(fields) != 2 {
+				fmt.Println("usage: advance 14d | 36h | 90m")
+				continue
+			}
+			d, err := parseDuration(fields[1])
+			if err != nil {
+				fmt.Println(err)
+				continue
+			}
+			fmt.Println("workflow time is now", cloud.Clock.Advance(d).Format(time.RFC3339))
+		case "next":
+			if cloud.Clock.AdvanceToNext() {
+				fmt.Println("workflow time is now", cloud.Clock.Now().Format(time.RFC3339))
+			} else {
+				fmt.Println("no workflow is waiting on a timer")
+			}
+		case "time":
+			fmt.Printf("workflow time %s (ahead by %s), %d timers waiting\n",
+				cloud.Clock.Now().Format(time.RFC3339), cloud.Clock.Offset(), cloud.Clock.Pending())
+		default:
+			fmt.Println(`commands: advance <duration>, next, time`)
+		}
+	}
+}
+
+// parseDuration accepts Go durations and whole days ("14d").
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	return d, nil
+}
