@@ -7,6 +7,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +223,66 @@ func TestUnknownOperation(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
 		t.Errorf("status %d, error type %q; want 404 UnknownOperationException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	}
+}
+
+// TestAWSCLI drives the service with the AWS CLI, when it is installed.
+func TestAWSCLI(t *testing.T) {
+	cli, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI is not installed")
+	}
+	svc := start(t, lambda.Config{})
+	srv := httptest.NewServer(svc)
+	defer srv.Close()
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(cli, append([]string{"--endpoint-url", srv.URL, "--output", "json"}, args...)...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_ACCESS_KEY_ID=local",
+			"AWS_SECRET_ACCESS_KEY=local", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER="}
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr bool
+		want    []string // substrings of the CLI's output
+		outFile []string // substrings of the payload file
+	}{
+		{name: "invoke", args: []string{"lambda", "invoke", "--function-name", "handler", "--payload", `{"action":"echo","message":"cli"}`, "out.json"},
+			want: []string{`"StatusCode": 200`, `"ExecutedVersion": "$LATEST"`}, outFile: []string{`"message":"cli"`}},
+		{name: "invoke failing", args: []string{"lambda", "invoke", "--function-name", "handler", "--payload", `{"action":"fail","message":"x"}`, "out.json"},
+			want: []string{`"FunctionError": "Unhandled"`}, outFile: []string{`"errorType":"CandidateNotFound"`}},
+		{name: "invoke unknown", args: []string{"lambda", "invoke", "--function-name", "nope", "out.json"}, wantErr: true,
+			want: []string{"ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"}},
+		{name: "list", args: []string{"lambda", "list-functions"}, want: []string{`"FunctionName": "handler"`}},
+		{name: "get", args: []string{"lambda", "get-function", "--function-name", "handler"}, want: []string{`"Runtime": "provided.al2023"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(dir, "out.json"))
+			out, err := run(tt.args...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("aws %s: err = %v, want error %v; output:\n%s", strings.Join(tt.args, " "), err, tt.wantErr, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if len(tt.outFile) > 0 {
+				b, err := os.ReadFile(filepath.Join(dir, "out.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range tt.outFile {
+					if !strings.Contains(string(b), w) {
+						t.Errorf("payload lacks %q: %s", w, b)
+					}
+				}
+			}
+		})
 	}
 }

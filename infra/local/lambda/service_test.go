@@ -331,6 +331,12 @@ func TestLogs(t *testing.T) {
 	logs := &syncBuffer{}
 	svc := start(t, lambda.Config{Logs: logs})
 	out := decode(t, must(svc.Invoke(context.Background(), "handler", []byte(`{"action":"log","message":"hello"}`))))
+	// A process's output reaches the log through pipes, after its answer
+	// may have: wait for it as one waits for CloudWatch.
+	wait := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "to stderr: hello") && time.Now().Before(wait) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	got := logs.String()
 	for _, want := range []string{
 		"[handler] to stdout: hello\n",
