@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
@@ -26,10 +25,7 @@ const (
 // newAlarmTopic defines the encrypted topic every alarm notifies, with the
 // alarm email subscribed when one is configured.
 func (s *StatelessStack) newAlarmTopic(cfg Config) {
-	key := awskms.NewKey(s.Stack, jsii.String("AlarmKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the alarm topic"),
-		EnableKeyRotation: jsii.Bool(true),
-	})
+	key := newKey(s.Stack, "AlarmKey", "Encrypts the alarm topic")
 	// CloudWatch publishes to an encrypted topic only if the key lets it.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},

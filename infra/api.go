@@ -51,6 +51,7 @@ func (s *StatelessStack) newAPI(app topology.Application, cfg Config) {
 	})
 	s.APILogs = awslogs.NewLogGroup(s.Stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
+		EncryptionKey: s.LogsKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	stage := s.API.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)

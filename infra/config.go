@@ -36,7 +36,7 @@ const (
 // Defaults of the AWS-only context keys.
 const (
 	DefaultLambdaAssetRoot  = "bin/lambda"
-	DefaultLogRetentionDays = 90
+	DefaultLogRetentionDays = 365
 )
 
 // Config is everything the stacks need that varies between deployments.

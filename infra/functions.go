@@ -27,6 +27,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	id := topology.Pascal(f.Name)
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
+		EncryptionKey: s.LogsKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	role := awsiam.NewRole(s.Stack, jsii.String(id+"Role"), &awsiam.RoleProps{

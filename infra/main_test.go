@@ -140,3 +140,42 @@ func toJSON(t testing.TB, v any) string {
 	}
 	return string(b)
 }
+
+var (
+	everythingOnce sync.Once
+	everythingApp  *synthesized
+)
+
+// everythingTopology is topology.App plus what it does not use yet: a
+// function that reads and writes one bucket and reads the other.
+func everythingTopology() topology.Application {
+	app := topology.App
+	app.Functions = append([]topology.Function{}, topology.App.Functions...)
+	f := app.Functions[0]
+	f.Buckets = map[string]topology.Access{topology.CVBucket: topology.ReadWrite, topology.RecordingBucket: topology.Read}
+	f.Env = map[string]topology.Ref{"CV_BUCKET": {Kind: topology.BucketName, Name: topology.CVBucket}}
+	for k, v := range app.Functions[0].Env {
+		f.Env[k] = v
+	}
+	app.Functions[0] = f
+	return app
+}
+
+// testSchedule starts the first workflow daily.
+var testSchedule = Schedule{Name: "daily-sweep", Workflow: topology.App.Workflows[0].Name, Expression: "rate(1 day)", Input: `{"sweep":true}`}
+
+// synthEverything synthesizes every optional feature at once: a schedule, a
+// bucket user, a sender domain and an alarm email.
+func synthEverything(t testing.TB) *synthesized {
+	t.Helper()
+	everythingOnce.Do(func() {
+		everythingApp = synth(t, everythingTopology(), map[string]any{
+			ContextSenderDomain: "example.com",
+			ContextAlarmEmail:   "ops@example.com",
+		}, testSchedule)
+	})
+	if everythingApp == nil {
+		t.Fatal("app with every feature did not synthesize")
+	}
+	return everythingApp
+}

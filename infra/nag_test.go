@@ -34,12 +34,11 @@ func noNagFindings(t *testing.T, s *synthesized) {
 // reason, in the app as deployed and in its variants.
 func TestNoUnsuppressedNagFindings(t *testing.T) {
 	t.Run("cdk.json defaults", func(t *testing.T) { noNagFindings(t, synthDefault(t)) })
-	t.Run("existing user pool, sender domain, alarm email", func(t *testing.T) {
+	t.Run("schedule, bucket user, sender domain, alarm email", func(t *testing.T) { noNagFindings(t, synthEverything(t)) })
+	t.Run("existing user pool", func(t *testing.T) {
 		noNagFindings(t, synth(t, topology.App, map[string]any{
 			ContextRecruiterUserPoolID:       "eu-west-1_AbCdEf123",
 			ContextRecruiterUserPoolClientID: "1example23456789",
-			ContextSenderDomain:              "example.com",
-			ContextAlarmEmail:                "ops@example.com",
 		}))
 	})
 }

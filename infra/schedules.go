@@ -41,7 +41,10 @@ func (s *StatelessStack) addSchedule(sc Schedule) error {
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		// Marks it as a dead-letter queue (Control Tower CT.SQS.PR.1).
+		RedriveAllowPolicy: &awssqs.RedriveAllowPolicy{RedrivePermission: awssqs.RedrivePermission_ALLOW_ALL},
 	})
+	suppress(dlq, suppression("AwsSolutions-SQS3", "This queue is the dead-letter queue of the schedule; its messages are alarmed on and redriven by hand."))
 	input := sc.Input
 	if input == "" {
 		input = "{}"

@@ -51,11 +51,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 	stack := awscdk.NewStack(scope, &id, &sp)
 	s := &StatefulStack{Stack: stack, Buckets: map[string]awss3.Bucket{}}
 
-	s.Key = awskms.NewKey(stack, jsii.String("DataKey"), &awskms.KeyProps{
-		Description:       jsii.String(props.App.Name + " personal data: the table and the candidate buckets"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	s.Key = newKey(stack, "DataKey", props.App.Name+" personal data: the table and the candidate buckets")
 
 	t := props.App.Table
 	s.Table = awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{
@@ -85,9 +81,11 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		EnforceSSL:        jsii.Bool(true),
 		MinimumTLSVersion: jsii.Number(1.2),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:         jsii.Bool(true),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:         jsii.String("expire-access-logs"),
-			Expiration: awscdk.Duration_Days(jsii.Number(AccessLogDays)),
+			Id:                          jsii.String("expire-access-logs"),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(AccessLogDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
@@ -116,6 +114,9 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		})
 	}
 
+	for _, b := range append([]awss3.Bucket{s.AccessLogs}, bucketsOf(s.Buckets)...) {
+		eventBridgeNotifications(b)
+	}
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
 	return s
 }
@@ -164,4 +165,21 @@ func attribute(k topology.Key) *awsdynamodb.Attribute {
 		typ = awsdynamodb.AttributeType_NUMBER
 	}
 	return &awsdynamodb.Attribute{Name: jsii.String(k.Name), Type: typ}
+}
+
+// eventBridgeNotifications sends the bucket's object events to EventBridge
+// (Control Tower CT.S3.PR.4), set on the CloudFormation resource itself:
+// the L2 property would add a custom resource and its Lambda function.
+func eventBridgeNotifications(b awss3.Bucket) {
+	b.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+	})
+}
+
+func bucketsOf(m map[string]awss3.Bucket) []awss3.Bucket {
+	out := make([]awss3.Bucket, 0, len(m))
+	for _, name := range sortedKeys(m) {
+		out = append(out, m[name])
+	}
+	return out
 }

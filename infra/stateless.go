@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -39,6 +40,7 @@ type StatelessStack struct {
 	Workflows        map[string]awsstepfunctions.StateMachine // by topology name
 	API              awsapigatewayv2.HttpApi
 	APILogs          awslogs.LogGroup
+	LogsKey          awskms.Key                           // encrypts every log group of the stack
 	Routes           map[string]awsapigatewayv2.HttpRoute // by route key
 	Mail             *Mail
 	DeadLetterQueues map[string]awssqs.Queue // by schedule name
@@ -63,6 +65,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 		Alarms:           map[string]awscloudwatch.Alarm{},
 	}
 	s.Stack.AddStackDependency(props.Stateful.Stack, jsii.String("reads the table, buckets and user pool"))
+	s.LogsKey = newLogsKey(s.Stack)
 	s.Mail = newMail(s.Stack, props.Config)
 	s.newAPI(props.App, props.Config)
 	s.newAlarmTopic(props.Config)

@@ -29,6 +29,7 @@ func (s *StatelessStack) newWorkflow(d Definition, cfg Config) (awsstepfunctions
 	}
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
+		EncryptionKey: s.LogsKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	typ := awsstepfunctions.StateMachineType_EXPRESS
