@@ -37,12 +37,12 @@ var Headers = map[string]string{
 
 // PurposeView is one purpose as shown on the form.
 type PurposeView struct {
-	ID          consent.Purpose
-	Name        string
-	Description string
-	Data        string
-	Retention   string
-	LegalBasis  string
+	ID          consent.Purpose `json:"purpose"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Data        string          `json:"data"`
+	Retention   string          `json:"retention"`
+	LegalBasis  string          `json:"legalBasis"`
 }
 
 // Form is the consent form of a request.
