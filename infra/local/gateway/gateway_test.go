@@ -456,3 +456,25 @@ func TestValidateRefusesBadRoutes(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRequest measures a request through the gateway to a warm function.
+func BenchmarkRequest(b *testing.B) {
+	g := gateway.New(gateway.Config{Routes: routes, Invoker: svc})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	get := func() {
+		resp, err := http.Get(srv.URL + "/c/tok?mode=simple")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	get() // warm
+	for b.Loop() {
+		get()
+	}
+}

@@ -286,3 +286,28 @@ func TestAWSCLI(t *testing.T) {
 		})
 	}
 }
+
+func TestEventInvocationRuns(t *testing.T) {
+	logs := &syncBuffer{}
+	svc := start(t, lambda.Config{Logs: logs})
+	c := client(t, svc)
+	out, err := c.Invoke(context.Background(), &awslambda.InvokeInput{
+		FunctionName:   aws.String("handler"),
+		InvocationType: types.InvocationTypeEvent,
+		Payload:        []byte(`{"action":"log","message":"queued"}`),
+	})
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	if out.StatusCode != 202 || len(out.Payload) != 0 {
+		t.Errorf("status %d payload %q, want 202 and no payload", out.StatusCode, out.Payload)
+	}
+	// The caller does not wait; the function runs after the answer.
+	wait := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "[handler] to stdout: queued") && time.Now().Before(wait) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "[handler] to stdout: queued") {
+		t.Errorf("the event never ran the function; logs:\n%s", logs.String())
+	}
+}
