@@ -1,0 +1,229 @@
+package consent
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+
+func TestNewCandidate(t *testing.T) {
+	tests := []struct {
+		name, cname, email, locale string
+		field                      string // "" when valid
+		wantLocale                 string
+	}{
+		{"valid", "Ada Lovelace", "ada@example.com", "en", "", "en"},
+		{"region subtag", "Ada", "ada@example.com", "de-AT", "", "de"},
+		{"underscore and case", "Ada", "ada@example.com", "FR_ca", "", "fr"},
+		{"name trimmed to nothing", "   ", "ada@example.com", "en", "name", ""},
+		{"name too long", strings.Repeat("a", 201), "ada@example.com", "en", "name", ""},
+		{"not an email", "Ada", "ada", "en", "email", ""},
+		{"display name form", "Ada", "Ada <ada@example.com>", "en", "email", ""},
+		{"unsupported locale", "Ada", "ada@example.com", "es", "locale", ""},
+		{"no locale", "Ada", "ada@example.com", "", "locale", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewCandidate(tt.cname, tt.email, tt.locale, t0)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Locale != tt.wantLocale || len(c.ID) != 26 || !c.CreatedAt.Equal(t0) {
+					t.Fatalf("candidate %+v", c)
+				}
+				return
+			}
+			var v *ValidationError
+			if !errors.As(err, &v) || v.Field != tt.field {
+				t.Fatalf("err = %v, want a ValidationError on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestParsePurposes(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want []Purpose
+		ok   bool
+	}{
+		{[]string{"talent_pool"}, []Purpose{TalentPool}, true},
+		{[]string{"interview_recording", "talent_pool"}, []Purpose{InterviewRecording, TalentPool}, true},
+		{nil, nil, false},
+		{[]string{"marketing"}, nil, false},
+		{[]string{"talent_pool", "talent_pool"}, nil, false},
+		{[]string{"Talent_Pool"}, nil, false},
+	}
+	for _, tt := range tests {
+		got, err := ParsePurposes(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("ParsePurposes(%v) err = %v, want ok=%v", tt.in, err, tt.ok)
+			continue
+		}
+		if tt.ok && strings.Join(toStrings(got), ",") != strings.Join(toStrings(tt.want), ",") {
+			t.Errorf("ParsePurposes(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func toStrings(ps []Purpose) []string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return s
+}
+
+func TestRequestAnswer(t *testing.T) {
+	r := Request{Purposes: []Purpose{TalentPool, InterviewRecording}}
+	tests := []struct {
+		name      string
+		decisions []Decision
+		ok        bool
+	}{
+		{"every purpose once", []Decision{{TalentPool, true}, {InterviewRecording, false}}, true},
+		{"order does not matter", []Decision{{InterviewRecording, true}, {TalentPool, true}}, true},
+		{"one missing", []Decision{{TalentPool, true}}, false},
+		{"one twice", []Decision{{TalentPool, true}, {TalentPool, false}}, false},
+		{"one not asked", []Decision{{TalentPool, true}, {"marketing", true}}, false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		if err := r.Answer(tt.decisions); (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+func TestRequestOpen(t *testing.T) {
+	r := Request{Status: Pending, ExpiresAt: t0}
+	if !r.Open(t0.Add(-time.Nanosecond)) || r.Open(t0) {
+		t.Fatal("a pending request is open strictly before its expiry")
+	}
+	r.Status = Answered
+	if r.Open(t0.Add(-time.Hour)) {
+		t.Fatal("an answered request is not open")
+	}
+}
+
+func TestStateAt(t *testing.T) {
+	until := t0.Add(24 * time.Hour)
+	tests := []struct {
+		c    Consent
+		at   time.Time
+		want State
+	}{
+		{Consent{State: Given, ExpiresAt: &until}, t0, Given},
+		{Consent{State: Given, ExpiresAt: &until}, until, Expired},
+		{Consent{State: Refused}, until.Add(time.Hour), Refused},
+		{Consent{State: Requested}, until, Requested},
+	}
+	for _, tt := range tests {
+		if got := tt.c.StateAt(tt.at); got != tt.want {
+			t.Errorf("%+v at %s = %s, want %s", tt.c, tt.at, got, tt.want)
+		}
+	}
+}
+
+func TestStatesHaveDPVTerms(t *testing.T) {
+	for s, want := range map[State]string{
+		Requested: "dpv:ConsentRequested", Given: "dpv:ConsentGiven", Refused: "dpv:ConsentRefused",
+		Withdrawn: "dpv:ConsentWithdrawn", Expired: "dpv:ConsentExpired", "bogus": "dpv:ConsentUnknown",
+	} {
+		if got := s.DPV(); got != want {
+			t.Errorf("%s.DPV() = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestLinkTokens(t *testing.T) {
+	a, b := NewLinkToken(), NewLinkToken()
+	if a == b || !ValidLinkToken(a) || len(a) != 43 {
+		t.Fatalf("tokens %q %q", a, b)
+	}
+	if HashLinkToken(a) == HashLinkToken(b) || len(HashLinkToken(a)) != 64 || strings.Contains(HashLinkToken(a), a) {
+		t.Fatal("hashes must differ per token and not contain it")
+	}
+	for _, bad := range []string{"", "short", strings.Repeat("A", 42), strings.Repeat("A", 42) + "!", strings.Repeat("A", 44)} {
+		if ValidLinkToken(bad) {
+			t.Errorf("ValidLinkToken(%q) = true", bad)
+		}
+	}
+}
+
+func TestIDFromKeyIsStableAndScoped(t *testing.T) {
+	a := IDFromKey("candidate", "recruiter-1", "key")
+	if a != IDFromKey("candidate", "recruiter-1", "key") || len(a) != 26 {
+		t.Fatalf("not stable: %s", a)
+	}
+	for _, other := range []string{IDFromKey("candidate", "recruiter-2", "key"), IDFromKey("candidate", "recruiter-1key", ""), IDFromKey("request", "recruiter-1", "key")} {
+		if other == a {
+			t.Fatal("keys of other scopes must not collide")
+		}
+	}
+}
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"CONTROLLER_NAME": "Example Recruiting Ltd", "CONTROLLER_CONTACT": "privacy@example.com",
+		"NOTICE_VERSION": "2026-11-01", "NOTICE_URL": "https://example.com/privacy",
+		"PUBLIC_BASE_URL": "https://consent.example.com/", "LINK_VALIDITY_DAYS": "30",
+		"RETENTION_DAYS": "talent_pool=730, interview_recording=180",
+	}
+}
+
+func TestPolicyFromEnv(t *testing.T) {
+	p, err := PolicyFromEnv(env(validEnv()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.LinkURL("tok") != "https://consent.example.com/c/tok" || p.LinkValidity != 30*24*time.Hour ||
+		p.RetentionDays(TalentPool) != 730 || p.RetentionDays(InterviewRecording) != 180 {
+		t.Fatalf("policy %+v", p)
+	}
+	for name, change := range map[string][2]string{
+		"missing controller":     {"CONTROLLER_NAME", ""},
+		"relative base URL":      {"PUBLIC_BASE_URL", "/consent"},
+		"zero validity":          {"LINK_VALIDITY_DAYS", "0"},
+		"validity not a number":  {"LINK_VALIDITY_DAYS", "thirty"},
+		"retention missing one":  {"RETENTION_DAYS", "talent_pool=730"},
+		"retention bad purpose":  {"RETENTION_DAYS", "talent_pool=730,interview_recording=180,marketing=1"},
+		"retention not a number": {"RETENTION_DAYS", "talent_pool=x,interview_recording=180"},
+		"retention no pair":      {"RETENTION_DAYS", "talent_pool"},
+	} {
+		e := validEnv()
+		e[change[0]] = change[1]
+		if _, err := PolicyFromEnv(env(e)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestReceiptCarriesTheRecordFields(t *testing.T) {
+	p, _ := PolicyFromEnv(env(validEnv()))
+	c := Candidate{ID: "CAND", Locale: "de"}
+	r := NewReceipt(p, c, "RCPT", t0, []Decision{{TalentPool, true}, {InterviewRecording, false}})
+	if r.ReceiptID != "RCPT" || !r.Timestamp.Equal(t0) || r.PIIPrincipalID != "CAND" || r.Controller.Name != "Example Recruiting Ltd" ||
+		r.NoticeVersion != "2026-11-01" || r.PolicyURL != "https://example.com/privacy" || r.Language != "de" ||
+		!strings.Contains(r.Withdrawal, "privacy@example.com") || r.Version != ReceiptVersion {
+		t.Fatalf("receipt %+v", r)
+	}
+	if len(r.Purposes) != 2 {
+		t.Fatalf("purposes %+v", r.Purposes)
+	}
+	tp, ir := r.Purposes[0], r.Purposes[1]
+	if tp.State != Given || tp.StateDPV != "dpv:ConsentGiven" || tp.RetentionDays != 730 || tp.LegalBasis != LegalBasisConsent || len(tp.PIICategories) == 0 {
+		t.Fatalf("talent pool %+v", tp)
+	}
+	if ir.State != Refused || ir.RetentionDays != 180 {
+		t.Fatalf("interview recording %+v", ir)
+	}
+}
