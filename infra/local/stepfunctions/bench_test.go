@@ -1,0 +1,47 @@
+package stepfunctions
+
+import (
+	"os"
+	"testing"
+
+	"github.com/consentflow/consentflow/infra/local/clock"
+)
+
+// BenchmarkTransitions runs testdata/bench-10-states.asl.json, whose
+// executions go through 10 states, and reports state transitions per second.
+// Run on one core with: go test -run '^$' -bench Transitions -cpu 1
+func BenchmarkTransitions(b *testing.B) {
+	def, err := os.ReadFile("testdata/bench-10-states.asl.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := New(Config{Clock: clock.Real{}})
+	defer e.Close()
+	out, aerr := e.createStateMachine(createStateMachineInput{Name: "bench", Definition: string(def), RoleArn: "arn:aws:iam::000000000000:role/bench"})
+	if aerr != nil {
+		b.Fatal(aerr)
+	}
+	arn := out.(map[string]any)["stateMachineArn"].(string)
+	input := `{"candidate":"c-1","purposes":["talent_pool","interview_recording"]}`
+	const statesPerExecution = 10
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		started, aerr := e.startExecution(startExecutionInput{StateMachineArn: arn, Input: &input})
+		if aerr != nil {
+			b.Fatal(aerr)
+		}
+		x, _ := e.execution(started.(map[string]any)["executionArn"].(string))
+		<-x.done
+		if status, _, _, _, _ := x.snapshot(); status != statusSucceeded {
+			b.Fatalf("execution ended %s", status)
+		}
+		// Keep memory flat across b.N: forget finished executions.
+		e.mu.Lock()
+		delete(e.executions, x.arn)
+		e.machines[arn].executions = nil
+		e.mu.Unlock()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*statesPerExecution)/b.Elapsed().Seconds(), "transitions/s")
+}
