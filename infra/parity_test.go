@@ -68,7 +68,7 @@ func TestTemplateAndLocalCloudHaveTheSameTopology(t *testing.T) {
 		sort.Strings(s)
 	}
 	for _, c := range []struct {
-		what             string
+		what               string
 		local, synthesized []string
 	}{
 		{"functions", got.Functions, template.Functions},
