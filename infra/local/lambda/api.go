@@ -107,7 +107,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name strin
 	_, _ = w.Write(res.Payload)
 }
 
-// FunctionConfiguration is the Lambda API's description of a function.
+// functionConfiguration is the Lambda API's description of a function.
 type functionConfiguration struct {
 	FunctionName     string            `json:"FunctionName"`
 	FunctionArn      string            `json:"FunctionArn"`

@@ -8,14 +8,11 @@ import (
 // Error codes of the Lambda service itself, as the Lambda API names them.
 // A Step Functions task sees them prefixed with "Lambda.".
 const (
-	CodeResourceNotFound       = "ResourceNotFoundException"
-	CodeRequestTooLarge        = "RequestEntityTooLargeException"
-	CodeInvalidRequestContent  = "InvalidRequestContentException"
-	CodeInvalidParameter       = "InvalidParameterValueException"
-	CodeTooManyRequests        = "TooManyRequestsException"
-	CodeService                = "ServiceException"
-	CodeUnsupportedMediaType   = "UnsupportedMediaTypeException"
-	CodeInvalidRuntimeResponse = "InvalidRuntimeException"
+	CodeResourceNotFound      = "ResourceNotFoundException"
+	CodeRequestTooLarge       = "RequestEntityTooLargeException"
+	CodeInvalidRequestContent = "InvalidRequestContentException"
+	CodeInvalidParameter      = "InvalidParameterValueException"
+	CodeService               = "ServiceException"
 )
 
 // Error is a failure of the Lambda service, not of the function: the
