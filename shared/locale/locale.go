@@ -21,6 +21,7 @@ type Messages struct {
 	Retention       string
 	RetentionDays   string // %d: days
 	LegalBasis      string
+	ConsentBasis    string // GDPR Art. 6(1)(a), as the candidate's language cites it
 	Notice          string
 	NoticeLink      string // %s: version
 	Withdraw        string
@@ -106,6 +107,7 @@ var en = Messages{
 	Retention:       "How long it is kept",
 	RetentionDays:   "%d days from your consent, unless you withdraw it sooner",
 	LegalBasis:      "Legal basis",
+	ConsentBasis:    "your consent (GDPR Art. 6(1)(a))",
 	Notice:          "Privacy notice",
 	NoticeLink:      "Privacy notice, version %s",
 	Withdraw:        "Withdrawing consent",
@@ -163,6 +165,7 @@ var de = Messages{
 	Retention:       "Speicherdauer",
 	RetentionDays:   "%d Tage ab Ihrer Einwilligung, sofern Sie sie nicht vorher widerrufen",
 	LegalBasis:      "Rechtsgrundlage",
+	ConsentBasis:    "Ihre Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)",
 	Notice:          "Datenschutzhinweis",
 	NoticeLink:      "Datenschutzhinweis, Version %s",
 	Withdraw:        "Widerruf",
@@ -220,6 +223,7 @@ var fr = Messages{
 	Retention:       "Durée de conservation",
 	RetentionDays:   "%d jours à compter de votre consentement, sauf retrait plus tôt",
 	LegalBasis:      "Base légale",
+	ConsentBasis:    "votre consentement (art. 6, par. 1, a) du RGPD)",
 	Notice:          "Politique de confidentialité",
 	NoticeLink:      "Politique de confidentialité, version %s",
 	Withdraw:        "Retrait du consentement",

@@ -67,9 +67,13 @@ func NewForm(p consent.Policy, c consent.Candidate, r consent.Request, action st
 		for i, c := range info.PIICategories {
 			cats[i] = m.Categories[c]
 		}
+		basis := info.LegalBasis
+		if basis == consent.LegalBasisConsent {
+			basis = m.ConsentBasis
+		}
 		f.Purposes = append(f.Purposes, PurposeView{
 			ID: id, Name: m.PurposeNames[id], Description: m.PurposeDescriptions[id], Data: strings.Join(cats, ", "),
-			Retention: fmt.Sprintf(m.RetentionDays, p.RetentionDays(id)), LegalBasis: info.LegalBasis,
+			Retention: fmt.Sprintf(m.RetentionDays, p.RetentionDays(id)), LegalBasis: basis,
 		})
 	}
 	return f
