@@ -1,0 +1,147 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// The stateful stack cannot be deleted by accident, and deleting it anyway
+// leaves every store of personal data, its key and the user pool behind.
+func TestStatefulStackIsRetained(t *testing.T) {
+	s := synthDefault(t)
+	if tp := s.app.Stateful.Stack.TerminationProtection(); tp == nil || !*tp {
+		t.Error("the stateful stack is not termination protected")
+	}
+	tpl := parsed(t, s.stateful)
+	raw := s.stateful.ToJSON()
+	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Cognito::UserPool"} {
+		n := 0
+		for id, r := range tpl.Resources {
+			if r.Type != typ {
+				continue
+			}
+			n++
+			res := (*raw)["Resources"].(map[string]any)[id].(map[string]any)
+			if res["DeletionPolicy"] != "Retain" || res["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s %s: DeletionPolicy %v, UpdateReplacePolicy %v, want Retain", typ, id, res["DeletionPolicy"], res["UpdateReplacePolicy"])
+			}
+		}
+		if n == 0 {
+			t.Errorf("no %s in the stateful stack", typ)
+		}
+	}
+}
+
+// The table has the topology's keys, point-in-time recovery, deletion
+// protection, and encryption under the customer-managed data key.
+func TestTable(t *testing.T) {
+	s := synthDefault(t)
+	key := ""
+	for id := range resources(t, s.stateful, "AWS::KMS::Key") {
+		if strings.HasPrefix(id, "DataKey") {
+			key = id
+		}
+	}
+	tk := topology.App.Table
+	s.stateful.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+		"KeySchema": []any{
+			map[string]any{"AttributeName": tk.PartitionKey.Name, "KeyType": "HASH"},
+			map[string]any{"AttributeName": tk.SortKey.Name, "KeyType": "RANGE"},
+		},
+		"BillingMode":                      "PAY_PER_REQUEST",
+		"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+		"DeletionProtectionEnabled":        true,
+		"SSESpecification": map[string]any{
+			"SSEEnabled":     true,
+			"SSEType":        "KMS",
+			"KMSMasterKeyId": getAtt(key, "Arn"),
+		},
+	})
+}
+
+// Each candidate bucket blocks public access, refuses plain HTTP, encrypts
+// under the data key, keeps versions only for a while so that erasure is
+// final, and logs access to the access-log bucket.
+func TestCandidateBuckets(t *testing.T) {
+	s := synthDefault(t)
+	buckets := resources(t, s.stateful, "AWS::S3::Bucket")
+	var logs, key string
+	for id := range buckets {
+		if strings.HasPrefix(id, "AccessLogs") {
+			logs = id
+		}
+	}
+	for id := range resources(t, s.stateful, "AWS::KMS::Key") {
+		if strings.HasPrefix(id, "DataKey") {
+			key = id
+		}
+	}
+	for _, b := range topology.App.Buckets {
+		id := ""
+		for candidate := range buckets {
+			if strings.HasPrefix(candidate, topology.Pascal(b.Name)+"Bucket") {
+				id = candidate
+			}
+		}
+		if id == "" {
+			t.Errorf("bucket %s missing", b.Name)
+			continue
+		}
+		p := buckets[id].Properties
+		checks := []struct{ what, got, want string }{
+			{"public access block", toJSON(t, p["PublicAccessBlockConfiguration"]), toJSON(t, map[string]any{
+				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true})},
+			{"encryption", toJSON(t, p["BucketEncryption"]), toJSON(t, map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+				"BucketKeyEnabled":              true,
+				"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": getAtt(key, "Arn"), "SSEAlgorithm": "aws:kms"},
+			}}})},
+			{"versioning", toJSON(t, p["VersioningConfiguration"]), `{"Status":"Enabled"}`},
+			{"access logs", toJSON(t, p["LoggingConfiguration"]), toJSON(t, map[string]any{
+				"DestinationBucketName": map[string]any{"Ref": logs}, "LogFilePrefix": b.Name + "/"})},
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("bucket %s: %s = %s, want %s", b.Name, c.what, c.got, c.want)
+			}
+		}
+		rules := toJSON(t, p["LifecycleConfiguration"])
+		for _, want := range []string{`"NoncurrentVersionExpiration":{"NoncurrentDays":7}`, `"ExpiredObjectDeleteMarker":true`} {
+			if !strings.Contains(rules, want) {
+				t.Errorf("bucket %s: lifecycle %s lacks %s", b.Name, rules, want)
+			}
+		}
+		s.stateful.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
+			"Bucket": map[string]any{"Ref": id},
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Effect":    "Deny",
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+			})})},
+		})
+	}
+}
+
+// Every customer-managed key rotates and lets only AWS services create grants.
+func TestKeys(t *testing.T) {
+	for name, tpl := range map[string]assertions.Template{"stateful": synthDefault(t).stateful, "stateless": synthDefault(t).stateless} {
+		for id, k := range resources(t, tpl, "AWS::KMS::Key") {
+			if k.Properties["EnableKeyRotation"] != true {
+				t.Errorf("%s key %s does not rotate", name, id)
+			}
+			if policy := toJSON(t, k.Properties["KeyPolicy"]); !strings.Contains(policy, `"kms:GrantIsForAWSResource":"false"`) {
+				t.Errorf("%s key %s: policy does not limit grants to AWS services", name, id)
+			}
+		}
+	}
+	// Every log group of the stateless stack is encrypted with its logs key.
+	s := synthDefault(t)
+	for id, lg := range resources(t, s.stateless, "AWS::Logs::LogGroup") {
+		if got := toJSON(t, lg.Properties["KmsKeyId"]); !strings.Contains(got, "LogsKey") {
+			t.Errorf("log group %s: KmsKeyId %s, want the logs key", id, got)
+		}
+	}
+}
