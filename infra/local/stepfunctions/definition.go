@@ -78,6 +78,10 @@ type state struct {
 	Processor          *definition
 	MaxConcurrency     int64
 	MaxConcurrencyPath string
+
+	// usesContext says whether anything in the state reads the context
+	// object ($$), so that runs of other states need not build it.
+	usesContext bool
 }
 
 type retrier struct {
@@ -286,6 +290,9 @@ var fieldsByType = map[string][]string{
 
 func (p *parser) state(name string, obj map[string]any, loc string) *state {
 	s := &state{Name: name}
+	if b, err := marshalBytes(obj); err == nil {
+		s.usesContext = bytes.Contains(b, []byte("$$"))
+	}
 	s.Type = p.str(obj, "Type", loc, true)
 	fields, ok := fieldsByType[s.Type]
 	if !ok {

@@ -133,19 +133,20 @@ func (x *execution) setEnd(status, output, errName, cause string) {
 // machine runs a definition (the execution, a branch or an iteration).
 func (r *run) machine(ctx context.Context, d *definition, input any, sc *scope) (any, *stateError) {
 	name := d.StartAt
+	text := marshal(input)
 	for {
 		if ctx.Err() != nil {
 			return nil, &stateError{Name: errCancelled}
 		}
 		s := d.States[name]
-		out, next, err := r.state(ctx, s, input, sc)
+		out, outText, next, err := r.state(ctx, s, input, text, sc)
 		if err != nil {
 			return nil, err
 		}
 		if next == "" {
 			return out, nil
 		}
-		input, name = out, next
+		input, text, name = out, outText, next
 	}
 }
 
@@ -160,6 +161,9 @@ type stateRun struct {
 }
 
 func (sr *stateRun) context(retry int, token string, mapItem map[string]any) map[string]any {
+	if !sr.s.usesContext {
+		return nil
+	}
 	m := map[string]any{
 		"Execution":    sr.r.execCtx,
 		"StateMachine": sr.r.smCtx,
@@ -245,11 +249,7 @@ func (sr *stateRun) finish(result any, ctxObj map[string]any) (any, *stateError)
 	if err != nil {
 		return nil, err
 	}
-	out, err = sr.outputPath(out)
-	if err != nil {
-		return nil, err
-	}
-	return out, sr.checkSize(out)
+	return sr.outputPath(out)
 }
 
 func (sr *stateRun) checkSize(v any) *stateError {
@@ -269,10 +269,11 @@ func (sr *stateRun) parameters(tmpl any, has bool, input any, ctxObj map[string]
 }
 
 // state runs one state and says where to go next ("" when the machine ends).
-func (r *run) state(ctx context.Context, s *state, input any, sc *scope) (any, string, *stateError) {
+// inputText is input as JSON; state returns its output both ways too.
+func (r *run) state(ctx context.Context, s *state, input any, inputText string, sc *scope) (any, string, string, *stateError) {
 	now := r.e.now()
 	id := sc.th.emit(now, s.Type+"StateEntered", map[string]any{
-		"name": s.Name, "input": marshal(input), "inputDetails": map[string]any{"truncated": false},
+		"name": s.Name, "input": inputText, "inputDetails": map[string]any{"truncated": false},
 	})
 	sr := &stateRun{r: r, s: s, sc: sc, entered: now, eventID: id, input: input}
 	var out any
@@ -287,32 +288,36 @@ func (r *run) state(ctx context.Context, s *state, input any, sc *scope) (any, s
 			out, err = sr.outputPath(out)
 		}
 	case "Fail":
-		return nil, "", sr.fail()
+		return nil, "", "", sr.fail()
 	case "Choice":
 		out, next, err = sr.choice()
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 	case "Wait":
 		out, err = sr.wait(ctx)
 	case "Task", "Parallel", "Map":
 		out, next, err = sr.withRetryAndCatch(ctx)
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 	default:
-		return nil, "", failf(ErrRuntime, "unsupported state type %s", s.Type)
+		return nil, "", "", failf(ErrRuntime, "unsupported state type %s", s.Type)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if s.Type != "Choice" && next == "" {
 		next = s.Next
 	}
+	outText := marshal(out)
+	if len(outText) > maxPayload {
+		return nil, "", "", failf(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.Name)
+	}
 	sc.th.emit(r.e.now(), s.Type+"StateExited", map[string]any{
-		"name": s.Name, "output": marshal(out), "outputDetails": map[string]any{"truncated": false},
+		"name": s.Name, "output": outText, "outputDetails": map[string]any{"truncated": false},
 	})
-	return out, next, nil
+	return out, outText, next, nil
 }
 
 func (sr *stateRun) pass() (any, *stateError) {
@@ -332,11 +337,7 @@ func (sr *stateRun) pass() (any, *stateError) {
 	if err != nil {
 		return nil, err
 	}
-	out, err = sr.outputPath(out)
-	if err != nil {
-		return nil, err
-	}
-	return out, sr.checkSize(out)
+	return sr.outputPath(out)
 }
 
 func (sr *stateRun) fail() *stateError {
