@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,6 +66,10 @@ func main() {
 		os.Exit(1)
 	}
 	defer cloud.Close()
+	envFile := filepath.Join(*bootstraps, "local.env")
+	if err := os.WriteFile(envFile, []byte(strings.Join(cloud.Env(), "\n")+"\n"), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, "localcloud:", err)
+	}
 
 	fmt.Printf(`
 Consentflow local cloud is ready (%s).
@@ -76,27 +81,25 @@ Consentflow local cloud is ready (%s).
   Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
           -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
 
-Point the AWS CLI or any SDK at the local services with:
+Point the AWS CLI or any SDK at the local services (export these lines, or
+"set -a; . %s"):
 %s
 Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.RecruiterToken, exports(cloud.Env()))
+		cloud.AppURL, cloud.RecruiterToken, envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
 	fmt.Println("\nStopping the local cloud…")
 }
 
-func exports(env []string) string {
+func endpointLines(env []string) string {
 	var b strings.Builder
 	for _, e := range env {
-		if strings.HasPrefix(e, "AWS_ENDPOINT_URL_") {
-			b.WriteString("  export " + e + "\n")
-		}
+		b.WriteString("  " + e + "\n")
 	}
-	b.WriteString("  export AWS_REGION=" + local.Region + " AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n")
 	return b.String()
 }
 
