@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -21,9 +22,10 @@ type Candidates interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 }
 
-// Workflows starts workflow executions; *sfn.Client satisfies it.
+// Workflows starts and describes workflow executions; *sfn.Client satisfies it.
 type Workflows interface {
 	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	DescribeExecution(context.Context, *sfn.DescribeExecutionInput, ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 }
 
 // Handler starts consent requests.
@@ -86,15 +88,34 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		Name:            aws.String(requestID),
 		Input:           aws.String(string(wf)),
 	})
-	var exists *types.ExecutionAlreadyExists
-	if errors.As(err, &exists) {
-		return httpapi.Error(ctx, h.Log, &consent.ConflictError{Reason: "this Idempotency-Key was already used for a different consent request"}), nil
+	switch {
+	case errors.As(err, new(*types.ExecutionAlreadyExists)):
+		// Step Functions returns the running execution for the same name and
+		// input, but refuses once it has closed: a retry after the workflow
+		// finished is still the same request if the input is the same.
+		err = h.sameRequest(ctx, requestID, string(wf))
+	case err != nil:
+		err = fmt.Errorf("start consent request: %w", err)
 	}
 	if err != nil {
-		return httpapi.Error(ctx, h.Log, fmt.Errorf("start consent request: %w", err)), nil
+		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	h.Log.InfoContext(ctx, "consent requested", "candidateId", candidateID, "requestId", requestID, "purposes", purposes)
 	res := httpapi.JSON(http.StatusAccepted, output{RequestID: requestID, CandidateID: candidateID, Purposes: purposes, Status: string(consent.Pending)})
 	res.Headers["Location"] = "/api/candidates/" + candidateID + "/consents"
 	return res, nil
+}
+
+// sameRequest reports whether the execution named requestID was started with
+// input; otherwise the idempotency key was reused for another request.
+func (h *Handler) sameRequest(ctx context.Context, requestID, input string) error {
+	arn := strings.Replace(h.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + requestID
+	out, err := h.Workflows.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+	if err != nil {
+		return fmt.Errorf("describe consent request: %w", err)
+	}
+	if aws.ToString(out.Input) != input {
+		return &consent.ConflictError{Reason: "this Idempotency-Key was already used for a different consent request"}
+	}
+	return nil
 }

@@ -20,7 +20,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/truora/minidyn/server"
@@ -149,8 +152,8 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
-	s3 := gofakes3.New(s3mem.New())
-	c.serve(listeners["S3"], s3.Server())
+	fakeS3 := gofakes3.New(s3mem.New())
+	c.serve(listeners["S3"], fakeS3.Server())
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
@@ -165,8 +168,13 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.serve(listeners["LAMBDA"], c.lambda)
 
+	// The engine calls services as Step Functions does in AWS: through
+	// their APIs, here the local endpoints.
 	c.engine = stepfunctions.New(stepfunctions.Config{
 		Region: Region, AccountID: AccountID, Clock: cfg.Clock, Logger: cfg.Logger,
+		DynamoDB: dynamodb.New(dynamodb.Options{Region: Region, BaseEndpoint: aws.String(c.Endpoints["DYNAMODB"]), Credentials: credentials}),
+		S3:       s3.New(s3.Options{Region: Region, BaseEndpoint: aws.String(c.Endpoints["S3"]), Credentials: credentials, UsePathStyle: true}),
+		SESv2:    sesv2.New(sesv2.Options{Region: Region, BaseEndpoint: aws.String(c.Endpoints["SESV2"]), Credentials: credentials}),
 		Lambda: awslambda.New(awslambda.Options{
 			Region: Region, BaseEndpoint: aws.String(c.Endpoints["LAMBDA"]), Credentials: credentials,
 			HTTPClient: &http.Client{Timeout: 16 * time.Minute},
