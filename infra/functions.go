@@ -137,6 +137,10 @@ func (s *StatelessStack) bindWorkflows(f topology.Function) error {
 			return fmt.Errorf("function %s: starts unknown workflow %q", f.Name, w)
 		}
 		sm.GrantStartExecution(fn)
+		// Describing its own executions makes a start idempotent: Step
+		// Functions refuses a closed execution's name even for the same input.
+		sm.GrantExecution(fn, jsii.String("states:DescribeExecution"))
+		suppress(fn.Role(), suppression("AwsSolutions-IAM5", reasonExecutions, appliesToRegex(`/^Resource::arn:.*:execution:.*:\*$/`)))
 	}
 	for _, w := range f.AnswersTasks {
 		sm, ok := s.Workflows[w]

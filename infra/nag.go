@@ -18,6 +18,8 @@ const (
 		"object keys are per candidate and not known at deploy time."
 	reasonWorkflowLogs = "Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray actions support " +
 		"no resource-level permissions (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html)."
+	reasonExecutions = "states:DescribeExecution on the executions of this one state machine (execution:<name>:*): " +
+		"execution names are request IDs, not known at deploy time."
 	reasonPublicRoute = "Candidate consent pages are opened from a personal link sent by email; candidates have no " +
 		"account. The unguessable token in the path is the credential, checked by the function, and the route is throttled."
 )

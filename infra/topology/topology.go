@@ -66,7 +66,8 @@ type Function struct {
 	Buckets map[string]Access
 	// SendsEmail lets the function send email through SES as the sender.
 	SendsEmail bool
-	// Starts lists the workflows this function may start.
+	// Starts lists the workflows this function may start (and whose
+	// executions it may describe, to make a repeated start idempotent).
 	Starts []string
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/consentflow/consentflow/infra/topology"
+)
+
+// Each function's role allows what its topology entry says it does, and
+// nothing of the kind it does not: least privilege, checked per function.
+func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
+	tpl := parsed(t, synthDefault(t).stateless)
+	actions := functionActions(t, tpl)
+	for _, f := range topology.App.Functions {
+		got, ok := actions[f.Name]
+		if !ok {
+			t.Errorf("function %s: no role policy found", f.Name)
+			continue
+		}
+		has := func(a string) bool { return slices.Contains(got, a) }
+		for _, c := range []struct {
+			what   string
+			want   bool
+			action string
+		}{
+			{"starts a workflow", len(f.Starts) > 0, "states:StartExecution"},
+			{"describes its executions", len(f.Starts) > 0, "states:DescribeExecution"},
+			{"answers workflow tasks", len(f.AnswersTasks) > 0, "states:SendTaskSuccess"},
+			{"sends email", f.SendsEmail, "ses:SendEmail"},
+			{"reads the table", f.Table != topology.NoAccess, "dynamodb:GetItem"},
+			{"writes the table", f.Table == topology.ReadWrite, "dynamodb:PutItem"},
+		} {
+			if has(c.action) != c.want {
+				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))
+			}
+		}
+		for _, a := range got {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				t.Errorf("function %s: wildcard action %s", f.Name, a)
+			}
+		}
+	}
+	for id, r := range tpl.Resources {
+		if r.Type != "AWS::IAM::Role" {
+			continue
+		}
+		for _, arn := range asList(r.Properties["ManagedPolicyArns"]) {
+			if s := toJSONString(arn); strings.Contains(s, "FullAccess") {
+				t.Errorf("role %s has managed policy %s", id, s)
+			}
+		}
+	}
+}
+
+// functionActions maps each function (by topology name) to the actions of
+// every policy attached to its role.
+func functionActions(t *testing.T, tpl Template) map[string][]string {
+	t.Helper()
+	roleOf := map[string]string{} // role logical ID → function name
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		name, ok := tag(r, TagFunction)
+		if !ok {
+			continue
+		}
+		if role := getAttRef(r.Properties["Role"]); role != "" {
+			roleOf[role] = name
+		}
+	}
+	out := map[string][]string{}
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::IAM::Policy" {
+			continue
+		}
+		for _, role := range asList(r.Properties["Roles"]) {
+			fn, ok := roleOf[ref(role)]
+			if !ok {
+				continue
+			}
+			doc, _ := r.Properties["PolicyDocument"].(map[string]any)
+			for _, st := range asList(doc["Statement"]) {
+				stm, _ := st.(map[string]any)
+				if stm["Effect"] != "Allow" {
+					continue
+				}
+				for _, a := range asList(stm["Action"]) {
+					out[fn] = append(out[fn], a.(string))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func asList(v any) []any {
+	switch v := v.(type) {
+	case []any:
+		return v
+	case nil:
+		return nil
+	}
+	return []any{v}
+}
+
+func ref(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Ref"].(string)
+	return s
+}
+
+func getAttRef(v any) string {
+	m, _ := v.(map[string]any)
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) > 0 {
+		s, _ := att[0].(string)
+		return s
+	}
+	return ref(v)
+}
+
+func toJSONString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
