@@ -9,6 +9,8 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 ASL := $(wildcard statemachines/*.asl.json)
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
+CDK := npx --no-install cdk
+
 .PHONY: all dev test build build-local synth deploy diff vet asl clean
 
 all: test
@@ -43,6 +45,18 @@ vet:
 ## test: every test, against the local services.
 test: node_modules/.package-lock.json build-local asl vet
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+
+## synth: synthesize both AWS stacks into cdk.out/, offline (no credentials needed).
+synth: node_modules/.package-lock.json build
+	$(CDK) synth --quiet $(CDK_FLAGS)
+
+## diff: what a deploy would change (needs AWS credentials).
+diff: node_modules/.package-lock.json build
+	$(CDK) diff --all $(CDK_FLAGS)
+
+## deploy: deploy the stateful, then the stateless stack (credentials, a bootstrapped account).
+deploy: node_modules/.package-lock.json build
+	$(CDK) deploy --all --require-approval broadening $(CDK_FLAGS)
 
 clean:
 	rm -rf bin cdk.out
