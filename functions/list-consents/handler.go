@@ -45,6 +45,9 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	id := req.PathParameters["id"]
+	if !consent.ValidID(id) {
+		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: id}), nil
+	}
 	if _, err := h.Store.Candidate(ctx, id); err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}

@@ -28,6 +28,7 @@ type Input struct {
 	RequestID   string   `json:"requestId"`
 	CandidateID string   `json:"candidateId"`
 	Purposes    []string `json:"purposes"`
+	RequestedBy string   `json:"requestedBy"`
 }
 
 // Output tells the workflow how long to wait for the candidate's answer:
@@ -46,10 +47,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, workflow.Error(err)
 	}
 	now := h.Now().UTC()
-	stored, err := h.Store.RecordRequest(ctx, consent.Request{
-		ID: in.RequestID, CandidateID: in.CandidateID, Purposes: purposes, Status: consent.Pending,
-		NoticeVersion: h.Policy.NoticeVersion, CreatedAt: now, ExpiresAt: now.Add(h.Policy.LinkValidity),
-	})
+	stored, err := h.Store.RecordRequest(ctx, h.Policy.NewRequest(in.RequestID, in.CandidateID, in.RequestedBy, purposes, now))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "request not recorded", "requestId", in.RequestID, "error", err.Error())
 		return Output{}, workflow.Error(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -20,7 +21,7 @@ import (
 // DecisionStore finds requests by link and records decisions.
 type DecisionStore interface {
 	RequestByLink(ctx context.Context, linkHash string, now time.Time) (consent.Request, consent.Candidate, error)
-	RecordDecision(ctx context.Context, req consent.Request, decisions []consent.Decision, p consent.Policy, ev consent.Evidence, now time.Time) (store.Answer, error)
+	RecordDecision(ctx context.Context, req consent.Request, decisions []consent.Decision, ev consent.Evidence, now time.Time) (store.Answer, error)
 }
 
 // Workflows answers waiting workflow tasks; *sfn.Client satisfies it.
@@ -38,7 +39,12 @@ type Handler struct {
 }
 
 type jsonInput struct {
-	Decisions []consent.Decision `json:"decisions"`
+	Decisions []struct {
+		Purpose consent.Purpose `json:"purpose"`
+		// Grant is a pointer so that a missing answer is an error, never a
+		// silent refusal.
+		Grant *bool `json:"grant"`
+	} `json:"decisions"`
 }
 
 // Handle records the decision in the body: a form post from the consent
@@ -68,10 +74,13 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		return page.Error(ctx, h.Log, req, m, err), nil
 	}
 	ev := consent.Evidence{
-		IPHash:    consent.Pseudonym([]byte("consentflow/ip/"+r.ID), req.RequestContext.HTTP.SourceIP),
+		// Only the client's network is hashed, never its address: the hash
+		// shows where an answer came from without identifying a device.
+		IPHash:    consent.Pseudonym([]byte("consentflow/ip/"+r.ID), consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
 		UserAgent: truncate(req.RequestContext.HTTP.UserAgent, 512),
+		Language:  c.Locale,
 	}
-	ans, err := h.Store.RecordDecision(ctx, r, decisions, h.Policy, ev, now)
+	ans, err := h.Store.RecordDecision(ctx, r, decisions, ev, now)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, m, err), nil
 	}
@@ -91,7 +100,14 @@ func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.D
 		if err := httpapi.DecodeJSON(req, &in); err != nil {
 			return nil, err
 		}
-		return in.Decisions, r.Answer(in.Decisions)
+		decisions := make([]consent.Decision, len(in.Decisions))
+		for i, d := range in.Decisions {
+			if d.Grant == nil {
+				return nil, &consent.ValidationError{Field: "decisions", Reason: fmt.Sprintf("say grant true or false for purpose %q", d.Purpose)}
+			}
+			decisions[i] = consent.Decision{Purpose: d.Purpose, Grant: *d.Grant}
+		}
+		return decisions, r.Answer(decisions)
 	}
 	body, err := httpapi.Body(req)
 	if err != nil {

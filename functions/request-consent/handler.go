@@ -45,6 +45,7 @@ type WorkflowInput struct {
 	RequestID   string            `json:"requestId"`
 	CandidateID string            `json:"candidateId"`
 	Purposes    []consent.Purpose `json:"purposes"`
+	RequestedBy string            `json:"requestedBy"`
 }
 
 type output struct {
@@ -63,6 +64,9 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	candidateID := req.PathParameters["id"]
+	if !consent.ValidID(candidateID) {
+		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
+	}
 	var in input
 	if err := httpapi.DecodeJSON(req, &in); err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
@@ -82,7 +86,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if key != "" {
 		requestID = consent.IDFromKey("consent-request", recruiter, candidateID, key)
 	}
-	wf, _ := json.Marshal(WorkflowInput{RequestID: requestID, CandidateID: candidateID, Purposes: purposes})
+	wf, _ := json.Marshal(WorkflowInput{RequestID: requestID, CandidateID: candidateID, Purposes: purposes, RequestedBy: recruiter})
 	_, err = h.Workflows.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(h.StateMachineArn),
 		Name:            aws.String(requestID),

@@ -13,6 +13,7 @@ import (
 // AnswerStore reads recorded answers.
 type AnswerStore interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
+	Request(ctx context.Context, id string) (consent.Request, error)
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
 }
 
@@ -50,7 +51,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
-	receipt := consent.NewReceipt(h.Policy, c, ans.ReceiptID, ans.AnsweredAt, ans.Decisions)
+	req, err := h.Store.Request(ctx, in.RequestID)
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
+	receipt := consent.NewReceipt(h.Policy, c, req, ans.ReceiptID, ans.AnsweredAt, ans.Outcomes)
 	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "receipt not sent", "requestId", in.RequestID, "error", err.Error())

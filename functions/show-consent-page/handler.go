@@ -65,8 +65,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 			return httpapi.JSON(http.StatusOK, view), nil
 		}
 		out := page.Outcome{M: m, Title: m.Thanks, Detail: m.ThanksDetail}
-		for _, d := range ans.Decisions {
-			out.Decisions = append(out.Decisions, page.DecisionView{Name: m.PurposeNames[d.Purpose], Given: d.Grant})
+		for _, o := range ans.Outcomes {
+			out.Decisions = append(out.Decisions, page.DecisionView{Name: m.PurposeNames[o.Purpose], State: o.State})
 		}
 		return page.Render(http.StatusOK, out), nil
 	}

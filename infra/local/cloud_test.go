@@ -23,9 +23,14 @@ import (
 	"github.com/consentflow/consentflow/infra/local"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/topology"
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/store"
 )
 
-var cloud *local.Cloud
+var (
+	cloud      *local.Cloud
+	bootstraps string
+)
 
 // TestMain starts one local cloud for the package, from bootstraps built by
 // `make build-local` (CONSENTFLOW_BOOTSTRAPS) or, without them, built here.
@@ -50,6 +55,7 @@ func run(m *testing.M) int {
 		}
 		dir = tmp
 	}
+	bootstraps = dir
 	var logs io.Writer = io.Discard
 	if os.Getenv("CONSENTFLOW_LOGS") != "" {
 		logs = os.Stderr
@@ -201,14 +207,17 @@ func link(t *testing.T, e ses.Email) string {
 func snapshot(t *testing.T) []string {
 	t.Helper()
 	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
-	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(local.TableName(topology.App.Table))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var items []string
-	for _, it := range out.Items {
-		b, _ := json.Marshal(it)
-		items = append(items, string(b))
+	pages := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(local.TableName(topology.App.Table))})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			b, _ := json.Marshal(it)
+			items = append(items, string(b))
+		}
 	}
 	sort.Strings(items)
 	return items
@@ -282,7 +291,7 @@ func TestConsentRequestEndToEnd(t *testing.T) {
 	}
 	for _, want := range []string{
 		given.ReceiptID, "Example Recruiting Ltd", "talent_pool", "GDPR Art. 6(1)(a) consent", `"cv"`,
-		`"retentionDays": 730`, "2026-11-01", "https://example.com/privacy", "withdraw", `"consentReceiptID"`, `"dpv:ConsentGiven"`,
+		`"retentionDays": 730`, "2026-11-01", "https://example.com/privacy", "withdraw your consent at any time", `"consentReceiptID"`, `"dpv:ConsentGiven"`,
 	} {
 		if !strings.Contains(receipt.Body.Text, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, receipt.Body.Text)
@@ -322,7 +331,17 @@ func TestDeclineIsRecordedWithAReceipt(t *testing.T) {
 	if !strings.Contains(page.Body, `<html lang="de">`) || !strings.Contains(page.Body, "Aufzeichnung des Interviews") {
 		t.Fatalf("page is not in German:\n%s", page.Body)
 	}
-	res := do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":false},{"purpose":"interview_recording","grant":true}]}`,
+	// An answer that does not say grant or not is refused, never taken as a no.
+	before := snapshot(t)
+	res := do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool"},{"purpose":"interview_recording","grant":true}]}`,
+		map[string]string{"Content-Type": "application/json"})
+	if res.Status != http.StatusUnprocessableEntity || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("answer without grant: %d %s", res.Status, res.Body)
+	}
+	if after := snapshot(t); !reflect.DeepEqual(before, after) {
+		t.Fatal("an answer without grant changed stored data")
+	}
+	res = do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":false},{"purpose":"interview_recording","grant":true}]}`,
 		map[string]string{"Content-Type": "application/json"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("answer: %d %s", res.Status, res.Body)
@@ -365,6 +384,8 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"unknown field", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"en","age":3}`, recruiter(), 400},
 		{"bad email", "POST", "/api/candidates", `{"name":"Ada","email":"not-an-email","locale":"en"}`, recruiter(), 422},
 		{"unsupported locale", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"xx"}`, recruiter(), 422},
+		{"non-ASCII email", "POST", "/api/candidates", `{"name":"Jürgen","email":"j@exämple.de","locale":"de"}`, recruiter(), 422},
+		{"over-long candidate ID", "GET", "/api/candidates/" + strings.Repeat("A", 3000) + "/consents", "", recruiter(), 404},
 		{"unknown purpose", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":["marketing"]}`, recruiter(), 422},
 		{"no purposes", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":[]}`, recruiter(), 422},
 		{"not JSON", "POST", "/api/candidates", `name=Ada`, recruiter("Content-Type", "application/x-www-form-urlencoded"), 415},
@@ -459,5 +480,97 @@ func waitForTimer(t *testing.T) {
 	defer cancel()
 	if err := cloud.Clock.BlockUntil(ctx, 1); err != nil {
 		t.Fatal("no workflow started waiting:", err)
+	}
+}
+
+// An answer recorded while its hand-over to the workflow failed (here: the
+// decision is written straight to the table and the workflow never hears
+// of it) still gets its receipt when the workflow's wait times out.
+func TestAnAnswerTheWorkflowNeverHeardOfStillGetsAReceipt(t *testing.T) {
+	ctx := context.Background()
+	to := uniqueEmail(t)
+	id := register(t, to, "en")
+	requestID := requestConsent(t, id, "talent_pool")
+	token := strings.TrimPrefix(link(t, email(t, to, "asks for your consent")), "/c/")
+	waitForTimer(t)
+
+	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
+	st := store.New(db, local.TableName(topology.App.Table))
+	req, _, err := st.RequestByLink(ctx, consent.HashLinkToken(token), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{Language: "en"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cloud.Clock.Advance(31 * 24 * time.Hour)
+	receipt := email(t, to, "consent receipt")
+	if !strings.Contains(receipt.Body.Text, `"dpv:ConsentGiven"`) {
+		t.Fatalf("receipt:\n%s", receipt.Body.Text)
+	}
+	waitForExecution(t, requestID, "SUCCEEDED")
+	if got := consents(t, id)["talent_pool"].State; got != "given" {
+		t.Fatalf("state %s, want given", got)
+	}
+}
+
+// When email cannot be sent, the workflow retries, then closes the request,
+// so the candidate's consent does not stay "requested" for ever.
+func TestARequestThatCannotBeDeliveredIsClosed(t *testing.T) {
+	ctx := context.Background()
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	own, err := local.Start(ctx, topology.App, local.Config{Root: root, Bootstraps: bootstraps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	app := func(method, path, body string) response {
+		req, _ := http.NewRequest(method, own.AppURL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+own.RecruiterToken)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return response{Status: res.StatusCode, Body: string(b)}
+	}
+	res := app("POST", "/api/candidates", `{"name":"Ada","email":"ada@example.com","locale":"en"}`)
+	var c struct{ ID string }
+	res.json(t, &c)
+	if err := own.Outbox.Close(); err != nil { // SES is down from here on
+		t.Fatal(err)
+	}
+	res = app("POST", "/api/candidates/"+c.ID+"/consent-requests", `{"purposes":["talent_pool"]}`)
+	var r struct{ RequestID string }
+	res.json(t, &r)
+
+	machines := sfn.New(sfn.Options{Region: local.Region, BaseEndpoint: aws.String(own.Endpoints["SFN"]), Credentials: aws.AnonymousCredentials{}})
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", local.Region, local.AccountID, topology.ConsentRequestWorkflow, r.RequestID)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, err := machines.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Status != "RUNNING" {
+			if out.Status != "FAILED" || aws.ToString(out.Error) != "ConsentRequestFailed" {
+				t.Fatalf("execution %s (%s), want FAILED with ConsentRequestFailed", out.Status, aws.ToString(out.Error))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the workflow never gave up")
+		}
+		// Retry delays pass at once; the 30-day wait for an answer does not.
+		if ds := own.Clock.Deadlines(); len(ds) > 0 && ds[0].Sub(own.Clock.Now()) < time.Hour {
+			own.Clock.AdvanceToNext()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	res = app("GET", "/api/candidates/"+c.ID+"/consents", "")
+	if !strings.Contains(res.Body, `"state":"expired"`) {
+		t.Fatalf("consents after the workflow gave up: %s", res.Body)
 	}
 }

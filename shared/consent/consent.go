@@ -161,11 +161,25 @@ func NewCandidate(name, email, locale string, now time.Time) (Candidate, error) 
 	if err != nil || addr.Address != email || len(email) > 254 {
 		return Candidate{}, &ValidationError{Field: "email", Reason: "a plain email address such as ada@example.com is required"}
 	}
+	if !ascii(email) {
+		// SES sends only to ASCII addresses: an internationalized domain
+		// must be given in its punycode form (xn--...).
+		return Candidate{}, &ValidationError{Field: "email", Reason: "the address must be ASCII; write an internationalized domain in its xn-- (punycode) form"}
+	}
 	loc, err := ParseLocale(locale)
 	if err != nil {
 		return Candidate{}, err
 	}
 	return Candidate{ID: NewID(), Name: name, Email: email, Locale: loc, CreatedAt: now.UTC()}, nil
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Consent is the current state of one candidate's consent to one purpose.
@@ -197,7 +211,16 @@ type Request struct {
 	Purposes      []Purpose     `json:"purposes"`
 	Status        RequestStatus `json:"status"`
 	NoticeVersion string        `json:"noticeVersion"`
-	CreatedAt     time.Time     `json:"createdAt"`
+	// NoticeURL is where that version of the notice is published.
+	NoticeURL string `json:"noticeUrl"`
+	// Retention is each purpose's retention in days, as promised when the
+	// request was made; later changes of the deployment do not alter it.
+	Retention map[Purpose]int `json:"retentionDays"`
+	// Controller is the data controller the candidate is asked to trust.
+	Controller string `json:"controller"`
+	// RequestedBy is the recruiter who asked (the subject of their token).
+	RequestedBy string    `json:"requestedBy"`
+	CreatedAt   time.Time `json:"createdAt"`
 	// ExpiresAt is when the request's link stops working.
 	ExpiresAt time.Time `json:"expiresAt"`
 	// TaskToken is the waiting workflow's token; empty until the link is sent.
@@ -217,10 +240,15 @@ type Decision struct {
 	Grant   bool    `json:"grant"`
 }
 
-// State is the consent state the decision leads to.
-func (d Decision) State() State {
-	if d.Grant {
+// State is the consent state the decision leads to from the state before
+// it: declining what was given is a withdrawal (GDPR Art. 7(3)), not a
+// refusal.
+func (d Decision) State(before State) State {
+	switch {
+	case d.Grant:
 		return Given
+	case before == Given:
+		return Withdrawn
 	}
 	return Refused
 }
@@ -272,16 +300,43 @@ type Event struct {
 	LegalBasis       string    `json:"legalBasis"`
 	NoticeVersion    string    `json:"noticeVersion"`
 	CollectionMethod string    `json:"collectionMethod"`
-	// IPHash is a keyed hash of the client address, never the address.
+	// Controller is the data controller the consent is given to.
+	Controller string `json:"controller"`
+	// PIICategories and RetentionDays are what the candidate was told is
+	// processed and for how long.
+	PIICategories []string `json:"piiCategories"`
+	RetentionDays int      `json:"retentionDays"`
+	// Actor is who caused the event: the recruiter's subject for a request,
+	// "candidate" for a decision, "workflow" for an expiry.
+	Actor string `json:"actor"`
+	// Language is the language the candidate was shown the request in.
+	Language string `json:"language,omitempty"`
+	// IPHash is a keyed hash of the client's network (the address with its
+	// host part cut off), never the address.
 	IPHash    string `json:"ipHash,omitempty"`
 	UserAgent string `json:"userAgent,omitempty"`
 	ReceiptID string `json:"receiptId,omitempty"`
+	// Reason says why a request was closed without an answer.
+	Reason string `json:"reason,omitempty"`
 }
+
+// Actors of events that no recruiter caused.
+const (
+	ActorCandidate = "candidate"
+	ActorWorkflow  = "workflow"
+)
+
+// Reasons a request closes without an answer.
+const (
+	ReasonUnanswered = "unanswered"
+	ReasonFailed     = "failed"
+)
 
 // Evidence is what the web form knows about how a decision was made.
 type Evidence struct {
 	IPHash    string
 	UserAgent string
+	Language  string
 }
 
 // StateAt is the consent's state at a moment: given consent past its

@@ -22,6 +22,8 @@ func TestNewCandidate(t *testing.T) {
 		{"name too long", strings.Repeat("a", 201), "ada@example.com", "en", "name", ""},
 		{"not an email", "Ada", "ada", "en", "email", ""},
 		{"display name form", "Ada", "Ada <ada@example.com>", "en", "email", ""},
+		{"non-ASCII domain", "Jürgen", "juergen@exämple.de", "de", "email", ""},
+		{"punycode domain", "Jürgen", "juergen@xn--exmple-cua.de", "de", "", "de"},
 		{"unsupported locale", "Ada", "ada@example.com", "es", "locale", ""},
 		{"no locale", "Ada", "ada@example.com", "", "locale", ""},
 	}
@@ -210,7 +212,10 @@ func TestPolicyFromEnv(t *testing.T) {
 func TestReceiptCarriesTheRecordFields(t *testing.T) {
 	p, _ := PolicyFromEnv(env(validEnv()))
 	c := Candidate{ID: "CAND", Locale: "de"}
-	r := NewReceipt(p, c, "RCPT", t0, []Decision{{TalentPool, true}, {InterviewRecording, false}})
+	req := p.NewRequest("REQ", "CAND", "recruiter-1", []Purpose{TalentPool, InterviewRecording}, t0)
+	// A later change of the deployment's notice does not change the receipt.
+	p.NoticeURL, p.NoticeVersion, p.Retention[TalentPool] = "https://example.com/privacy-v2", "2027-01-01", time.Hour
+	r := NewReceipt(p, c, req, "RCPT", t0, []Outcome{{TalentPool, Given}, {InterviewRecording, Refused}})
 	if r.ReceiptID != "RCPT" || !r.Timestamp.Equal(t0) || r.PIIPrincipalID != "CAND" || r.Controller.Name != "Example Recruiting Ltd" ||
 		r.NoticeVersion != "2026-11-01" || r.PolicyURL != "https://example.com/privacy" || r.Language != "de" ||
 		!strings.Contains(r.Withdrawal, "privacy@example.com") || r.Version != ReceiptVersion {
@@ -220,10 +225,68 @@ func TestReceiptCarriesTheRecordFields(t *testing.T) {
 		t.Fatalf("purposes %+v", r.Purposes)
 	}
 	tp, ir := r.Purposes[0], r.Purposes[1]
+	if r.PolicyURL != "https://example.com/privacy" || r.NoticeVersion != "2026-11-01" {
+		t.Fatalf("the receipt must show the notice of the request: %+v", r)
+	}
 	if tp.State != Given || tp.StateDPV != "dpv:ConsentGiven" || tp.RetentionDays != 730 || tp.LegalBasis != LegalBasisConsent || len(tp.PIICategories) == 0 {
 		t.Fatalf("talent pool %+v", tp)
 	}
 	if ir.State != Refused || ir.RetentionDays != 180 {
 		t.Fatalf("interview recording %+v", ir)
+	}
+}
+
+func TestDecliningWhatWasGivenIsAWithdrawal(t *testing.T) {
+	tests := []struct {
+		grant  bool
+		before State
+		want   State
+	}{
+		{true, "", Given},
+		{true, Refused, Given},
+		{false, "", Refused},
+		{false, Requested, Refused},
+		{false, Given, Withdrawn},
+		{false, Expired, Refused},
+	}
+	for _, tt := range tests {
+		if got := (Decision{Purpose: TalentPool, Grant: tt.grant}).State(tt.before); got != tt.want {
+			t.Errorf("grant=%v after %q = %s, want %s", tt.grant, tt.before, got, tt.want)
+		}
+	}
+}
+
+func TestNewRequestFixesWhatItPromises(t *testing.T) {
+	p, _ := PolicyFromEnv(env(validEnv()))
+	r := p.NewRequest("REQ", "CAND", "recruiter-1", []Purpose{InterviewRecording}, t0)
+	if r.Status != Pending || r.NoticeVersion != "2026-11-01" || r.NoticeURL != "https://example.com/privacy" ||
+		r.Retention[InterviewRecording] != 180 || r.RequestedBy != "recruiter-1" || r.Controller != "Example Recruiting Ltd" ||
+		!r.ExpiresAt.Equal(t0.Add(30*24*time.Hour)) {
+		t.Fatalf("request %+v", r)
+	}
+}
+
+func TestNetworkOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.77":        "203.0.113.0/24",
+		"::ffff:203.0.113.77": "203.0.113.0/24",
+		"2001:db8:abcd:12::1": "2001:db8:abcd::/48",
+		"not an address":      "",
+		"":                    "",
+	} {
+		if got := NetworkOf(in); got != want {
+			t.Errorf("NetworkOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestValidID(t *testing.T) {
+	if !ValidID(NewID()) || !ValidID(IDFromKey("a", "b")) {
+		t.Fatal("generated IDs must be valid")
+	}
+	for _, bad := range []string{"", "short", strings.Repeat("A", 27), strings.Repeat("a", 26), strings.Repeat("A", 25) + "1", strings.Repeat("A", 2048)} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q) = true", bad)
+		}
 	}
 }

@@ -7,11 +7,26 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"net/netip"
 )
 
 // NewID returns a random 128-bit identifier in base32 (26 characters), safe
 // in URLs, DynamoDB keys and Step Functions execution names.
 func NewID() string { return rand.Text() }
+
+// ValidID reports whether s has the shape of an ID from NewID or IDFromKey,
+// so that a malformed ID is "not found" before any lookup.
+func ValidID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
 
 // NewLinkToken returns a random 256-bit candidate link token. Only its hash
 // (HashLinkToken) is ever stored.
@@ -35,6 +50,22 @@ func ValidLinkToken(s string) bool {
 	}
 	_, err := base64.RawURLEncoding.DecodeString(s)
 	return err == nil
+}
+
+// NetworkOf cuts the host part off an IP address (IPv4 to its /24, IPv6 to
+// its /48), so that what is kept points to a network, never to a device.
+// Anything that is not an address becomes "".
+func NetworkOf(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	bits := 48
+	if addr.Unmap().Is4() {
+		addr, bits = addr.Unmap(), 24
+	}
+	prefix, _ := addr.Prefix(bits)
+	return prefix.String()
 }
 
 // Pseudonym is a keyed hash of personal data (an IP address, an email) for

@@ -22,6 +22,10 @@ type Policy struct {
 	Retention     map[Purpose]time.Duration
 }
 
+// MaxLinkValidityDays keeps the wait for an answer, with its retries and the
+// steps around it, well inside the one year a Standard workflow may run.
+const MaxLinkValidityDays = 300
+
 // PolicyFromEnv reads a Policy from the environment variables the topology
 // gives the functions, failing on the first missing or malformed one.
 func PolicyFromEnv(getenv func(string) string) (Policy, error) {
@@ -44,8 +48,8 @@ func PolicyFromEnv(getenv func(string) string) (Policy, error) {
 		return Policy{}, fmt.Errorf("PUBLIC_BASE_URL %q is not an absolute http(s) URL", p.PublicBaseURL)
 	}
 	days, err := strconv.Atoi(getenv("LINK_VALIDITY_DAYS"))
-	if err != nil || days < 1 || days > 365 {
-		return Policy{}, fmt.Errorf("LINK_VALIDITY_DAYS %q must be a whole number of days from 1 to 365", getenv("LINK_VALIDITY_DAYS"))
+	if err != nil || days < 1 || days > MaxLinkValidityDays {
+		return Policy{}, fmt.Errorf("LINK_VALIDITY_DAYS %q must be a whole number of days from 1 to %d", getenv("LINK_VALIDITY_DAYS"), MaxLinkValidityDays)
 	}
 	p.LinkValidity = time.Duration(days) * 24 * time.Hour
 	if p.Retention, err = ParseRetention(getenv("RETENTION_DAYS")); err != nil {
@@ -88,6 +92,21 @@ func ParseRetention(s string) (map[Purpose]time.Duration, error) {
 // RetentionDays is the retention of p in whole days.
 func (p Policy) RetentionDays(purpose Purpose) int {
 	return int(p.Retention[purpose] / (24 * time.Hour))
+}
+
+// NewRequest is a pending request made now under this policy: the notice
+// and the retentions it promises are fixed in the request.
+func (p Policy) NewRequest(id, candidateID, requestedBy string, purposes []Purpose, now time.Time) Request {
+	retention := make(map[Purpose]int, len(purposes))
+	for _, pu := range purposes {
+		retention[pu] = p.RetentionDays(pu)
+	}
+	now = now.UTC()
+	return Request{
+		ID: id, CandidateID: candidateID, Purposes: purposes, Status: Pending,
+		NoticeVersion: p.NoticeVersion, NoticeURL: p.NoticeURL, Retention: retention, RequestedBy: requestedBy, Controller: p.Controller,
+		CreatedAt: now, ExpiresAt: now.Add(p.LinkValidity),
+	}
 }
 
 // LinkURL is the candidate's personal link for a token.

@@ -40,8 +40,10 @@ type ReceiptPurpose struct {
 // ReceiptVersion is the Kantara receipt version the JSON follows.
 const ReceiptVersion = "KI-CR-v1.1.0"
 
-// NewReceipt builds the receipt for a candidate's answer to a request.
-func NewReceipt(p Policy, c Candidate, receiptID string, at time.Time, decisions []Decision) Receipt {
+// NewReceipt builds the receipt of a candidate's answer to a request, from
+// what the request promised (notice, retention) and the states the answer
+// recorded.
+func NewReceipt(p Policy, c Candidate, req Request, receiptID string, at time.Time, outcome []Outcome) Receipt {
 	r := Receipt{
 		Version:          ReceiptVersion,
 		ReceiptID:        receiptID,
@@ -49,24 +51,30 @@ func NewReceipt(p Policy, c Candidate, receiptID string, at time.Time, decisions
 		Jurisdiction:     "EU (GDPR)",
 		CollectionMethod: CollectedByWebForm,
 		PIIPrincipalID:   c.ID,
-		Controller:       ReceiptParty{Name: p.Controller, Contact: p.ControllerContact},
-		PolicyURL:        p.NoticeURL,
-		NoticeVersion:    p.NoticeVersion,
+		Controller:       ReceiptParty{Name: req.Controller, Contact: p.ControllerContact},
+		PolicyURL:        req.NoticeURL,
+		NoticeVersion:    req.NoticeVersion,
 		Language:         c.Locale,
-		Withdrawal:       "Open the link in your consent email, or write to " + p.ControllerContact,
+		Withdrawal:       "Write to " + p.ControllerContact + " at any time; withdrawing is as easy as consenting.",
 	}
-	for _, d := range decisions {
-		info, _ := d.Purpose.Info()
+	for _, o := range outcome {
+		info, _ := o.Purpose.Info()
 		r.Purposes = append(r.Purposes, ReceiptPurpose{
-			Purpose:       d.Purpose,
-			State:         d.State(),
-			StateDPV:      d.State().DPV(),
+			Purpose:       o.Purpose,
+			State:         o.State,
+			StateDPV:      o.State.DPV(),
 			ConsentType:   "EXPRESSED",
 			LegalBasis:    info.LegalBasis,
 			PIICategories: info.PIICategories,
-			RetentionDays: p.RetentionDays(d.Purpose),
+			RetentionDays: req.Retention[o.Purpose],
 			ThirdParty:    len(info.Recipients) > 0,
 		})
 	}
 	return r
+}
+
+// Outcome is the state one purpose's consent took from a decision.
+type Outcome struct {
+	Purpose Purpose `json:"purpose"`
+	State   State   `json:"state"`
 }

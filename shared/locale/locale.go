@@ -40,6 +40,7 @@ type Messages struct {
 	InvalidAnswer   string
 	YouGave         string
 	YouRefused      string
+	YouWithdrew     string
 	TryAgain        string
 
 	// Email
@@ -126,6 +127,7 @@ var en = Messages{
 	InvalidAnswer:   "Your answer could not be read",
 	YouGave:         "You gave your consent",
 	YouRefused:      "You did not give your consent",
+	YouWithdrew:     "You withdrew your consent",
 	TryAgain:        "Go back and try again.",
 	InviteSubject:   "%s asks for your consent",
 	InviteGreeting:  "Hello %s,",
@@ -184,6 +186,7 @@ var de = Messages{
 	InvalidAnswer:   "Ihre Antwort konnte nicht gelesen werden",
 	YouGave:         "Sie haben eingewilligt",
 	YouRefused:      "Sie haben nicht eingewilligt",
+	YouWithdrew:     "Sie haben Ihre Einwilligung widerrufen",
 	TryAgain:        "Gehen Sie zurück und versuchen Sie es erneut.",
 	InviteSubject:   "%s bittet um Ihre Einwilligung",
 	InviteGreeting:  "Guten Tag %s,",
@@ -242,6 +245,7 @@ var fr = Messages{
 	InvalidAnswer:   "Votre réponse n'a pas pu être lue",
 	YouGave:         "Vous avez donné votre consentement",
 	YouRefused:      "Vous n'avez pas donné votre consentement",
+	YouWithdrew:     "Vous avez retiré votre consentement",
 	TryAgain:        "Revenez en arrière et réessayez.",
 	InviteSubject:   "%s vous demande votre consentement",
 	InviteGreeting:  "Bonjour %s,",

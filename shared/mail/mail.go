@@ -5,6 +5,7 @@ package mail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/locale"
@@ -35,11 +37,42 @@ func New(ses SES, from string, p consent.Policy) *Mailer {
 	return &Mailer{ses: ses, from: from, policy: p}
 }
 
-// UnavailableError is a failure to hand an email to SES; it may be retried.
+// UnavailableError is a failure to hand an email to SES that may pass: a
+// retry can succeed. Its message holds SES's error code only, never SES's
+// text, which can quote the recipient's address.
 type UnavailableError struct{ Err error }
 
-func (e *UnavailableError) Error() string { return "mail unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Error() string { return "mail unavailable: " + errorCode(e.Err) }
 func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// RejectedError is SES refusing the email itself (a rejected message, an
+// unverified sender, a malformed request): retrying cannot help.
+type RejectedError struct{ Err error }
+
+func (e *RejectedError) Error() string { return "mail rejected: " + errorCode(e.Err) }
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+func errorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return "request failed before SES answered"
+}
+
+// sendError sorts an SES failure into rejected (permanent) or unavailable.
+func sendError(err error) error {
+	var (
+		rejected   *types.MessageRejected
+		bad        *types.BadRequestException
+		unverified *types.MailFromDomainNotVerifiedException
+		notFound   *types.NotFoundException
+	)
+	if errors.As(err, &rejected) || errors.As(err, &bad) || errors.As(err, &unverified) || errors.As(err, &notFound) {
+		return &RejectedError{Err: err}
+	}
+	return &UnavailableError{Err: err}
+}
 
 // Message is one email, in plain text and HTML.
 type Message struct {
@@ -113,7 +146,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 		}},
 	})
 	if err != nil {
-		return "", &UnavailableError{Err: err}
+		return "", sendError(err)
 	}
 	return aws.ToString(out.MessageId), nil
 }

@@ -1,9 +1,13 @@
 package mail
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/consentflow/consentflow/shared/consent"
 )
@@ -35,12 +39,36 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 func TestReceiptEmailHoldsTheReceipt(t *testing.T) {
 	m := New(nil, "consent@example.com", policy)
 	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "en"}
-	r := consent.NewReceipt(policy, c, "RCPT", time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), []consent.Decision{{Purpose: consent.TalentPool, Grant: true}})
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
+	r := consent.NewReceipt(policy, c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
 	msg := m.Receipt(c, r)
 	for _, want := range []string{"RCPT", "2026-11-28T09:00:00Z", "Example Recruiting Ltd", "Talent pool: given", "730 days",
 		"version 2026-11-01", `"consentReceiptID": "RCPT"`, `"legalBasis"`, "privacy@example.com"} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("receipt text lacks %q:\n%s", want, msg.Text)
+		}
+	}
+}
+
+func TestSESFailuresAreSortedAndNeverQuoteTheAddress(t *testing.T) {
+	tests := []struct {
+		err       error
+		permanent bool
+	}{
+		{&types.MessageRejected{Message: aws.String("Email address is not verified: ada@example.com")}, true},
+		{&types.BadRequestException{Message: aws.String("bad ada@example.com")}, true},
+		{&types.TooManyRequestsException{Message: aws.String("slow down")}, false},
+		{errors.New("dial tcp: connection refused"), false},
+	}
+	for _, tt := range tests {
+		err := sendError(tt.err)
+		var rejected *RejectedError
+		if errors.As(err, &rejected) != tt.permanent {
+			t.Errorf("%T: permanent = %v, want %v", tt.err, !tt.permanent, tt.permanent)
+		}
+		if strings.Contains(err.Error(), "@") {
+			t.Errorf("error message quotes an address: %s", err)
 		}
 	}
 }

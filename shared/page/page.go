@@ -60,7 +60,7 @@ type Form struct {
 // NewForm describes a request to its candidate, in their language.
 func NewForm(p consent.Policy, c consent.Candidate, r consent.Request, action string) Form {
 	m := locale.For(c.Locale)
-	f := Form{M: m, Controller: p.Controller, Contact: p.ControllerContact, NoticeURL: p.NoticeURL, NoticeVersion: r.NoticeVersion, Action: action}
+	f := Form{M: m, Controller: r.Controller, Contact: p.ControllerContact, NoticeURL: r.NoticeURL, NoticeVersion: r.NoticeVersion, Action: action}
 	for _, id := range r.Purposes {
 		info, _ := id.Info()
 		cats := make([]string, len(info.PIICategories))
@@ -73,7 +73,7 @@ func NewForm(p consent.Policy, c consent.Candidate, r consent.Request, action st
 		}
 		f.Purposes = append(f.Purposes, PurposeView{
 			ID: id, Name: m.PurposeNames[id], Description: m.PurposeDescriptions[id], Data: strings.Join(cats, ", "),
-			Retention: fmt.Sprintf(m.RetentionDays, p.RetentionDays(id)), LegalBasis: basis,
+			Retention: fmt.Sprintf(m.RetentionDays, r.Retention[id]), LegalBasis: basis,
 		})
 	}
 	return f
@@ -90,7 +90,7 @@ type Outcome struct {
 // DecisionView is one recorded decision, as the candidate reads it.
 type DecisionView struct {
 	Name  string
-	Given bool
+	State consent.State
 }
 
 // Render renders the form, or an outcome, as an API Gateway response.

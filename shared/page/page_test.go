@@ -49,14 +49,16 @@ func TestParseDecisions(t *testing.T) {
 }
 
 func TestFormIsAccessibleAndLocalized(t *testing.T) {
-	p := consent.Policy{Controller: "ACME <GmbH>", ControllerContact: "privacy@acme.example", NoticeURL: "https://acme.example/privacy",
-		Retention: map[consent.Purpose]time.Duration{consent.TalentPool: 730 * 24 * time.Hour, consent.InterviewRecording: 180 * 24 * time.Hour}}
+	p := consent.Policy{Controller: "Renamed since", ControllerContact: "privacy@acme.example", NoticeURL: "https://acme.example/privacy-v8",
+		Retention: map[consent.Purpose]time.Duration{consent.TalentPool: 999 * 24 * time.Hour}}
 	c := consent.Candidate{Locale: "de"}
-	r := consent.Request{Purposes: []consent.Purpose{consent.TalentPool}, NoticeVersion: "v7"}
+	// The page shows what the request promised, not today's settings.
+	r := consent.Request{Purposes: []consent.Purpose{consent.TalentPool}, NoticeVersion: "v7", NoticeURL: "https://acme.example/privacy-v7",
+		Controller: "ACME <GmbH>", Retention: map[consent.Purpose]int{consent.TalentPool: 730}}
 	res := Render(http.StatusOK, NewForm(p, c, r, "/c/tok"))
 	for _, want := range []string{
 		`<html lang="de">`, `<fieldset>`, `<legend>Talentpool</legend>`, `name="talent_pool" value="grant" required`,
-		`ACME &lt;GmbH&gt;`, "Version v7", `method="post" action="/c/tok"`, "Widerruf",
+		`ACME &lt;GmbH&gt;`, "Version v7", `href="https://acme.example/privacy-v7"`, "730 Tage", `method="post" action="/c/tok"`, "Widerruf",
 	} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("form lacks %q", want)

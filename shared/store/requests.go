@@ -48,17 +48,13 @@ func (s *Store) RecordRequest(ctx context.Context, req consent.Request) (consent
 					NoticeVersion: req.NoticeVersion, RequestID: req.ID, UpdatedAt: req.CreatedAt,
 				}, prev, had))
 			}
-			items = append(items, s.putEvent(consent.Event{
-				ID: consent.NewID(), CandidateID: req.CandidateID, RequestID: req.ID, Type: consent.EventRequested,
-				Purpose: p, At: req.CreatedAt, LegalBasis: mustInfo(p).LegalBasis, NoticeVersion: req.NoticeVersion,
-				CollectionMethod: consent.CollectedByWorkflow,
-			}))
+			items = append(items, s.putEvent(newEvent(req, p, consent.EventRequested, req.CreatedAt, req.RequestedBy, consent.CollectedByWorkflow)))
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return req, nil
 		}
-		if failed, _ := conditionFailed(err); !failed {
+		if failed, _ := conditionFailed(err); !failed && !contended(err) {
 			return consent.Request{}, unavailable("record request", err)
 		}
 		// Either a concurrent retry stored the request (the next read returns
@@ -72,7 +68,19 @@ func (s *Store) RecordRequest(ctx context.Context, req consent.Request) (consent
 func newRequestItem(r consent.Request) requestItem {
 	return requestItem{
 		PK: requestPK(r.ID), SK: requestSK, ID: r.ID, CandidateID: r.CandidateID, Purposes: r.Purposes,
-		Status: consent.Pending, NoticeVersion: r.NoticeVersion, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		Status: consent.Pending, NoticeVersion: r.NoticeVersion, NoticeURL: r.NoticeURL, Retention: r.Retention,
+		RequestedBy: r.RequestedBy, Controller: r.Controller, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+	}
+}
+
+// newEvent is an event of a request's purpose, with what the candidate was
+// told about it.
+func newEvent(req consent.Request, p consent.Purpose, typ consent.EventType, at time.Time, actor, method string) consent.Event {
+	info := mustInfo(p)
+	return consent.Event{
+		ID: consent.NewID(), CandidateID: req.CandidateID, RequestID: req.ID, Type: typ, Purpose: p, At: at.UTC(),
+		LegalBasis: info.LegalBasis, NoticeVersion: req.NoticeVersion, CollectionMethod: method,
+		PIICategories: info.PIICategories, RetentionDays: req.Retention[p], Actor: actor, Controller: req.Controller,
 	}
 }
 
@@ -216,12 +224,12 @@ func (s *Store) RequestByLink(ctx context.Context, linkHash string, now time.Tim
 	return req, c, nil
 }
 
-// Answer is a recorded answer to a request.
+// Answer is a recorded answer to a request: the state each purpose took.
 type Answer struct {
-	RequestID  string             `json:"requestId"`
-	ReceiptID  string             `json:"receiptId"`
-	AnsweredAt time.Time          `json:"answeredAt"`
-	Decisions  []consent.Decision `json:"decisions"`
+	RequestID  string            `json:"requestId"`
+	ReceiptID  string            `json:"receiptId"`
+	AnsweredAt time.Time         `json:"answeredAt"`
+	Outcomes   []consent.Outcome `json:"outcomes"`
 }
 
 // RecordDecision records a candidate's answer: the request becomes answered,
@@ -229,57 +237,57 @@ type Answer struct {
 // in one transaction that holds only while the request is pending and its
 // link unexpired. A second answer is a *consent.ConflictError and changes
 // nothing; an answer too late is a *consent.LinkExpiredError.
-func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisions []consent.Decision, p consent.Policy, ev consent.Evidence, now time.Time) (Answer, error) {
+func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisions []consent.Decision, ev consent.Evidence, now time.Time) (Answer, error) {
 	if err := req.Answer(decisions); err != nil {
 		return Answer{}, err
 	}
-	ans := Answer{RequestID: req.ID, ReceiptID: consent.NewID(), AnsweredAt: now.UTC(), Decisions: decisions}
 	for attempt := 1; ; attempt++ {
 		current, err := s.consentsByPurpose(ctx, req.CandidateID)
 		if err != nil {
 			return Answer{}, err
 		}
+		ans := Answer{RequestID: req.ID, ReceiptID: consent.NewID(), AnsweredAt: now.UTC()}
+		for _, d := range decisions {
+			ans.Outcomes = append(ans.Outcomes, consent.Outcome{Purpose: d.Purpose, State: d.State(current[d.Purpose].State)})
+		}
 		items := []types.TransactWriteItem{{Update: &types.Update{
 			TableName:                aws.String(s.table),
 			Key:                      key(requestPK(req.ID), requestSK),
-			UpdateExpression:         aws.String("SET #status = :answered, answeredAt = :now, receiptId = :receipt, decisions = :decisions REMOVE taskToken"),
+			UpdateExpression:         aws.String("SET #status = :answered, answeredAt = :now, receiptId = :receipt, outcomes = :outcomes REMOVE taskToken"),
 			ConditionExpression:      aws.String("#status = :pending AND expiresAt > :now"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":answered":  &types.AttributeValueMemberS{Value: string(consent.Answered)},
-				":pending":   &types.AttributeValueMemberS{Value: string(consent.Pending)},
-				":now":       timeValue(ans.AnsweredAt),
-				":receipt":   &types.AttributeValueMemberS{Value: ans.ReceiptID},
-				":decisions": marshal(struct{ D []consent.Decision }{decisions})["D"],
+				":answered": &types.AttributeValueMemberS{Value: string(consent.Answered)},
+				":pending":  &types.AttributeValueMemberS{Value: string(consent.Pending)},
+				":now":      timeValue(ans.AnsweredAt),
+				":receipt":  &types.AttributeValueMemberS{Value: ans.ReceiptID},
+				":outcomes": marshal(struct{ O []consent.Outcome }{ans.Outcomes})["O"],
 			},
 		}}}
-		for _, d := range decisions {
+		for _, o := range ans.Outcomes {
 			next := consentItem{
-				PK: candidatePK(req.CandidateID), SK: consentSK(d.Purpose), Purpose: d.Purpose, State: d.State(),
+				PK: candidatePK(req.CandidateID), SK: consentSK(o.Purpose), Purpose: o.Purpose, State: o.State,
 				NoticeVersion: req.NoticeVersion, RequestID: req.ID, ReceiptID: ans.ReceiptID, UpdatedAt: ans.AnsweredAt,
 			}
-			if d.Grant {
-				until := ans.AnsweredAt.Add(p.Retention[d.Purpose])
+			if o.State == consent.Given {
+				until := ans.AnsweredAt.AddDate(0, 0, req.Retention[o.Purpose])
 				next.ExpiresAt = &until
 			}
-			prev, had := current[d.Purpose]
+			prev, had := current[o.Purpose]
 			items = append(items, s.putConsent(next, prev, had))
-			items = append(items, s.putEvent(consent.Event{
-				ID: consent.NewID(), CandidateID: req.CandidateID, RequestID: req.ID, Type: consent.EventType(d.State()),
-				Purpose: d.Purpose, At: ans.AnsweredAt, LegalBasis: mustInfo(d.Purpose).LegalBasis,
-				NoticeVersion: req.NoticeVersion, CollectionMethod: consent.CollectedByWebForm,
-				IPHash: ev.IPHash, UserAgent: ev.UserAgent, ReceiptID: ans.ReceiptID,
-			}))
+			e := newEvent(req, o.Purpose, consent.EventType(o.State), ans.AnsweredAt, consent.ActorCandidate, consent.CollectedByWebForm)
+			e.Language, e.IPHash, e.UserAgent, e.ReceiptID = ev.Language, ev.IPHash, ev.UserAgent, ans.ReceiptID
+			items = append(items, s.putEvent(e))
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return ans, nil
 		}
 		failed, which := conditionFailed(err)
-		if !failed {
+		if !failed && !contended(err) {
 			return Answer{}, unavailable("record decision", err)
 		}
-		if slices.Contains(which, 0) || which == nil {
+		if failed && (slices.Contains(which, 0) || which == nil) {
 			stored, err := s.Request(ctx, req.ID)
 			if err != nil {
 				return Answer{}, err
@@ -308,35 +316,38 @@ func (s *Store) RecordedAnswer(ctx context.Context, requestID string) (Answer, e
 	if it.Status != consent.Answered || it.AnsweredAt == nil {
 		return Answer{}, &consent.ConflictError{Reason: fmt.Sprintf("request %s is %s, not answered", requestID, it.Status)}
 	}
-	return Answer{RequestID: it.ID, ReceiptID: it.ReceiptID, AnsweredAt: *it.AnsweredAt, Decisions: it.Decisions}, nil
+	return Answer{RequestID: it.ID, ReceiptID: it.ReceiptID, AnsweredAt: *it.AnsweredAt, Outcomes: it.Outcomes}, nil
 }
 
-// ExpireRequest marks an unanswered request as expired, with each consent it
-// left requested, and appends an "expired" event per such purpose. A request
-// already answered or expired is left as it is (expired=false).
-func (s *Store) ExpireRequest(ctx context.Context, requestID string, now time.Time) (expired bool, err error) {
+// ExpireRequest closes a request that got no answer, for a reason
+// (consent.ReasonUnanswered, consent.ReasonFailed): the request and each
+// consent it left requested become expired, with an "expired" event per such
+// purpose. A request already answered or expired is left as it is. It
+// returns the request's status afterwards and whether this call expired it.
+func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now time.Time) (status consent.RequestStatus, expired bool, err error) {
 	for attempt := 1; ; attempt++ {
 		req, err := s.Request(ctx, requestID)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
 		if req.Status != consent.Pending {
-			return false, nil
+			return req.Status, false, nil
 		}
 		current, err := s.consentsByPurpose(ctx, req.CandidateID)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
 		at := now.UTC()
 		items := []types.TransactWriteItem{{Update: &types.Update{
 			TableName:                aws.String(s.table),
 			Key:                      key(requestPK(req.ID), requestSK),
-			UpdateExpression:         aws.String("SET #status = :expired REMOVE taskToken"),
+			UpdateExpression:         aws.String("SET #status = :expired, reason = :reason REMOVE taskToken"),
 			ConditionExpression:      aws.String("#status = :pending"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":expired": &types.AttributeValueMemberS{Value: string(consent.Lapsed)},
 				":pending": &types.AttributeValueMemberS{Value: string(consent.Pending)},
+				":reason":  &types.AttributeValueMemberS{Value: reason},
 			},
 		}}}
 		for _, p := range req.Purposes {
@@ -347,21 +358,19 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID string, now time.Ti
 			next := prev
 			next.State, next.UpdatedAt = consent.Expired, at
 			items = append(items, s.putConsent(next, prev, true))
-			items = append(items, s.putEvent(consent.Event{
-				ID: consent.NewID(), CandidateID: req.CandidateID, RequestID: req.ID, Type: consent.EventExpired,
-				Purpose: p, At: at, LegalBasis: mustInfo(p).LegalBasis, NoticeVersion: req.NoticeVersion,
-				CollectionMethod: consent.CollectedByWorkflow,
-			}))
+			e := newEvent(req, p, consent.EventExpired, at, consent.ActorWorkflow, consent.CollectedByWorkflow)
+			e.Reason = reason
+			items = append(items, s.putEvent(e))
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			return true, nil
+			return consent.Lapsed, true, nil
 		}
-		if failed, _ := conditionFailed(err); !failed {
-			return false, unavailable("expire request", err)
+		if failed, _ := conditionFailed(err); !failed && !contended(err) {
+			return "", false, unavailable("expire request", err)
 		}
 		if attempt == maxAttempts {
-			return false, &consent.ConflictError{Reason: "the request kept changing; try again"}
+			return "", false, &consent.ConflictError{Reason: "the request kept changing; try again"}
 		}
 	}
 }

@@ -112,27 +112,32 @@ type eventItem struct {
 }
 
 type requestItem struct {
-	PK            string                `dynamodbav:"pk"`
-	SK            string                `dynamodbav:"sk"`
-	ID            string                `dynamodbav:"id"`
-	CandidateID   string                `dynamodbav:"candidateId"`
-	Purposes      []consent.Purpose     `dynamodbav:"purposes"`
-	Status        consent.RequestStatus `dynamodbav:"status"`
-	NoticeVersion string                `dynamodbav:"noticeVersion"`
-	CreatedAt     time.Time             `dynamodbav:"createdAt"`
-	ExpiresAt     time.Time             `dynamodbav:"expiresAt"`
-	TaskToken     string                `dynamodbav:"taskToken,omitempty"`
-	LinkHash      string                `dynamodbav:"linkHash,omitempty"`
-	AnsweredAt    *time.Time            `dynamodbav:"answeredAt,omitempty"`
-	ReceiptID     string                `dynamodbav:"receiptId,omitempty"`
-	Decisions     []consent.Decision    `dynamodbav:"decisions,omitempty"`
+	PK            string                  `dynamodbav:"pk"`
+	SK            string                  `dynamodbav:"sk"`
+	ID            string                  `dynamodbav:"id"`
+	CandidateID   string                  `dynamodbav:"candidateId"`
+	Purposes      []consent.Purpose       `dynamodbav:"purposes"`
+	Status        consent.RequestStatus   `dynamodbav:"status"`
+	NoticeVersion string                  `dynamodbav:"noticeVersion"`
+	NoticeURL     string                  `dynamodbav:"noticeUrl"`
+	Retention     map[consent.Purpose]int `dynamodbav:"retentionDays"`
+	RequestedBy   string                  `dynamodbav:"requestedBy"`
+	Controller    string                  `dynamodbav:"controller"`
+	CreatedAt     time.Time               `dynamodbav:"createdAt"`
+	ExpiresAt     time.Time               `dynamodbav:"expiresAt"`
+	TaskToken     string                  `dynamodbav:"taskToken,omitempty"`
+	LinkHash      string                  `dynamodbav:"linkHash,omitempty"`
+	AnsweredAt    *time.Time              `dynamodbav:"answeredAt,omitempty"`
+	ReceiptID     string                  `dynamodbav:"receiptId,omitempty"`
+	Outcomes      []consent.Outcome       `dynamodbav:"outcomes,omitempty"`
+	Reason        string                  `dynamodbav:"reason,omitempty"`
 }
 
 func (it requestItem) request() consent.Request {
 	return consent.Request{
 		ID: it.ID, CandidateID: it.CandidateID, Purposes: it.Purposes, Status: it.Status,
-		NoticeVersion: it.NoticeVersion, CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt,
-		TaskToken: it.TaskToken, LinkHash: it.LinkHash,
+		NoticeVersion: it.NoticeVersion, NoticeURL: it.NoticeURL, Retention: it.Retention, RequestedBy: it.RequestedBy, Controller: it.Controller,
+		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash,
 	}
 }
 
@@ -198,4 +203,19 @@ func conditionFailed(err error) (failed bool, items []int) {
 		return len(items) > 0, items
 	}
 	return false, nil
+}
+
+// contended reports whether a transaction lost a race with another one on
+// the same items (TransactionConflict): reading again and retrying settles it.
+func contended(err error) bool {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "TransactionConflict" {
+				return true
+			}
+		}
+	}
+	var tcx *types.TransactionConflictException
+	return errors.As(err, &tcx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,10 +69,7 @@ func candidate(t *testing.T, s *store.Store) consent.Candidate {
 
 func request(t *testing.T, s *store.Store, c consent.Candidate, purposes ...consent.Purpose) consent.Request {
 	t.Helper()
-	req := consent.Request{
-		ID: consent.NewID(), CandidateID: c.ID, Purposes: purposes, Status: consent.Pending,
-		NoticeVersion: policy.NoticeVersion, CreatedAt: t0, ExpiresAt: t0.Add(policy.LinkValidity),
-	}
+	req := policy.NewRequest(consent.NewID(), c.ID, "recruiter-1", purposes, t0)
 	if _, err := s.RecordRequest(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +190,7 @@ func TestDecisionLifecycle(t *testing.T) {
 			if err != nil || got.TaskToken != "task-token-1" {
 				t.Fatalf("RequestByLink = %+v, %v", got, err)
 			}
-			_, err = s.RecordDecision(ctx, got, tt.decisions, policy, consent.Evidence{IPHash: "h", UserAgent: "test"}, tt.at)
+			_, err = s.RecordDecision(ctx, got, tt.decisions, consent.Evidence{IPHash: "h", UserAgent: "test", Language: "en"}, tt.at)
 			if tt.wantErr == nil && err != nil {
 				t.Fatal(err)
 			}
@@ -220,11 +218,11 @@ func TestReplayedDecisionIsAConflictAndChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	req, _, _ = s.RequestByLink(ctx, link, t0)
-	first, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, policy, consent.Evidence{}, t0.Add(time.Minute))
+	first, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: false}}, policy, consent.Evidence{}, t0.Add(2*time.Minute))
+	_, err = s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: false}}, consent.Evidence{}, t0.Add(2*time.Minute))
 	var conflict *consent.ConflictError
 	if !errors.As(err, &conflict) {
 		t.Fatalf("replay: err = %v, want ConflictError", err)
@@ -233,7 +231,7 @@ func TestReplayedDecisionIsAConflictAndChangesNothing(t *testing.T) {
 		t.Fatalf("state after replay = %v, want given", got)
 	}
 	ans, err := s.RecordedAnswer(ctx, req.ID)
-	if err != nil || ans.ReceiptID != first.ReceiptID || !ans.Decisions[0].Grant {
+	if err != nil || ans.ReceiptID != first.ReceiptID || ans.Outcomes[0].State != consent.Given {
 		t.Fatalf("recorded answer = %+v, %v; want the first answer", ans, err)
 	}
 	events, _ := s.Events(ctx, c.ID)
@@ -251,12 +249,16 @@ func TestExpireRequest(t *testing.T) {
 	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
 		t.Fatal(err)
 	}
-	expired, err := s.ExpireRequest(ctx, req.ID, t0.Add(policy.LinkValidity))
-	if err != nil || !expired {
-		t.Fatalf("ExpireRequest = %v, %v", expired, err)
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity))
+	if err != nil || !expired || status != consent.Lapsed {
+		t.Fatalf("ExpireRequest = %v, %v, %v", status, expired, err)
 	}
-	if again, err := s.ExpireRequest(ctx, req.ID, t0.Add(policy.LinkValidity)); err != nil || again {
-		t.Fatalf("second ExpireRequest = %v, %v; want a no-op", again, err)
+	if status, again, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity)); err != nil || again || status != consent.Lapsed {
+		t.Fatalf("second ExpireRequest = %v, %v, %v; want a no-op", status, again, err)
+	}
+	events, _ := s.Events(ctx, c.ID)
+	if last := events[len(events)-1]; last.Type != consent.EventExpired || last.Reason != consent.ReasonUnanswered || last.Actor != consent.ActorWorkflow {
+		t.Fatalf("expiry event %+v", last)
 	}
 	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Expired {
 		t.Fatalf("states = %v, want expired", got)
@@ -276,11 +278,114 @@ func TestGivenConsentSurvivesANewRequest(t *testing.T) {
 	link := consent.HashLinkToken(consent.NewLinkToken())
 	_ = s.AttachLink(ctx, req.ID, link, "tok")
 	req, _, _ = s.RequestByLink(ctx, link, t0)
-	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, policy, consent.Evidence{}, t0); err != nil {
+	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
 		t.Fatal(err)
 	}
 	request(t, s, c, consent.TalentPool)
 	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Given {
 		t.Fatalf("state = %v, want given until the candidate answers again", got)
+	}
+}
+
+func TestExpiringAnAnsweredRequestSaysSo(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	_ = s.AttachLink(ctx, req.ID, link, "tok")
+	req, _, _ = s.RequestByLink(ctx, link, t0)
+	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
+		t.Fatal(err)
+	}
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(time.Hour))
+	if err != nil || expired || status != consent.Answered {
+		t.Fatalf("ExpireRequest of an answered request = %v, %v, %v; want answered, untouched", status, expired, err)
+	}
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Given {
+		t.Fatalf("states = %v", got)
+	}
+}
+
+func TestALinkStopsWorkingAtItsExpiry(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	_ = s.AttachLink(ctx, req.ID, link, "tok")
+	if _, _, err := s.RequestByLink(ctx, link, req.ExpiresAt.Add(-time.Second)); err != nil {
+		t.Fatalf("a second before expiry: %v", err)
+	}
+	_, _, err := s.RequestByLink(ctx, link, req.ExpiresAt)
+	var le *consent.LinkExpiredError
+	if !errors.As(err, &le) {
+		t.Fatalf("at expiry: err = %v, want LinkExpiredError", err)
+	}
+}
+
+func TestEventsRecordWhatTheCandidateWasToldAndWhoActed(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	req := request(t, s, c, consent.TalentPool)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	_ = s.AttachLink(ctx, req.ID, link, "tok")
+	req, _, _ = s.RequestByLink(ctx, link, t0)
+	ans, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}},
+		consent.Evidence{IPHash: "iphash", UserAgent: "Mozilla/5.0", Language: "de"}, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _ := s.Events(ctx, c.ID)
+	if len(events) != 2 {
+		t.Fatalf("events %+v", events)
+	}
+	asked, given := events[0], events[1]
+	for _, e := range events {
+		if e.Controller != policy.Controller || e.NoticeVersion != policy.NoticeVersion || e.RetentionDays != 730 ||
+			e.LegalBasis != consent.LegalBasisConsent || len(e.PIICategories) == 0 || e.RequestID != req.ID || e.Purpose != consent.TalentPool {
+			t.Errorf("event lacks what the candidate was told: %+v", e)
+		}
+	}
+	if asked.Type != consent.EventRequested || asked.Actor != "recruiter-1" || asked.CollectionMethod != consent.CollectedByWorkflow {
+		t.Errorf("request event %+v", asked)
+	}
+	if given.Type != consent.EventGiven || given.Actor != consent.ActorCandidate || given.IPHash != "iphash" || given.UserAgent != "Mozilla/5.0" ||
+		given.Language != "de" || given.ReceiptID != ans.ReceiptID || !given.At.Equal(t0.Add(time.Minute)) || given.CollectionMethod != consent.CollectedByWebForm {
+		t.Errorf("decision event %+v", given)
+	}
+	cs, _ := s.Consents(ctx, c.ID)
+	if cs[0].ExpiresAt == nil || !cs[0].ExpiresAt.Equal(t0.Add(time.Minute).AddDate(0, 0, 730)) {
+		t.Errorf("given consent expires %v, want 730 days after the answer", cs[0].ExpiresAt)
+	}
+}
+
+func TestDecliningAGivenConsentWithdrawsIt(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	c := candidate(t, s)
+	answer := func(grant bool) {
+		req := request(t, s, c, consent.TalentPool)
+		link := consent.HashLinkToken(consent.NewLinkToken())
+		_ = s.AttachLink(ctx, req.ID, link, "tok")
+		req, _, _ = s.RequestByLink(ctx, link, t0)
+		if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: grant}}, consent.Evidence{}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer(true)
+	answer(false)
+	if got := states(t, s, c.ID); got[consent.TalentPool] != consent.Withdrawn {
+		t.Fatalf("state %v, want withdrawn", got)
+	}
+	events, _ := s.Events(ctx, c.ID)
+	var types []consent.EventType
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	slices.Sort(types)
+	if want := []consent.EventType{"given", "requested", "requested", "withdrawn"}; !slices.Equal(types, want) {
+		t.Fatalf("events %v, want %v", types, want)
 	}
 }

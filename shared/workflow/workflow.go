@@ -20,6 +20,8 @@ const (
 	StoreUnavailable = "StoreUnavailable"
 	// MailUnavailable: SES did not take the email; retry.
 	MailUnavailable = "MailUnavailable"
+	// MailRejected: SES refused the email itself; do not retry.
+	MailRejected = "MailRejected"
 	// NotFound: the candidate or request does not exist; do not retry.
 	NotFound = "NotFound"
 	// Conflict: the stored state does not allow the step; do not retry.
@@ -43,6 +45,7 @@ func Name(err error) string {
 	var (
 		st       *store.UnavailableError
 		ml       *mail.UnavailableError
+		rejected *mail.RejectedError
 		notFound *consent.NotFoundError
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
@@ -53,6 +56,8 @@ func Name(err error) string {
 		return StoreUnavailable
 	case errors.As(err, &ml):
 		return MailUnavailable
+	case errors.As(err, &rejected):
+		return MailRejected
 	case errors.As(err, &notFound):
 		return NotFound
 	case errors.As(err, &conflict), errors.As(err, &expired):

@@ -23,6 +23,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 	}{
 		{fmt.Errorf("record: %w", &store.UnavailableError{Err: errors.New("throttled")}), StoreUnavailable},
 		{&mail.UnavailableError{Err: errors.New("ses down")}, MailUnavailable},
+		{&mail.RejectedError{Err: errors.New("rejected")}, MailRejected},
 		{&consent.NotFoundError{What: "candidate"}, NotFound},
 		{&consent.ConflictError{Reason: "answered"}, Conflict},
 		{&consent.LinkExpiredError{}, Conflict},
@@ -44,7 +45,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 // Every custom error name an ASL file matches is one the steps return, so a
 // Retry never waits on a name that cannot occur.
 func TestASLMatchesOnlyErrorNamesStepsReturn(t *testing.T) {
-	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, NotFound: true, Conflict: true, InvalidInput: true, StepFailed: true}
+	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, InvalidInput: true, StepFailed: true}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
 	if len(files) == 0 {
 		t.Fatal("no ASL files found")

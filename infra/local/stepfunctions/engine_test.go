@@ -212,7 +212,7 @@ func consentFunctions(tokens chan<- string) map[string]fn {
 			return map[string]any{"messageId": "message-1"}, nil
 		},
 		"expire-consent-request": func(json.RawMessage) (any, *functionError) {
-			return map[string]any{"expired": true}, nil
+			return map[string]any{"expired": true, "status": "expired"}, nil
 		},
 	}
 }
