@@ -12,6 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/consentflow/consentflow/infra/topology"
+	"github.com/consentflow/consentflow/shared/consent"
 )
 
 // Context keys the AWS deployment reads on top of the topology's Settings
@@ -131,31 +132,50 @@ func (c Config) Validate() error {
 	if base := c.Settings[topology.SettingPublicBaseURL]; base != "" && !strings.HasPrefix(base, "https://") {
 		return &ConfigError{Key: topology.SettingPublicBaseURL, Value: base, Reason: "candidate links must use https://"}
 	}
-	if v := c.Settings[topology.SettingLinkValidityDays]; !positive(v) {
-		return &ConfigError{Key: topology.SettingLinkValidityDays, Value: v, Reason: "not a positive whole number of days"}
+	// Refuse at synth what the functions would refuse at start: read the
+	// settings exactly as they will (consent.PolicyFromEnv).
+	if v := c.Settings[topology.SettingLinkValidityDays]; !validDays(v, consent.MaxLinkValidityDays) {
+		return &ConfigError{Key: topology.SettingLinkValidityDays, Value: v, Reason: fmt.Sprintf("not a whole number of days from 1 to %d", consent.MaxLinkValidityDays)}
 	}
-	if v := c.Settings[topology.SettingRetentionDays]; !retentionPairs(v) {
-		return &ConfigError{Key: topology.SettingRetentionDays, Value: v, Reason: "want purpose=days pairs separated by commas, e.g. talent_pool=730"}
+	if v := c.Settings[topology.SettingRetentionDays]; v == "" || retentionError(v) != nil {
+		reason := "want purpose=days pairs separated by commas, e.g. talent_pool=730"
+		if v != "" {
+			reason = retentionError(v).Error()
+		}
+		return &ConfigError{Key: topology.SettingRetentionDays, Value: v, Reason: reason}
+	}
+	if err := policyError(c.Settings); err != nil {
+		return &ConfigError{Key: "settings", Reason: err.Error()}
 	}
 	return nil
 }
 
-func positive(s string) bool {
+func validDays(s string, most int) bool {
 	n, err := strconv.Atoi(s)
-	return err == nil && n > 0
+	return err == nil && n > 0 && n <= most
 }
 
-func retentionPairs(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, pair := range strings.Split(s, ",") {
-		purpose, days, ok := strings.Cut(strings.TrimSpace(pair), "=")
-		if !ok || purpose == "" || !positive(days) {
-			return false
+func retentionError(s string) error {
+	_, err := consent.ParseRetention(s)
+	return err
+}
+
+// policyError reads the settings through the functions' own environment
+// variables and parser.
+func policyError(settings map[string]string) error {
+	env := map[string]string{}
+	for _, f := range topology.App.Functions {
+		for name, ref := range f.Env {
+			if ref.Kind == topology.Setting {
+				env[name] = settings[ref.Name]
+			}
 		}
 	}
-	return true
+	if env["PUBLIC_BASE_URL"] == "" {
+		env["PUBLIC_BASE_URL"] = "https://api.example" // the HTTP API's own URL, known at deploy time
+	}
+	_, err := consent.PolicyFromEnv(func(k string) string { return env[k] })
+	return err
 }
 
 // retentionDays maps the day counts CloudWatch Logs accepts to CDK's enum.

@@ -43,6 +43,10 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "plain http base URL", context: map[string]any{topology.SettingPublicBaseURL: "http://consent.example.com"}, badKey: topology.SettingPublicBaseURL},
 		{name: "link validity zero", context: map[string]any{topology.SettingLinkValidityDays: "0"}, badKey: topology.SettingLinkValidityDays},
 		{name: "retention not pairs", context: map[string]any{topology.SettingRetentionDays: "730"}, badKey: topology.SettingRetentionDays},
+		{name: "link validity longer than a workflow can wait", context: map[string]any{topology.SettingLinkValidityDays: "365"}, badKey: topology.SettingLinkValidityDays},
+		{name: "retention of an unknown purpose", context: map[string]any{topology.SettingRetentionDays: "talent_pool=730,interview_recording=180,marketing=30"}, badKey: topology.SettingRetentionDays},
+		{name: "retention missing a purpose", context: map[string]any{topology.SettingRetentionDays: "talent_pool=730"}, badKey: topology.SettingRetentionDays},
+		{name: "notice URL not a URL", context: map[string]any{topology.SettingNoticeURL: ""}, badKey: "settings"},
 		{name: "retention days not a number", context: map[string]any{topology.SettingRetentionDays: "talent_pool=two years"}, badKey: topology.SettingRetentionDays},
 		{name: "log retention CloudWatch does not offer", context: map[string]any{ContextLogRetentionDays: "100"}, badKey: ContextLogRetentionDays},
 	} {
