@@ -3,13 +3,11 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/env"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -17,10 +15,7 @@ import (
 func main() {
 	log := env.Logger()
 	table := env.Require(log, "TABLE_NAME")[0]
-	policy, err := consent.PolicyFromEnv(os.Getenv)
-	if err != nil {
-		env.Fatal(log, err)
-	}
+	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table), Policy: policy, Log: log, Now: time.Now}
 	lambda.Start(h.Handle)

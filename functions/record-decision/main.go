@@ -4,14 +4,12 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/env"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -19,10 +17,7 @@ import (
 func main() {
 	log := env.Logger()
 	table := env.Require(log, "TABLE_NAME")[0]
-	policy, err := consent.PolicyFromEnv(os.Getenv)
-	if err != nil {
-		env.Fatal(log, err)
-	}
+	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
 		Store:     store.New(dynamodb.NewFromConfig(cfg), table),

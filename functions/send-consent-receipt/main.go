@@ -3,13 +3,10 @@
 package main
 
 import (
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/env"
 	"github.com/consentflow/consentflow/shared/mail"
 	"github.com/consentflow/consentflow/shared/store"
@@ -18,10 +15,7 @@ import (
 func main() {
 	log := env.Logger()
 	vars := env.Require(log, "TABLE_NAME", "SENDER_EMAIL")
-	policy, err := consent.PolicyFromEnv(os.Getenv)
-	if err != nil {
-		env.Fatal(log, err)
-	}
+	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
 		Store:  store.New(dynamodb.NewFromConfig(cfg), vars[0]),

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/consentflow/consentflow/shared/consent"
 )
 
 // Logger is the JSON logger of a function. Log records never carry personal
@@ -46,4 +48,14 @@ func AWS(log *slog.Logger) aws.Config {
 func Fatal(log *slog.Logger, err error) {
 	log.Error("cannot start", "error", err.Error())
 	os.Exit(1)
+}
+
+// Policy reads the deployment's consent policy, or exits naming what is
+// wrong with it.
+func Policy(log *slog.Logger) consent.Policy {
+	p, err := consent.PolicyFromEnv(os.Getenv)
+	if err != nil {
+		Fatal(log, err)
+	}
+	return p
 }

@@ -76,6 +76,23 @@ func request(t *testing.T, s *store.Store, c consent.Candidate, purposes ...cons
 	return req
 }
 
+// linked records a request with a link, as the workflow does before it
+// waits, and returns the request as the link finds it, with the link hash.
+func linked(t *testing.T, s *store.Store, c consent.Candidate, purposes ...consent.Purpose) (consent.Request, string) {
+	t.Helper()
+	ctx := context.Background()
+	req := request(t, s, c, purposes...)
+	link := consent.HashLinkToken(consent.NewLinkToken())
+	if err := s.AttachLink(ctx, req.ID, link, "task-token-1"); err != nil {
+		t.Fatal(err)
+	}
+	req, _, err := s.RequestByLink(ctx, link, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, link
+}
+
 func states(t *testing.T, s *store.Store, candidateID string) map[consent.Purpose]consent.State {
 	t.Helper()
 	cs, err := s.Consents(context.Background(), candidateID)
@@ -212,12 +229,7 @@ func TestReplayedDecisionIsAConflictAndChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	c := candidate(t, s)
-	req := request(t, s, c, consent.TalentPool)
-	link := consent.HashLinkToken(consent.NewLinkToken())
-	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
-		t.Fatal(err)
-	}
-	req, _, _ = s.RequestByLink(ctx, link, t0)
+	req, _ := linked(t, s, c, consent.TalentPool)
 	first, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -274,10 +286,7 @@ func TestGivenConsentSurvivesANewRequest(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	c := candidate(t, s)
-	req := request(t, s, c, consent.TalentPool)
-	link := consent.HashLinkToken(consent.NewLinkToken())
-	_ = s.AttachLink(ctx, req.ID, link, "tok")
-	req, _, _ = s.RequestByLink(ctx, link, t0)
+	req, _ := linked(t, s, c, consent.TalentPool)
 	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -291,10 +300,7 @@ func TestExpiringAnAnsweredRequestSaysSo(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	c := candidate(t, s)
-	req := request(t, s, c, consent.TalentPool)
-	link := consent.HashLinkToken(consent.NewLinkToken())
-	_ = s.AttachLink(ctx, req.ID, link, "tok")
-	req, _, _ = s.RequestByLink(ctx, link, t0)
+	req, _ := linked(t, s, c, consent.TalentPool)
 	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -328,10 +334,7 @@ func TestEventsRecordWhatTheCandidateWasToldAndWhoActed(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	c := candidate(t, s)
-	req := request(t, s, c, consent.TalentPool)
-	link := consent.HashLinkToken(consent.NewLinkToken())
-	_ = s.AttachLink(ctx, req.ID, link, "tok")
-	req, _, _ = s.RequestByLink(ctx, link, t0)
+	req, _ := linked(t, s, c, consent.TalentPool)
 	ans, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}},
 		consent.Evidence{IPHash: "iphash", UserAgent: "Mozilla/5.0", Language: "de"}, t0.Add(time.Minute))
 	if err != nil {
@@ -366,10 +369,7 @@ func TestDecliningAGivenConsentWithdrawsIt(t *testing.T) {
 	s, _ := newStore(t)
 	c := candidate(t, s)
 	answer := func(grant bool) {
-		req := request(t, s, c, consent.TalentPool)
-		link := consent.HashLinkToken(consent.NewLinkToken())
-		_ = s.AttachLink(ctx, req.ID, link, "tok")
-		req, _, _ = s.RequestByLink(ctx, link, t0)
+		req, _ := linked(t, s, c, consent.TalentPool)
 		if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: grant}}, consent.Evidence{}, t0); err != nil {
 			t.Fatal(err)
 		}
