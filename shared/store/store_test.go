@@ -28,6 +28,13 @@ func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  aws.AnonymousCredentials{},
 	})
+	createTable(t, db)
+	return store.New(db, "consent"), db
+}
+
+// createTable creates the table as the topology defines it.
+func createTable(t *testing.T, db *dynamodb.Client) {
+	t.Helper()
 	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:   aws.String("consent"),
 		BillingMode: types.BillingModePayPerRequest,
@@ -43,7 +50,6 @@ func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.New(db, "consent"), db
 }
 
 var (
