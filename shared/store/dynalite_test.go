@@ -58,6 +58,11 @@ func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 			return aws.Credentials{AccessKeyID: "x", SecretAccessKey: "x"}, nil
 		})})
 	createTable(t, db)
+	// Unlike minidyn, dynalite reports table status: wait for ACTIVE.
+	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 10 * time.Millisecond })
+	if err := waiter.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("consent")}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	return store.New(db, "consent"), db
 }
 
