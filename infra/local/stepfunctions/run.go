@@ -344,7 +344,7 @@ func (sr *stateRun) fail() *stateError {
 	s := sr.s
 	e := &stateError{Name: s.Error, Cause: s.Cause}
 	ctxObj := sr.context(0, "", nil)
-	dyn := func(expr string) (string, *stateError) {
+	dyn := func(field, expr string) (string, *stateError) {
 		var v any
 		if call, err := parseIntrinsic(expr); err == nil {
 			val, serr := evalIntrinsic(call, sr.input, ctxObj)
@@ -355,7 +355,7 @@ func (sr *stateRun) fail() *stateError {
 		} else {
 			val, perr := getPath(expr, sr.input)
 			if perr != nil {
-				return "", sr.runtimeErr("%s", perr)
+				return "", sr.runtimeErr("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, field, marshal(sr.input))
 			}
 			v = val
 		}
@@ -366,14 +366,14 @@ func (sr *stateRun) fail() *stateError {
 		return str, nil
 	}
 	if s.ErrorPath != "" {
-		v, err := dyn(s.ErrorPath)
+		v, err := dyn("ErrorPath", s.ErrorPath)
 		if err != nil {
 			return err
 		}
 		e.Name = v
 	}
 	if s.CausePath != "" {
-		v, err := dyn(s.CausePath)
+		v, err := dyn("CausePath", s.CausePath)
 		if err != nil {
 			return err
 		}
@@ -441,10 +441,14 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 		if perr != nil {
 			return nil, sr.runtimeErr("%s", perr)
 		}
-		str, _ := v.(string)
+		str, isString := v.(string)
 		t, ok := parseTimestamp(str)
 		if !ok {
-			return nil, sr.runtimeErr("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", marshal(v))
+			shown := str
+			if !isString {
+				shown = marshal(v)
+			}
+			return nil, sr.runtimeErr("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", s.TimestampPath, shown)
 		}
 		until = t
 	}

@@ -36,13 +36,13 @@ func evalTemplate(tmpl, input, ctxObj any) (any, *stateError) {
 			case strings.HasPrefix(expr, "$$"):
 				val, err := getPath(expr[1:], ctxObj)
 				if err != nil {
-					return nil, failf(ErrRuntime, "The JsonPath argument for the field '%s' could not be found in the context object", k)
+					return nil, failf(ErrRuntime, "The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, k, marshal(input))
 				}
 				out[name] = val
 			default:
 				val, err := getPath(expr, input)
 				if err != nil {
-					return nil, failf(ErrRuntime, "The JsonPath argument for the field '%s' could not be found in the input '%s'", k, marshal(input))
+					return nil, failf(ErrRuntime, "The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, k, marshal(input))
 				}
 				out[name] = val
 			}
