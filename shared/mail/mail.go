@@ -104,9 +104,14 @@ func (m *Mailer) Invitation(c consent.Candidate, link string, expires time.Time)
 // Receipt is the email that carries a consent receipt, readable and as JSON.
 func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
 	t := locale.For(c.Locale)
-	var lines []string
+	var lines, bullets []string
 	for _, p := range r.Purposes {
-		lines = append(lines, fmt.Sprintf("- %s: %s (%s)", t.PurposeNames[p.Purpose], t.States[p.State], fmt.Sprintf(t.RetentionDays, p.RetentionDays)))
+		line := t.PurposeNames[p.Purpose] + ": " + t.States[p.State]
+		if p.State == consent.Given { // retention applies only to what is kept
+			line += " (" + fmt.Sprintf(t.RetentionDays, p.RetentionDays) + ")"
+		}
+		lines = append(lines, line)
+		bullets = append(bullets, "- "+line)
 	}
 	receiptJSON, _ := json.MarshalIndent(r, "", "  ")
 	text := strings.Join([]string{
@@ -116,7 +121,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
 		t.ReceiptTime + ": " + r.Timestamp.Format(time.RFC3339),
 		t.Controller + ": " + r.Controller.Name + " <" + r.Controller.Contact + ">",
 		fmt.Sprintf(t.NoticeLink, r.NoticeVersion) + ": " + r.PolicyURL, "",
-		strings.Join(lines, "\n"), "",
+		strings.Join(bullets, "\n"), "",
 		fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "",
 		string(receiptJSON), "",
 		fmt.Sprintf(t.Signature, r.Controller.Name),

@@ -41,8 +41,13 @@ func TestReceiptEmailHoldsTheReceipt(t *testing.T) {
 	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "en"}
 	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
-	r := consent.NewReceipt(policy, c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
+	req.Purposes = append(req.Purposes, consent.InterviewRecording)
+	req.Retention[consent.InterviewRecording] = 180
+	r := consent.NewReceipt(policy, c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
 	msg := m.Receipt(c, r)
+	if !strings.Contains(msg.Text, "- Interview recording: refused\n") || strings.Contains(msg.HTML, "<li>- ") {
+		t.Errorf("a refused purpose has no retention, and HTML bullets carry no dash:\n%s\n%s", msg.Text, msg.HTML)
+	}
 	for _, want := range []string{"RCPT", "2026-11-28T09:00:00Z", "Example Recruiting Ltd", "Talent pool: given", "730 days",
 		"version 2026-11-01", `"consentReceiptID": "RCPT"`, `"legalBasis"`, "privacy@example.com"} {
 		if !strings.Contains(msg.Text, want) {
