@@ -192,23 +192,12 @@ func (sr *stateRun) wrapRuntime(err *stateError) *stateError {
 	return err
 }
 
-func (sr *stateRun) inputPath(v any) (any, *stateError) {
-	p := sr.s.InputPath
-	switch {
-	case !p.set:
-		return v, nil
-	case p.null:
-		return map[string]any{}, nil
-	}
-	out, err := getPath(p.path, v)
-	if err != nil {
-		return nil, sr.runtimeErr("%s", err)
-	}
-	return out, nil
-}
+func (sr *stateRun) inputPath(v any) (any, *stateError)  { return sr.selectPath(sr.s.InputPath, v) }
+func (sr *stateRun) outputPath(v any) (any, *stateError) { return sr.selectPath(sr.s.OutputPath, v) }
 
-func (sr *stateRun) outputPath(v any) (any, *stateError) {
-	p := sr.s.OutputPath
+// selectPath applies an InputPath or OutputPath: absent keeps the value,
+// null gives {}, and a path that selects nothing is States.Runtime.
+func (sr *stateRun) selectPath(p optPath, v any) (any, *stateError) {
 	switch {
 	case !p.set:
 		return v, nil
