@@ -74,6 +74,7 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 	})
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
 	publicSettings := map[string]any{}
+	var publicRoutes []awsapigatewayv2.HttpRoute
 	for _, r := range app.Routes {
 		fn, ok := s.Functions[r.Function]
 		if !ok {
@@ -95,15 +96,24 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 		s.Routes[r.Key()] = route
 		if r.Auth == topology.Public {
 			suppress(route, suppression("AwsSolutions-APIG4", reasonPublicRoute))
+			// Route settings replace the stage defaults for the route, so
+			// they repeat detailed metrics.
 			publicSettings[r.Key()] = map[string]any{
-				"ThrottlingRateLimit":  PublicRateLimit,
-				"ThrottlingBurstLimit": PublicBurstLimit,
+				"ThrottlingRateLimit":    PublicRateLimit,
+				"ThrottlingBurstLimit":   PublicBurstLimit,
+				"DetailedMetricsEnabled": true,
 			}
+			publicRoutes = append(publicRoutes, route)
 		}
 	}
 	if len(publicSettings) > 0 {
 		stage := s.API.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
 		stage.SetRouteSettings(publicSettings)
+		// API Gateway refuses settings for a route that does not exist yet
+		// ("Unable to find Route by key"): create the routes first.
+		for _, route := range publicRoutes {
+			stage.AddDependency(route.Node().DefaultChild().(awscdk.CfnResource))
+		}
 	}
 	return nil
 }

@@ -16,8 +16,10 @@ func TestRoutesAuthorizationAndThrottling(t *testing.T) {
 	s := synthDefault(t)
 	routes := resources(t, s.stateless, "AWS::ApiGatewayV2::Route")
 	byKey := map[string]TemplateResource{}
-	for _, r := range routes {
+	idOf := map[string]string{}
+	for id, r := range routes {
 		byKey[r.Properties["RouteKey"].(string)] = r
+		idOf[r.Properties["RouteKey"].(string)] = id
 	}
 	authorizers := resources(t, s.stateless, "AWS::ApiGatewayV2::Authorizer")
 	if len(authorizers) != 1 {
@@ -52,8 +54,12 @@ func TestRoutesAuthorizationAndThrottling(t *testing.T) {
 			if route.Properties["AuthorizationType"] != "NONE" {
 				t.Errorf("public route %s: authorization %v, want NONE", r.Key(), route.Properties["AuthorizationType"])
 			}
-			if !throttled || settings["ThrottlingRateLimit"] != float64(PublicRateLimit) || settings["ThrottlingBurstLimit"] != float64(PublicBurstLimit) {
-				t.Errorf("public route %s: route settings %v, want rate %d burst %d", r.Key(), settings, PublicRateLimit, PublicBurstLimit)
+			if !throttled || settings["ThrottlingRateLimit"] != float64(PublicRateLimit) || settings["ThrottlingBurstLimit"] != float64(PublicBurstLimit) || settings["DetailedMetricsEnabled"] != true {
+				t.Errorf("public route %s: route settings %v, want rate %d burst %d with detailed metrics", r.Key(), settings, PublicRateLimit, PublicBurstLimit)
+			}
+			// API Gateway refuses route settings for a route not yet created.
+			if deps := toJSON(t, stage.DependsOn); !strings.Contains(deps, `"`+idOf[r.Key()]+`"`) {
+				t.Errorf("the stage does not wait for public route %s (DependsOn %s): the deploy would fail", r.Key(), deps)
 			}
 		}
 	}

@@ -27,6 +27,7 @@ type Template struct {
 type TemplateResource struct {
 	Type       string         `json:"Type"`
 	Properties map[string]any `json:"Properties"`
+	DependsOn  any            `json:"DependsOn"` // a logical ID or a list of them
 }
 
 // ReadInventory reads every *.template.json of a cloud assembly folder
