@@ -61,6 +61,19 @@ func TestAlarms(t *testing.T) {
 			t.Errorf("no alarm on %s %s (%s)", w.namespace, w.metric, w.dimension)
 		}
 	}
+	// The topic's policy (which replaces SNS's default) lets CloudWatch
+	// alarms publish, or no alarm would reach anyone.
+	policies := resources(t, s.stateless, "AWS::SNS::TopicPolicy")
+	allowed := false
+	for _, p := range policies {
+		doc := toJSON(t, p.Properties["PolicyDocument"])
+		if strings.Contains(doc, `"Service":"cloudwatch.amazonaws.com"`) && strings.Contains(doc, `"Action":"sns:Publish"`) && strings.Contains(doc, `"Effect":"Allow"`) {
+			allowed = true
+		}
+	}
+	if !allowed {
+		t.Errorf("no topic policy lets CloudWatch publish to the alarm topic: %v", policies)
+	}
 	// Without an alarm email the topic has no subscriber, and the app still synthesizes.
 	synthDefault(t).stateless.ResourceCountIs(jsii.String("AWS::SNS::Subscription"), jsii.Number(0))
 }

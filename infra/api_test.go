@@ -130,6 +130,17 @@ func TestRecruiterUserPool(t *testing.T) {
 			})},
 		}),
 	})
+	// Recruiters sign in with SRP only: no OAuth flow, so no callback URL a
+	// token could be sent to.
+	client := only(t, resources(t, s.stateful, "AWS::Cognito::UserPoolClient"))
+	for _, k := range []string{"AllowedOAuthFlows", "CallbackURLs", "AllowedOAuthScopes"} {
+		if v, ok := client.Properties[k]; ok {
+			t.Errorf("recruiter client has %s = %v", k, v)
+		}
+	}
+	if client.Properties["AllowedOAuthFlowsUserPoolClient"] == true || client.Properties["EnableTokenRevocation"] != true {
+		t.Errorf("recruiter client %v", client.Properties)
+	}
 }
 
 func only(t testing.TB, m map[string]TemplateResource) TemplateResource {

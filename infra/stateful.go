@@ -152,6 +152,13 @@ func recruiterPool(stack awscdk.Stack, cfg Config) (awscognito.IUserPool, awscog
 		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
 		GenerateSecret:             jsii.Bool(false),
 		PreventUserExistenceErrors: jsii.Bool(true),
+		// Recruiters sign in with SRP; no hosted-UI OAuth flow (and no
+		// placeholder callback URL a token could be sent to).
+		DisableOAuth:          jsii.Bool(true),
+		AccessTokenValidity:   awscdk.Duration_Minutes(jsii.Number(60)),
+		IdTokenValidity:       awscdk.Duration_Minutes(jsii.Number(60)),
+		RefreshTokenValidity:  awscdk.Duration_Hours(jsii.Number(12)),
+		EnableTokenRevocation: jsii.Bool(true),
 	})
 	return pool, client
 }
