@@ -112,7 +112,7 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 		// API Gateway refuses settings for a route that does not exist yet
 		// ("Unable to find Route by key"): create the routes first.
 		for _, route := range publicRoutes {
-			stage.AddDependency(route.Node().DefaultChild().(awscdk.CfnResource))
+			stage.AddResourceDependency(route.Node().DefaultChild().(awscdk.CfnResource), jsii.String("route settings name the route"))
 		}
 	}
 	return nil

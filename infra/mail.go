@@ -71,7 +71,7 @@ func (m *Mail) grantSend(grantee awsiam.IGrantable) {
 		ResourceName: m.ConfigurationSet.ConfigurationSetName(),
 	})
 	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
+		Actions:   jsii.Strings("ses:SendEmail"), // SES v2 SendEmail with simple content
 		Resources: &[]*string{m.Identity.EmailIdentityArn(), configSetArn},
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"ses:FromAddress": m.Sender},

@@ -39,6 +39,10 @@ type StatefulStack struct {
 	// imported when the configuration names an existing pool.
 	UserPool       awscognito.IUserPool
 	UserPoolClient awscognito.IUserPoolClient
+	// Mail is the verified sender identity and its configuration set: kept
+	// here because deleting a verified identity means verifying it again
+	// (and, for a domain, new DKIM records) before any email goes out.
+	Mail *Mail
 }
 
 // NewStatefulStack defines the stateful stack.
@@ -52,6 +56,14 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 	s := &StatefulStack{Stack: stack, Buckets: map[string]awss3.Bucket{}}
 
 	s.Key = newKey(stack, "DataKey", props.App.Name+" personal data: the table and the candidate buckets")
+	s.Mail = newMail(stack, props.Config)
+	for _, c := range []constructs.IConstruct{s.Mail.Identity, s.Mail.ConfigurationSet} {
+		for _, child := range *c.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			if r, ok := child.(awscdk.CfnResource); ok {
+				r.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+			}
+		}
+	}
 
 	t := props.App.Table
 	s.Table = awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{

@@ -42,8 +42,8 @@ type StatelessStack struct {
 	APILogs          awslogs.LogGroup
 	LogsKey          awskms.Key                           // encrypts every log group of the stack
 	Routes           map[string]awsapigatewayv2.HttpRoute // by route key
-	Mail             *Mail
-	DeadLetterQueues map[string]awssqs.Queue // by schedule name
+	Mail             *Mail                                // the stateful stack's
+	DeadLetterQueues map[string]awssqs.Queue              // by schedule name
 	AlarmTopic       awssns.Topic
 	Alarms           map[string]awscloudwatch.Alarm // "<function|workflow|schedule>/<what>", "ses/bounce-rate"
 	Dashboard        awscloudwatch.Dashboard
@@ -66,7 +66,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 	}
 	s.Stack.AddStackDependency(props.Stateful.Stack, jsii.String("reads the table, buckets and user pool"))
 	s.LogsKey = newLogsKey(s.Stack)
-	s.Mail = newMail(s.Stack, props.Config)
+	s.Mail = props.Stateful.Mail
 	s.newAPI(props.App, props.Config)
 	s.newAlarmTopic(props.Config)
 
