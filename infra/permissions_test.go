@@ -13,7 +13,7 @@ import (
 // nothing of the kind it does not: least privilege, checked per function.
 func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 	tpl := parsed(t, synthDefault(t).stateless)
-	actions := functionActions(t, tpl)
+	actions, wildcards := functionActions(t, tpl)
 	for _, f := range topology.App.Functions {
 		got, ok := actions[f.Name]
 		if !ok {
@@ -42,6 +42,14 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 				t.Errorf("function %s: wildcard action %s", f.Name, a)
 			}
 		}
+		// Reading the encrypted table needs its key.
+		if f.Table != topology.NoAccess && !has("kms:Decrypt") {
+			t.Errorf("function %s reads the table but may not decrypt with its key", f.Name)
+		}
+		// Data, workflow and mail actions name their resources, never "*".
+		for _, st := range wildcards[f.Name] {
+			t.Errorf("function %s: %s on every resource", f.Name, st)
+		}
 	}
 	for id, r := range tpl.Resources {
 		if r.Type != "AWS::IAM::Role" {
@@ -56,8 +64,9 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 }
 
 // functionActions maps each function (by topology name) to the actions of
-// every policy attached to its role.
-func functionActions(t *testing.T, tpl Template) map[string][]string {
+// every policy attached to its role, and lists the data, workflow and mail
+// actions it is allowed on resource "*".
+func functionActions(t *testing.T, tpl Template) (actions map[string][]string, wildcards map[string][]string) {
 	t.Helper()
 	roleOf := map[string]string{} // role logical ID → function name
 	for _, r := range tpl.Resources {
@@ -73,6 +82,7 @@ func functionActions(t *testing.T, tpl Template) map[string][]string {
 		}
 	}
 	out := map[string][]string{}
+	wildcards = map[string][]string{}
 	for _, r := range tpl.Resources {
 		if r.Type != "AWS::IAM::Policy" {
 			continue
@@ -88,13 +98,18 @@ func functionActions(t *testing.T, tpl Template) map[string][]string {
 				if stm["Effect"] != "Allow" {
 					continue
 				}
+				everywhere := slices.ContainsFunc(asList(stm["Resource"]), func(r any) bool { return r == "*" })
 				for _, a := range asList(stm["Action"]) {
 					out[fn] = append(out[fn], a.(string))
+					service, _, _ := strings.Cut(a.(string), ":")
+					if everywhere && slices.Contains([]string{"dynamodb", "states", "ses", "s3"}, service) {
+						wildcards[fn] = append(wildcards[fn], a.(string))
+					}
 				}
 			}
 		}
 	}
-	return out
+	return out, wildcards
 }
 
 func asList(v any) []any {
