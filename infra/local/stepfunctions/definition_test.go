@@ -32,6 +32,8 @@ func TestCreateStateMachineRejectsBrokenDefinitions(t *testing.T) {
 			[]string{"/States/A/Parameters/x.$"}},
 		{"unknown intrinsic", `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"States.Nope($.a)"},"End":true}}}`,
 			[]string{"INVALID_INTRINSIC_FUNCTION", "/States/A/Parameters/x.$"}},
+		{"unknown escape in an intrinsic string", `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"States.Format('a\\nb')"},"End":true}}}`,
+			[]string{"INVALID_INTRINSIC_FUNCTION", "invalid escape", "/States/A/Parameters/x.$"}},
 		{"catch catch-all not last", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Catch":[{"ErrorEquals":["States.ALL"],"Next":"B"},{"ErrorEquals":["X"],"Next":"B"}],"End":true},"B":{"Type":"Succeed"}}}`,
 			[]string{"States.ALL", "/States/A/Catch/0"}},
 		{"unknown field", `{"StartAt":"A","States":{"A":{"Type":"Pass","Nexx":"B","End":true}}}`,

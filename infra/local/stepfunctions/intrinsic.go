@@ -28,6 +28,7 @@ type intrinsicCall struct {
 
 type intrinsicArg struct {
 	literal any            // a string, json.Number, bool or nil
+	format  formatString   // a string literal's parts around its {} placeholders
 	path    string         // $... or $$...
 	call    *intrinsicCall // a nested call
 }
@@ -103,30 +104,12 @@ func (p *intrinsicParser) arg() (intrinsicArg, error) {
 	rest := p.s[p.i:]
 	switch {
 	case rest[0] == '\'':
-		var b strings.Builder
-		i := 1
-		for ; i < len(rest); i++ {
-			c := rest[i]
-			if c == '\\' && i+1 < len(rest) {
-				i++
-				next := rest[i]
-				// \{ and \} stay escaped for States.Format to see.
-				if next == '{' || next == '}' {
-					b.WriteByte('\\')
-				}
-				b.WriteByte(next)
-				continue
-			}
-			if c == '\'' {
-				break
-			}
-			b.WriteByte(c)
+		lit, n, err := parseStringLiteral(rest)
+		if err != nil {
+			return intrinsicArg{}, err
 		}
-		if i >= len(rest) {
-			return intrinsicArg{}, fmt.Errorf("unclosed string literal")
-		}
-		p.i += i + 1
-		return intrinsicArg{literal: b.String()}, nil
+		p.i += n
+		return intrinsicArg{literal: lit.text(), format: lit}, nil
 	case rest[0] == '$':
 		// A path runs to the next top-level , or ).
 		depth, i := 0, 0
@@ -190,6 +173,40 @@ func (p *intrinsicParser) arg() (intrinsicArg, error) {
 	}
 }
 
+// formatString is a string literal split at its unescaped {} placeholders,
+// with its escapes already resolved: States.Format fills the gaps between
+// the parts. A literal without placeholders has one part.
+type formatString []string
+
+func (f formatString) text() string { return strings.Join(f, "{}") }
+
+// parseStringLiteral reads a quoted intrinsic string literal at the start of
+// s and says how many bytes it took. Inside it \\ is a backslash, \' a quote
+// and \{ \} literal braces; any other escape is an error.
+func parseStringLiteral(s string) (formatString, int, error) {
+	var parts formatString
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			if i+1 >= len(s) || !strings.ContainsRune(`\'{}`, rune(s[i+1])) {
+				return nil, 0, fmt.Errorf("invalid escape in string literal %s (only \\\\, \\', \\{ and \\} are allowed)", s[:min(i+2, len(s))])
+			}
+			i++
+			b.WriteByte(s[i])
+		case c == '\'':
+			return append(parts, b.String()), i + 1, nil
+		case c == '{' && i+1 < len(s) && s[i+1] == '}':
+			parts = append(parts, b.String())
+			b.Reset()
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return nil, 0, fmt.Errorf("unclosed string literal")
+}
+
 // evalIntrinsic runs a call against the effective input and context object.
 func evalIntrinsic(c *intrinsicCall, input, ctxObj any) (any, *stateError) {
 	args := make([]any, len(c.args))
@@ -213,6 +230,8 @@ func evalIntrinsic(c *intrinsicCall, input, ctxObj any) (any, *stateError) {
 				return nil, failf(ErrRuntime, "%s", err)
 			}
 			args[i] = v
+		case a.format != nil && c.name == "States.Format" && i == 0:
+			args[i] = a.format
 		default:
 			args[i] = a.literal
 		}
@@ -314,32 +333,27 @@ func fnFormat(a []any) (any, error) {
 	if len(a) < 1 {
 		return nil, fmt.Errorf("expected at least 1 argument")
 	}
-	tmpl, err := argString(a[0], "the format string")
-	if err != nil {
-		return nil, err
+	parts, ok := a[0].(formatString)
+	if !ok {
+		// A template from a path has no escapes: every {} is a placeholder.
+		tmpl, err := argString(a[0], "the format string")
+		if err != nil {
+			return nil, err
+		}
+		parts = strings.Split(tmpl, "{}")
+	}
+	switch {
+	case len(parts)-1 > len(a)-1:
+		return nil, fmt.Errorf("the format string has more {} than arguments")
+	case len(parts)-1 < len(a)-1:
+		return nil, fmt.Errorf("the format string has fewer {} than arguments")
 	}
 	var b strings.Builder
-	next := 1
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		if c == '\\' && i+1 < len(tmpl) && (tmpl[i+1] == '{' || tmpl[i+1] == '}' || tmpl[i+1] == '\\' || tmpl[i+1] == '\'') {
-			b.WriteByte(tmpl[i+1])
-			i++
-			continue
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteString(formatArg(a[i]))
 		}
-		if c == '{' && i+1 < len(tmpl) && tmpl[i+1] == '}' {
-			if next >= len(a) {
-				return nil, fmt.Errorf("the format string has more {} than arguments")
-			}
-			b.WriteString(formatArg(a[next]))
-			next++
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	if next != len(a) {
-		return nil, fmt.Errorf("the format string has fewer {} than arguments")
+		b.WriteString(part)
 	}
 	return b.String(), nil
 }
