@@ -249,6 +249,16 @@ func (sr *stateRun) checkSize(v any) *stateError {
 	return nil
 }
 
+// checkInputSize fails with States.DataLimitExceeded when a state's input,
+// after Parameters, is larger than the payload quota (AWS error-handling docs).
+func (sr *stateRun) checkInputSize(v any) *stateError {
+	b, _ := marshalBytes(v)
+	if len(b) > maxPayload {
+		return failf(ErrDataLimitExceeded, "The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", sr.s.Name)
+	}
+	return nil
+}
+
 func (sr *stateRun) parameters(tmpl any, has bool, input any, ctxObj map[string]any) (any, *stateError) {
 	if !has {
 		return input, nil
@@ -525,6 +535,9 @@ func (sr *stateRun) parallel(ctx context.Context, retry int) (any, *stateError) 
 	if err != nil {
 		return nil, err
 	}
+	if err := sr.checkInputSize(in); err != nil {
+		return nil, err
+	}
 	sr.sc.th.emit(sr.r.e.now(), "ParallelStateStarted", nil)
 	results := make([]any, len(s.Branches))
 	bctx, cancel := context.WithCancel(ctx)
@@ -621,6 +634,9 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 			val := item
 			if s.HasItemSelector {
 				v, ierr := evalTemplate(s.ItemSelector, in, itemCtx)
+				if ierr == nil {
+					ierr = sr.checkInputSize(v)
+				}
 				if ierr != nil {
 					once.Do(func() { first = sr.wrapRuntime(ierr); cancel() })
 					return

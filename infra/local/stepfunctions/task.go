@@ -91,6 +91,12 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 	if err != nil {
 		return nil, err
 	}
+	if err := sr.checkInputSize(params); err != nil {
+		if token != nil {
+			sr.r.e.closeToken(token, false)
+		}
+		return nil, err
+	}
 	timeout, err := sr.seconds(s.TimeoutSeconds, s.TimeoutSecondsPath, eff, "TimeoutSecondsPath")
 	if err != nil {
 		return nil, err
