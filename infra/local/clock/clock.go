@@ -58,11 +58,12 @@ func (r realTimer) Stop() bool          { return r.t.Stop() }
 // timers also fire as real time passes. The zero value is not usable: call
 // NewManual.
 type Manual struct {
-	mu      sync.Mutex
-	offset  time.Duration
-	timers  map[*manualTimer]struct{}
-	changed chan struct{} // closed and replaced whenever the set of timers changes
-	now     func() time.Time
+	advancing sync.Mutex // held by Advance, so that two advances do not interleave their steps
+	mu        sync.Mutex
+	offset    time.Duration
+	timers    map[*manualTimer]struct{}
+	changed   chan struct{} // closed and replaced whenever the set of timers changes
+	now       func() time.Time
 }
 
 // NewManual returns a manual clock that starts at real time.
@@ -93,19 +94,99 @@ func (m *Manual) Offset() time.Duration {
 	return m.offset
 }
 
-// Advance moves the clock forward by d (negative d is ignored) and fires every
-// timer that has come due, earliest first, before it returns.
+// How long Advance lets the goroutines that fired timers woke run before its
+// next step: until each fired timer's time has been received or the timer
+// stopped (at most receiveWait), then until the set of timers has not changed
+// for settleQuiet, giving up after settleBudget of real time.
+const (
+	receiveWait  = 100 * time.Millisecond
+	settleQuiet  = 20 * time.Millisecond
+	settleBudget = time.Second
+)
+
+// Advance moves the clock forward by d (negative d is ignored). It steps
+// through the pending deadlines up to the new time in order: at each it sets
+// the clock to that deadline, fires the timers due (each receives its own
+// deadline) and lets the goroutines they woke settle, so that the timers
+// those create before the new time fire too. It returns the new time.
 func (m *Manual) Advance(d time.Duration) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.advancing.Lock()
+	defer m.advancing.Unlock()
+	target := m.Now()
 	if d > 0 {
-		m.offset += d
+		target = target.Add(d)
 	}
+	for {
+		m.mu.Lock()
+		next, ok := m.earliestLocked()
+		if !ok || next.After(target) {
+			break
+		}
+		m.moveToLocked(next)
+		fired := m.fireDueLocked()
+		m.mu.Unlock()
+		m.settle(fired)
+	}
+	defer m.mu.Unlock()
+	m.moveToLocked(target)
 	m.fireDueLocked()
 	for t := range m.timers {
 		t.real.Reset(t.deadline.Sub(m.nowLocked()))
 	}
 	return m.nowLocked()
+}
+
+// moveToLocked sets the offset so that the clock reads t now, unless it
+// already reads later. time.Time.Sub saturates, so the offset cannot overflow.
+func (m *Manual) moveToLocked(t time.Time) {
+	if off := t.Sub(m.now()); off > m.offset {
+		m.offset = off
+	}
+}
+
+func (m *Manual) earliestLocked() (time.Time, bool) {
+	var first time.Time
+	found := false
+	for t := range m.timers {
+		if !found || t.deadline.Before(first) {
+			first, found = t.deadline, true
+		}
+	}
+	return first, found
+}
+
+// settle waits for the goroutines that the fired timers woke, as the
+// constants above say.
+func (m *Manual) settle(fired []*manualTimer) {
+	start := time.Now()
+	for !m.received(fired) && time.Since(start) < receiveWait {
+		time.Sleep(100 * time.Microsecond)
+	}
+	for time.Since(start) < settleBudget {
+		m.mu.Lock()
+		ch := m.changed
+		m.mu.Unlock()
+		quiet := time.NewTimer(settleQuiet)
+		select {
+		case <-ch:
+			quiet.Stop()
+		case <-quiet.C:
+			return
+		}
+	}
+}
+
+// received reports whether every fired timer's time has been taken from its
+// channel, or the timer was stopped (so nobody will).
+func (m *Manual) received(fired []*manualTimer) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range fired {
+		if len(t.c) > 0 && !t.stopped {
+			return false
+		}
+	}
+	return true
 }
 
 // Pending is the number of timers waiting to fire.
@@ -162,7 +243,9 @@ func (m *Manual) notifyLocked() {
 	m.changed = make(chan struct{})
 }
 
-func (m *Manual) fireDueLocked() {
+// fireDueLocked fires, earliest first, every timer whose deadline has come;
+// each receives its own deadline.
+func (m *Manual) fireDueLocked() []*manualTimer {
 	now := m.nowLocked()
 	var due []*manualTimer
 	for t := range m.timers {
@@ -174,11 +257,12 @@ func (m *Manual) fireDueLocked() {
 	for _, t := range due {
 		delete(m.timers, t)
 		t.real.Stop()
-		t.c <- now
+		t.c <- t.deadline
 	}
 	if len(due) > 0 {
 		m.notifyLocked()
 	}
+	return due
 }
 
 // NewTimer returns a timer that fires when the clock reaches Now()+d.
@@ -210,6 +294,7 @@ type manualTimer struct {
 	c        chan time.Time
 	deadline time.Time
 	real     *time.Timer
+	stopped  bool // Stop was called: nobody may receive from c
 }
 
 func (t *manualTimer) C() <-chan time.Time { return t.c }
@@ -217,6 +302,7 @@ func (t *manualTimer) C() <-chan time.Time { return t.c }
 func (t *manualTimer) Stop() bool {
 	t.m.mu.Lock()
 	defer t.m.mu.Unlock()
+	t.stopped = true
 	if _, ok := t.m.timers[t]; !ok {
 		return false
 	}

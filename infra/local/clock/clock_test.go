@@ -2,6 +2,7 @@ package clock_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -87,5 +88,47 @@ func TestManualStopAndSleep(t *testing.T) {
 	cancel()
 	if err := clock.Sleep(ctx, m, time.Hour); err == nil {
 		t.Error("Sleep with a cancelled context returned nil")
+	}
+}
+
+// Advance steps through deadlines: a goroutine that sleeps 1h twice finishes
+// with one Advance(3h), and each timer delivers its own deadline.
+func TestManualAdvanceStepsThroughNewTimers(t *testing.T) {
+	m := clock.NewManual()
+	start := m.Now()
+	got := make(chan time.Time, 2)
+	go func() {
+		for range 2 {
+			tm := m.NewTimer(time.Hour)
+			got <- <-tm.C()
+		}
+	}()
+	if err := m.BlockUntil(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	end := m.Advance(3 * time.Hour)
+	for i := 1; i <= 2; i++ {
+		select {
+		case at := <-got:
+			if want := start.Add(time.Duration(i) * time.Hour); at.Sub(want).Abs() > time.Second {
+				t.Errorf("timer %d delivered %v, want its deadline %v", i, at, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("timer %d did not fire within Advance(3h)", i)
+		}
+	}
+	if end.Sub(start) < 3*time.Hour {
+		t.Errorf("Advance returned %v, want at least 3h after %v", end, start)
+	}
+}
+
+func TestManualAdvanceSaturates(t *testing.T) {
+	m := clock.NewManual()
+	before := m.Now()
+	m.Advance(math.MaxInt64)
+	first := m.Now()
+	m.Advance(math.MaxInt64)
+	if m.Offset() <= 0 || m.Now().Before(first) || !first.After(before) {
+		t.Errorf("after two Advance(MaxInt64): offset %v, now %v, first %v, before %v; want a saturated offset and a clock that never goes back", m.Offset(), m.Now(), first, before)
 	}
 }
