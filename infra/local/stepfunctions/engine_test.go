@@ -434,3 +434,27 @@ func TestOneAdvanceRunsConsecutiveWaits(t *testing.T) {
 		}
 	}
 }
+
+// A task error that happens to be named like the engine's internal
+// cancellation is an ordinary error: caught by a Catch, failing a Parallel.
+func TestErrorNamedLikeCancellationIsOrdinary(t *testing.T) {
+	const fail = `"Type":"Task","Resource":"arn:aws:lambda:us-east-1:000000000000:function:fail"`
+	cases := []struct{ name, definition, status, output string }{
+		{"caught", `{"StartAt":"T","States":{"T":{` + fail + `,"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.caught","Next":"Done"}],"End":true},"Done":{"Type":"Pass","OutputPath":"$.caught.Error","End":true}}}`,
+			"SUCCEEDED", `"local.Cancelled"`},
+		{"parallel branch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"T","States":{"T":{` + fail + `,"End":true}}}],"End":true}}}`,
+			"FAILED", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, vectorFunctions())
+			out := h.wait(h.start(h.create("named", c.definition), "", `{"ErrorType":"local.Cancelled"}`), true)
+			if string(out.Status) != c.status || aws.ToString(out.Output) != c.output {
+				t.Errorf("status %s, output %s, error %q; want %s, %s", out.Status, aws.ToString(out.Output), aws.ToString(out.Error), c.status, c.output)
+			}
+			if c.status == "FAILED" && aws.ToString(out.Error) != "local.Cancelled" {
+				t.Errorf("error %q, want the branch's local.Cancelled", aws.ToString(out.Error))
+			}
+		})
+	}
+}

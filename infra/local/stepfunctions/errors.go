@@ -39,6 +39,9 @@ type stateError struct {
 	// nullName and nullCause record that SendTaskFailure gave no error or
 	// cause: a Catch then sees null, as in AWS.
 	nullName, nullCause bool
+	// cancelled marks a state stopped because its execution or a sibling
+	// branch ended; such an error is never retried, caught or recorded.
+	cancelled bool
 }
 
 func (e *stateError) Error() string { return fmt.Sprintf("%s: %s", e.Name, e.Cause) }

@@ -484,7 +484,7 @@ func (r *run) startChild(ctx context.Context, res resource, params any) (any, *s
 	case <-x.done:
 	case <-ctx.Done():
 		x.cancel(&abortCause{cause: "The parent execution stopped."})
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 	status, output, errName, cause, stop := x.snapshot()
 	desc := map[string]any{

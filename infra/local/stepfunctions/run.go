@@ -16,9 +16,10 @@ import (
 // maxPayload is the Step Functions limit on state input and output.
 const maxPayload = 262144
 
-// errCancelled marks a state stopped because its execution (or its Parallel
-// or Map sibling) ended.
-const errCancelled = "local.Cancelled"
+// cancelled is the error of a state stopped because its execution (or its
+// Parallel or Map sibling) ended. It is told apart by its flag, not its
+// name, so no error a task returns can pass for it.
+func cancelled() *stateError { return &stateError{cancelled: true} }
 
 // run interprets one execution.
 type run struct {
@@ -136,7 +137,7 @@ func (r *run) machine(ctx context.Context, d *definition, input any, sc *scope) 
 	text := marshal(input)
 	for {
 		if ctx.Err() != nil {
-			return nil, &stateError{Name: errCancelled}
+			return nil, cancelled()
 		}
 		s := d.States[name]
 		out, outText, next, err := r.state(ctx, s, input, text, sc)
@@ -452,7 +453,7 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 		until = t
 	}
 	if err := clock.Sleep(ctx, sr.r.e.cfg.Clock, until.Sub(now)); err != nil {
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 	return sr.outputPath(eff)
 }
@@ -477,12 +478,12 @@ func (sr *stateRun) withRetryAndCatch(ctx context.Context) (any, string, *stateE
 		if err == nil {
 			return out, "", nil
 		}
-		if err.Name == errCancelled || ctx.Err() != nil {
-			return nil, "", &stateError{Name: errCancelled}
+		if err.cancelled || ctx.Err() != nil {
+			return nil, "", cancelled()
 		}
 		if delay, ok := retryDelay(s.Retry, attempts, err); ok {
 			if clock.Sleep(ctx, sr.r.e.cfg.Clock, delay) != nil {
-				return nil, "", &stateError{Name: errCancelled}
+				return nil, "", cancelled()
 			}
 			retryCount++
 			continue
@@ -552,7 +553,7 @@ func (sr *stateRun) parallel(ctx context.Context, retry int) (any, *stateError) 
 			th := &thread{x: sr.r.x, last: sr.sc.th.last}
 			out, berr := sr.r.machine(bctx, b, in, &scope{th: th})
 			if berr != nil {
-				if berr.Name != errCancelled {
+				if !berr.cancelled {
 					once.Do(func() { first = berr; cancel() })
 				}
 				return
@@ -562,7 +563,7 @@ func (sr *stateRun) parallel(ctx context.Context, retry int) (any, *stateError) 
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 	if first != nil {
 		sr.sc.th.emit(sr.r.e.now(), "ParallelStateFailed", map[string]any{"error": first.Name, "cause": first.Cause})
@@ -646,7 +647,7 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 			th.emit(sr.r.e.now(), "MapIterationStarted", map[string]any{"name": s.Name, "index": i})
 			out, ierr := sr.r.machine(mctx, s.Processor, val, &scope{th: th})
 			if ierr != nil {
-				if ierr.Name != errCancelled {
+				if !ierr.cancelled {
 					th.emit(sr.r.e.now(), "MapIterationFailed", map[string]any{"name": s.Name, "index": i})
 					once.Do(func() { first = ierr; cancel() })
 				} else {
@@ -660,7 +661,7 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 	if first != nil {
 		sr.sc.th.emit(sr.r.e.now(), "MapStateFailed", map[string]any{"error": first.Name, "cause": first.Cause})

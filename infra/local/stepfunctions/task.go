@@ -147,7 +147,7 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 
 	result, terr := sr.r.invoke(tctx, res, params, token, th)
 	if ctx.Err() != nil {
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 	switch context.Cause(tctx) {
 	case errTaskTimeout:
@@ -396,7 +396,7 @@ func (e *Engine) awaitToken(ctx context.Context, t *taskToken) (any, *stateError
 	case cb := <-t.result:
 		return cb.output, cb.err
 	case <-ctx.Done():
-		return nil, &stateError{Name: errCancelled}
+		return nil, cancelled()
 	}
 }
 
