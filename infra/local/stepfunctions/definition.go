@@ -154,6 +154,9 @@ func (p *parser) fail(code, msg, loc string) {
 	p.errs = append(p.errs, &definitionError{Code: code, Message: msg, Location: loc})
 }
 
+// maxWaitSeconds is the largest Seconds of a Wait state (AWS docs, Wait state).
+const maxWaitSeconds = 99999999
+
 var topLevelFields = []string{"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"}
 var branchFields = []string{"Comment", "StartAt", "States", "ProcessorConfig"}
 
@@ -381,6 +384,9 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 		if v, ok := obj["Seconds"]; ok {
 			n++
 			if sec, ok := p.integer(obj, "Seconds", loc, 0); ok {
+				if sec > maxWaitSeconds {
+					p.fail("SCHEMA_VALIDATION_FAILED", fmt.Sprintf("Expected value <= %d", maxWaitSeconds), loc+"/Seconds")
+				}
 				s.Seconds = &sec
 			}
 			_ = v

@@ -42,6 +42,8 @@ func TestCreateStateMachineRejectsBrokenDefinitions(t *testing.T) {
 			[]string{"/States/A"}},
 		{"choice rule without operator", `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.x","Next":"B"}]},"B":{"Type":"Succeed"}}}`,
 			[]string{"/States/A/Choices/0"}},
+		{"wait longer than 99999999 seconds", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":100000000,"End":true}}}`,
+			[]string{"SCHEMA_VALIDATION_FAILED", "/States/A/Seconds"}},
 		{"wait with two durations", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":1,"SecondsPath":"$.s","End":true}}}`,
 			[]string{"exactly one", "/States/A"}},
 		{"not JSON", `{"StartAt":`, []string{"INVALID_JSON_DESCRIPTION"}},

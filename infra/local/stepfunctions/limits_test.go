@@ -1,11 +1,15 @@
 package stepfunctions_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
 // TestDataLimitAfterParameters: AWS docs (error handling,
@@ -31,6 +35,46 @@ func TestDataLimitAfterParameters(t *testing.T) {
 			}
 			if n := h.lambda.callCount("identity"); n != 0 {
 				t.Errorf("identity invoked %d times, want 0", n)
+			}
+		})
+	}
+}
+
+// Delays too long for a time.Duration wait (practically) for ever instead of
+// overflowing into a negative delay that does not wait at all.
+func TestHugeDelaysDoNotOverflow(t *testing.T) {
+	cases := []struct {
+		name, definition, input string
+		invocations             int
+	}{
+		{"retry backoff", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:000000000000:function:fail","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":1,"BackoffRate":10000000000,"MaxAttempts":3}],"End":true}}}`, `{}`, 2},
+		{"wait seconds path", `{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}}`, `{"s":20000000000}`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, vectorFunctions())
+			arn := h.start(h.create("huge", c.definition), "", c.input)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			for h.lambda.callCount("fail") < c.invocations-1 && ctx.Err() == nil {
+				h.clock.AdvanceToNext()
+				time.Sleep(time.Millisecond)
+			}
+			for h.lambda.callCount("fail") < c.invocations && ctx.Err() == nil {
+				time.Sleep(time.Millisecond)
+			}
+			if err := h.clock.BlockUntil(ctx, 1); err != nil {
+				t.Fatalf("no timer pending: %v", err)
+			}
+			if ds := h.clock.Deadlines(); ds[0].Sub(h.clock.Now()) < 100*365*24*time.Hour {
+				t.Errorf("next deadline %v, want centuries away", ds[0])
+			}
+			out, err := h.sfn.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+			if err != nil || out.Status != types.ExecutionStatusRunning {
+				t.Fatalf("DescribeExecution: %v, %v; want RUNNING", out, err)
+			}
+			if n := h.lambda.callCount("fail"); n != c.invocations {
+				t.Errorf("fail invoked %d times, want %d", n, c.invocations)
 			}
 		})
 	}

@@ -56,7 +56,7 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 	e.log.Info("execution started", "execution", x.arn)
 
 	if x.def.TimeoutSeconds > 0 {
-		t := e.cfg.Clock.NewTimer(time.Duration(x.def.TimeoutSeconds) * time.Second)
+		t := e.cfg.Clock.NewTimer(secondsDuration(float64(x.def.TimeoutSeconds)))
 		go func() {
 			select {
 			case <-t.C():
@@ -419,7 +419,7 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 	var until time.Time
 	switch {
 	case s.Seconds != nil:
-		until = now.Add(time.Duration(*s.Seconds) * time.Second)
+		until = now.Add(secondsDuration(float64(*s.Seconds)))
 	case s.Timestamp != "":
 		until, _ = parseTimestamp(s.Timestamp)
 	case s.SecondsPath != "":
@@ -435,7 +435,7 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 		if sec < 0 {
 			return nil, sr.runtimeErr("The SecondsPath parameter references a negative value: %d", sec)
 		}
-		until = now.Add(time.Duration(sec) * time.Second)
+		until = now.Add(secondsDuration(float64(sec)))
 	case s.TimestampPath != "":
 		v, perr := getPath(s.TimestampPath, eff)
 		if perr != nil {
@@ -502,6 +502,15 @@ func (sr *stateRun) withRetryAndCatch(ctx context.Context) (any, string, *stateE
 	}
 }
 
+// secondsDuration converts seconds to a Duration, clamped to the longest
+// Duration rather than overflowing.
+func secondsDuration(sec float64) time.Duration {
+	if d := sec * float64(time.Second); d < float64(math.MaxInt64) {
+		return time.Duration(d)
+	}
+	return math.MaxInt64
+}
+
 // retryDelay picks the first retrier matching err and says how long to wait
 // before the next attempt, or false when no retry is left.
 func retryDelay(rs []retrier, attempts []int, err *stateError) (time.Duration, bool) {
@@ -520,7 +529,7 @@ func retryDelay(rs []retrier, attempts []int, err *stateError) (time.Duration, b
 			d = mrand.Float64() * d
 		}
 		attempts[i]++
-		return time.Duration(d * float64(time.Second)), true
+		return secondsDuration(d), true
 	}
 	return 0, false
 }

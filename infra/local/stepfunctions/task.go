@@ -131,7 +131,7 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if timeout > 0 {
-		t := sr.r.e.cfg.Clock.NewTimer(time.Duration(timeout) * time.Second)
+		t := sr.r.e.cfg.Clock.NewTimer(secondsDuration(float64(timeout)))
 		go func() {
 			select {
 			case <-t.C():
@@ -142,7 +142,7 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 		}()
 	}
 	if heartbeat > 0 && token != nil {
-		go sr.r.e.watchHeartbeat(tctx, cancel, token, time.Duration(heartbeat)*time.Second)
+		go sr.r.e.watchHeartbeat(tctx, cancel, token, secondsDuration(float64(heartbeat)))
 	}
 
 	result, terr := sr.r.invoke(tctx, res, params, token, th)
