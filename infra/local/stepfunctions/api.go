@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ServeHTTP serves the Step Functions API: AWS JSON 1.0, POST / with
@@ -90,7 +91,21 @@ func decode[In any](f func(In) (any, *apiError)) handler {
 	}
 }
 
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+// validName reports whether s may name a state machine or an execution:
+// 1 to 80 characters, none of them whitespace, a control character or one of
+// ? * < > { } [ ] " # % \ ^ | ~ ` $ & , ; : / (AWS docs, Step Functions
+// service quotas, names).
+func validName(s string) bool {
+	if n := utf8.RuneCountInString(s); n < 1 || n > 80 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || r <= 0x1f || (r >= 0x7f && r <= 0x9f) || strings.ContainsRune("?*<>{}[]\"#%\\^|~`$&,;:/", r) {
+			return false
+		}
+	}
+	return true
+}
 
 func (e *Engine) machineARN(name string) string {
 	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", e.cfg.Region, e.cfg.AccountID, name)
@@ -108,7 +123,7 @@ type createStateMachineInput struct {
 }
 
 func (e *Engine) createStateMachine(in createStateMachineInput) (any, *apiError) {
-	if !namePattern.MatchString(in.Name) {
+	if !validName(in.Name) {
 		return nil, apiErrorf("InvalidName", "Invalid Name: '%s'", in.Name)
 	}
 	typ := in.Type
@@ -336,7 +351,7 @@ func (e *Engine) startExecution(in startExecutionInput) (any, *apiError) {
 	if name == "" {
 		name = newUUID()
 	}
-	if !namePattern.MatchString(name) {
+	if !validName(name) {
 		return nil, apiErrorf("InvalidName", "Invalid Name: '%s'", name)
 	}
 	e.mu.Lock()

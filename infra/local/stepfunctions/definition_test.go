@@ -202,3 +202,32 @@ func TestDataLimitExceeded(t *testing.T) {
 		t.Errorf("status %s error %s, want FAILED States.DataLimitExceeded", out.Status, aws.ToString(out.Error))
 	}
 }
+
+// Names follow AWS's rule (docs, Step Functions service quotas): 1-80
+// characters, no whitespace, control characters or ? * < > { } [ ] " # % \ ^
+// | ~ ` $ & , ; : /.
+func TestNames(t *testing.T) {
+	h := newHarness(t, nil)
+	def := `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`
+	for _, name := range []string{"consent.request@v1", "größe", "a+b=c", "it's", "(x)!", strings.Repeat("é", 80)} {
+		sm := h.create(name, def)
+		if arn := h.start(sm, name, `{}`); !strings.HasSuffix(arn, ":"+name) {
+			t.Errorf("execution %q got ARN %s", name, arn)
+		}
+	}
+	for _, name := range []string{"", "a b", "a\tb", "a/b", "a:b", "a,b", "a\u0085b", "a\x7fb", "a{b}", "a`b", strings.Repeat("x", 81)} {
+		_, err := h.sfn.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
+			Name: aws.String(name), Definition: aws.String(def), RoleArn: aws.String("arn:aws:iam::000000000000:role/r"),
+		})
+		var invalid *types.InvalidName
+		if !errors.As(err, &invalid) {
+			t.Errorf("CreateStateMachine %q: %v, want InvalidName", name, err)
+		}
+		_, err = h.sfn.StartExecution(context.Background(), &sfn.StartExecutionInput{
+			StateMachineArn: aws.String("arn:aws:states:us-east-1:000000000000:stateMachine:consent.request@v1"), Name: aws.String(name),
+		})
+		if name != "" && !errors.As(err, &invalid) {
+			t.Errorf("StartExecution %q: %v, want InvalidName", name, err)
+		}
+	}
+}
