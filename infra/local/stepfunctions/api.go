@@ -137,6 +137,11 @@ func (e *Engine) createStateMachine(in createStateMachineInput) (any, *apiError)
 	if err != nil {
 		return nil, apiErrorf("InvalidDefinition", "%s", err)
 	}
+	if typ == "EXPRESS" {
+		if err := expressOnly(def); err != nil {
+			return nil, apiErrorf("InvalidDefinition", "%s", err)
+		}
+	}
 	arn := e.machineARN(in.Name)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -151,6 +156,30 @@ func (e *Engine) createStateMachine(in createStateMachineInput) (any, *apiError)
 	e.order = append(e.order, arn)
 	e.log.Info("state machine created", "stateMachine", arn)
 	return map[string]any{"stateMachineArn": arn, "creationDate": epoch(now)}, nil
+}
+
+// expressOnly rejects the integration patterns an Express workflow does not
+// support: it may only call and return (AWS docs, service integration
+// patterns: Express supports Request Response only).
+func expressOnly(d *definition) error {
+	for name, st := range d.States {
+		if st.Type == "Task" {
+			if res, err := parseResource(st.Resource); err == nil && res.pattern != "" {
+				return fmt.Errorf("an Express state machine does not support the .%s integration pattern of state %q", res.pattern, name)
+			}
+		}
+		for _, b := range st.Branches {
+			if err := expressOnly(b); err != nil {
+				return err
+			}
+		}
+		if st.Processor != nil {
+			if err := expressOnly(st.Processor); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 type updateStateMachineInput struct {
@@ -176,6 +205,11 @@ func (e *Engine) updateStateMachine(in updateStateMachineInput) (any, *apiError)
 	m, aerr := e.machineLocked(in.StateMachineArn)
 	if aerr != nil {
 		return nil, aerr
+	}
+	if def != nil && m.typ == "EXPRESS" {
+		if err := expressOnly(def); err != nil {
+			return nil, apiErrorf("InvalidDefinition", "%s", err)
+		}
 	}
 	if def != nil {
 		m.def, m.definition = def, *in.Definition

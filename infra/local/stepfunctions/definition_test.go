@@ -231,3 +231,32 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// Express workflows support request-response integrations only (AWS docs,
+// service integration patterns), also inside Parallel branches and Map.
+func TestExpressRejectsCallbackAndSyncPatterns(t *testing.T) {
+	h := newHarness(t, nil)
+	task := func(resource string) string {
+		return `{"Type":"Task","Resource":"` + resource + `","End":true}`
+	}
+	cases := []struct {
+		name, definition string
+		ok               bool
+	}{
+		{"request-response", `{"StartAt":"T","States":{"T":` + task("arn:aws:states:::lambda:invoke") + `}}`, true},
+		{"waitForTaskToken", `{"StartAt":"T","States":{"T":` + task("arn:aws:states:::lambda:invoke.waitForTaskToken") + `}}`, false},
+		{"sync in a branch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"T","States":{"T":` + task("arn:aws:states:::states:startExecution.sync:2") + `}}],"End":true}}}`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := h.sfn.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
+				Name: aws.String("express-" + strings.ReplaceAll(c.name, " ", "-")), Definition: aws.String(c.definition),
+				RoleArn: aws.String("arn:aws:iam::000000000000:role/r"), Type: types.StateMachineTypeExpress,
+			})
+			var invalid *types.InvalidDefinition
+			if c.ok && err != nil || !c.ok && !errors.As(err, &invalid) {
+				t.Errorf("CreateStateMachine: %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
