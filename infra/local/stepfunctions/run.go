@@ -165,12 +165,16 @@ func (sr *stateRun) context(retry int, token string, mapItem map[string]any) map
 	if !sr.s.usesContext {
 		return nil
 	}
+	state := map[string]any{"Name": sr.s.Name, "EnteredTime": isoTime(sr.entered)}
+	// Only states that can retry carry RetryCount: AWS records a Pass
+	// state's $$.State as Name and EnteredTime alone.
+	if retries(sr.s.Type) {
+		state["RetryCount"] = json.Number(fmt.Sprint(retry))
+	}
 	m := map[string]any{
 		"Execution":    sr.r.execCtx,
 		"StateMachine": sr.r.smCtx,
-		"State": map[string]any{
-			"Name": sr.s.Name, "EnteredTime": isoTime(sr.entered), "RetryCount": json.Number(fmt.Sprint(retry)),
-		},
+		"State":        state,
 	}
 	if token != "" {
 		m["Task"] = map[string]any{"Token": token}
@@ -179,6 +183,11 @@ func (sr *stateRun) context(retry int, token string, mapItem map[string]any) map
 		m["Map"] = map[string]any{"Item": mapItem}
 	}
 	return m
+}
+
+// retries reports whether a state type may have a Retry field.
+func retries(typ string) bool {
+	return typ == "Task" || typ == "Parallel" || typ == "Map"
 }
 
 func (sr *stateRun) runtimeErr(format string, args ...any) *stateError {
