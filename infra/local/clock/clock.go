@@ -74,7 +74,7 @@ func NewManual() *Manual {
 // NewManualAt returns a manual clock whose time starts at start.
 func NewManualAt(start time.Time) *Manual {
 	m := NewManual()
-	m.offset = start.Sub(time.Now())
+	m.offset = time.Until(start)
 	return m
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,7 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bootstrap = filepath.Join(dir, "bootstrap")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin := "go" // the go command that runs the tests, from PATH
 	build := exec.Command(gobin, "build", "-tags", "lambda.norpc", "-o", bootstrap, "./testdata/handler")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
