@@ -8,7 +8,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -145,8 +144,3 @@ func ParseDecisions(body []byte, r consent.Request) ([]consent.Decision, error) 
 	}
 	return out, r.Answer(out)
 }
-
-// Status codes of outcomes, for callers' clarity.
-const (
-	StatusRecorded = http.StatusOK
-)
