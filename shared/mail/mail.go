@@ -93,12 +93,13 @@ func (m *Mailer) Invitation(c consent.Candidate, link string, expires time.Time)
 		fmt.Sprintf(t.InviteExpiry, until), "",
 		fmt.Sprintf(t.Signature, m.policy.Controller),
 	}, "\n")
+	subject := fmt.Sprintf(t.InviteSubject, m.policy.Controller)
 	html := render(invitationHTML, map[string]any{
-		"Lang": t.Lang, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, m.policy.Controller),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, m.policy.Controller),
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
 		"Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
 	})
-	return Message{To: c.Email, Subject: fmt.Sprintf(t.InviteSubject, m.policy.Controller), Text: text, HTML: html}
+	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
 
 // Receipt is the email that carries a consent receipt, readable and as JSON.
@@ -126,15 +127,16 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
 		string(receiptJSON), "",
 		fmt.Sprintf(t.Signature, r.Controller.Name),
 	}, "\n")
+	subject := fmt.Sprintf(t.ReceiptSubject, m.policy.Controller)
 	html := render(receiptHTML, map[string]any{
-		"Lang": t.Lang, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
 		"IDLabel": t.ReceiptID, "ID": r.ReceiptID, "TimeLabel": t.ReceiptTime, "Time": r.Timestamp.Format(time.RFC3339),
 		"ControllerLabel": t.Controller, "Controller": r.Controller.Name + " <" + r.Controller.Contact + ">",
 		"Notice": fmt.Sprintf(t.NoticeLink, r.NoticeVersion), "NoticeURL": r.PolicyURL,
 		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "JSON": string(receiptJSON),
 		"Signature": fmt.Sprintf(t.Signature, r.Controller.Name),
 	})
-	return Message{To: c.Email, Subject: fmt.Sprintf(t.ReceiptSubject, m.policy.Controller), Text: text, HTML: html}
+	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
 
 // Send hands a message to SES and returns its message ID.
@@ -166,17 +168,21 @@ func render(t *template.Template, data any) string {
 }
 
 var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem"><main>
+<h1 style="font-size:1.25rem">{{.Subject}}</h1>
 <p>{{.Greeting}}</p>
 <p>{{.Body}}</p>
 <p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
 <p style="font-size:.9rem">{{.Link}}</p>
 <p>{{.Expiry}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
-</body></html>`))
+</main></body></html>`))
 
 var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem"><main>
+<h1 style="font-size:1.25rem">{{.Subject}}</h1>
 <p>{{.Greeting}}</p>
 <p>{{.Body}}</p>
 <dl>
@@ -189,4 +195,4 @@ var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
 <p>{{.Withdraw}}</p>
 <pre style="font-size:.8rem;white-space:pre-wrap">{{.JSON}}</pre>
 <p style="white-space:pre-line">{{.Signature}}</p>
-</body></html>`))
+</main></body></html>`))
