@@ -6,16 +6,19 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -147,8 +150,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
-	dynamo := server.NewServer()
-	c.serve(listeners["DYNAMODB"], dynamo)
+	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
@@ -317,6 +319,33 @@ func routes(app topology.Application) []gateway.Route {
 	}
 	return out
 }
+
+// withCRC32 adds the X-Amz-Crc32 header DynamoDB puts on every response
+// and minidyn leaves out; without it the SDK warns on every call that the
+// response "did not match expected checksum".
+func withCRC32(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(rec.body.Bytes())), 10))
+		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/url"
@@ -572,5 +573,22 @@ func TestARequestThatCannotBeDeliveredIsClosed(t *testing.T) {
 	res = app("GET", "/api/candidates/"+c.ID+"/consents", "")
 	if !strings.Contains(res.Body, `"state":"expired"`) {
 		t.Fatalf("consents after the workflow gave up: %s", res.Body)
+	}
+}
+
+// The local DynamoDB answers with DynamoDB's X-Amz-Crc32 header, so the SDK
+// in every function validates responses instead of warning on each call.
+func TestLocalDynamoDBSignsItsResponsesWithCRC32(t *testing.T) {
+	req, _ := http.NewRequest("POST", cloud.Endpoints["DYNAMODB"], strings.NewReader(`{"TableName":"consent"}`))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.DescribeTable")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if want := fmt.Sprint(crc32.ChecksumIEEE(body)); res.Header.Get("X-Amz-Crc32") != want || res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, X-Amz-Crc32 %q, want %s", res.StatusCode, res.Header.Get("X-Amz-Crc32"), want)
 	}
 }

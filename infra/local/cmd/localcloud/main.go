@@ -45,6 +45,7 @@ func main() {
 	root := flag.String("root", ".", "the repository root")
 	bootstraps := flag.String("bootstraps", "bin/local", "folder of host-built function executables")
 	token := flag.String("token", os.Getenv("CONSENTFLOW_RECRUITER_TOKEN"), "recruiter bearer token (default: random)")
+	envFile := flag.String("env-file", "", "where to write the AWS_ENDPOINT_URL_<SERVICE> lines (default: local.env beside the bootstraps)")
 	verbose := flag.Bool("v", false, "show the local services' own events")
 	flag.Var(settings, "set", "override a deployment setting, name=value (repeatable)")
 	flag.Parse()
@@ -66,8 +67,10 @@ func main() {
 		os.Exit(1)
 	}
 	defer cloud.Close()
-	envFile := filepath.Join(*bootstraps, "local.env")
-	if err := os.WriteFile(envFile, []byte(strings.Join(cloud.Env(), "\n")+"\n"), 0o600); err != nil {
+	if *envFile == "" {
+		*envFile = filepath.Join(*bootstraps, "local.env")
+	}
+	if err := os.WriteFile(*envFile, []byte(strings.Join(cloud.Env(), "\n")+"\n"), 0o600); err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
 	}
 
@@ -88,7 +91,7 @@ Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to 
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.RecruiterToken, envFile, endpointLines(cloud.Env()))
+		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
@@ -131,7 +134,7 @@ func commands(cloud *local.Cloud) {
 			}
 		case "time":
 			fmt.Printf("workflow time %s (ahead by %s), %d timers waiting\n",
-				cloud.Clock.Now().Format(time.RFC3339), cloud.Clock.Offset(), cloud.Clock.Pending())
+				cloud.Clock.Now().Format(time.RFC3339), cloud.Clock.Offset().Round(time.Second), cloud.Clock.Pending())
 		default:
 			fmt.Println(`commands: advance <duration>, next, time`)
 		}
