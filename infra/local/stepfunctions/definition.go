@@ -625,29 +625,58 @@ func (p *parser) errorNames(obj map[string]any, loc string) []string {
 	return out
 }
 
-func (p *parser) retriers(obj map[string]any, loc string) []retrier {
-	v, ok := obj["Retry"]
+// handlers reads a Retry or Catch field: a list of objects with only the
+// allowed fields, each returned with its location. States.ALL must stand in
+// the last one only.
+func (p *parser) handlers(obj map[string]any, field, kind, loc string, allowed []string) (entries []map[string]any, locs []string) {
+	v, ok := obj[field]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	list, ok := v.([]any)
 	if !ok {
-		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Array", loc+"/Retry")
-		return nil
+		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Array", loc+"/"+field)
+		return nil, nil
 	}
-	var out []retrier
-	for i, r := range list {
-		rloc := fmt.Sprintf("%s/Retry/%d", loc, i)
-		robj, ok := r.(map[string]any)
+	for i, e := range list {
+		eloc := fmt.Sprintf("%s/%s/%d", loc, field, i)
+		eobj, ok := e.(map[string]any)
 		if !ok {
-			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", rloc)
+			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", eloc)
 			continue
 		}
-		for k := range robj {
-			if !slices.Contains([]string{"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}, k) {
-				p.fail("SCHEMA_VALIDATION_FAILED", "Field "+k+" is not supported in a Retrier", rloc+"/"+k)
+		for k := range eobj {
+			if !slices.Contains(allowed, k) {
+				p.fail("SCHEMA_VALIDATION_FAILED", "Field "+k+" is not supported in a "+kind, eloc+"/"+k)
 			}
 		}
+		if i != len(list)-1 && slices.Contains(names(eobj), ErrALL) {
+			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must be the last "+strings.ToLower(kind), eloc)
+		}
+		entries, locs = append(entries, eobj), append(locs, eloc)
+	}
+	return entries, locs
+}
+
+// names reads ErrorEquals leniently, for the States.ALL position check;
+// errorNames reports what is wrong with it.
+func names(obj map[string]any) []string {
+	list, _ := obj["ErrorEquals"].([]any)
+	var out []string
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) retriers(obj map[string]any, loc string) []retrier {
+	entries, locs := p.handlers(obj, "Retry", "Retrier", loc,
+		[]string{"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"})
+	var out []retrier
+	for i, robj := range entries {
+		rloc := locs[i]
 		rt := retrier{ErrorEquals: p.errorNames(robj, rloc), IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
 		if n, ok := p.integer(robj, "IntervalSeconds", rloc, 1); ok {
 			rt.IntervalSeconds = float64(n)
@@ -671,44 +700,14 @@ func (p *parser) retriers(obj map[string]any, loc string) []retrier {
 		}
 		out = append(out, rt)
 	}
-	for i, rt := range out {
-		if slices.Contains(rt.ErrorEquals, ErrALL) && i != len(out)-1 {
-			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must be the last retrier", fmt.Sprintf("%s/Retry/%d", loc, i))
-		}
-	}
 	return out
 }
 
 func (p *parser) catchers(obj map[string]any, loc string) []catcher {
-	v, ok := obj["Catch"]
-	if !ok {
-		return nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Array", loc+"/Catch")
-		return nil
-	}
+	entries, locs := p.handlers(obj, "Catch", "Catcher", loc, []string{"ErrorEquals", "ResultPath", "Next", "Comment"})
 	var out []catcher
-	for i, c := range list {
-		cloc := fmt.Sprintf("%s/Catch/%d", loc, i)
-		cobj, ok := c.(map[string]any)
-		if !ok {
-			p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: Object", cloc)
-			continue
-		}
-		for k := range cobj {
-			if !slices.Contains([]string{"ErrorEquals", "ResultPath", "Next", "Comment"}, k) {
-				p.fail("SCHEMA_VALIDATION_FAILED", "Field "+k+" is not supported in a Catcher", cloc+"/"+k)
-			}
-		}
-		ct := catcher{ErrorEquals: p.errorNames(cobj, cloc), ResultPath: p.path(cobj, "ResultPath", cloc, true), Next: p.str(cobj, "Next", cloc, true)}
-		out = append(out, ct)
-	}
-	for i, ct := range out {
-		if slices.Contains(ct.ErrorEquals, ErrALL) && i != len(out)-1 {
-			p.fail("SCHEMA_VALIDATION_FAILED", "States.ALL must be the last catcher", fmt.Sprintf("%s/Catch/%d", loc, i))
-		}
+	for i, cobj := range entries {
+		out = append(out, catcher{ErrorEquals: p.errorNames(cobj, locs[i]), ResultPath: p.path(cobj, "ResultPath", locs[i], true), Next: p.str(cobj, "Next", locs[i], true)})
 	}
 	return out
 }
