@@ -33,7 +33,7 @@ func BenchmarkTransitions(b *testing.B) {
 		}
 		x, _ := e.execution(started.(map[string]any)["executionArn"].(string))
 		<-x.done
-		if status, _, _, _, _ := x.snapshot(); status != statusSucceeded {
+		if status := x.currentStatus(); status != statusSucceeded {
 			b.Fatalf("execution ended %s", status)
 		}
 		// Keep memory flat across b.N: forget finished executions.

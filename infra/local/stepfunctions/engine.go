@@ -9,7 +9,6 @@ package stepfunctions
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -66,7 +65,7 @@ func New(cfg Config) *Engine {
 		cfg.Clock = clock.Real{}
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{
@@ -120,9 +119,13 @@ type execution struct {
 	status  string
 	stop    time.Time
 	output  string
+	// outputValue is the output of a succeeded execution, written to
+	// output when first asked for.
+	outputValue    any
+	hasOutputValue bool
 	errName string
 	cause   string
-	history []*event
+	history []event
 
 	cancel context.CancelCauseFunc
 	done   chan struct{}
@@ -131,7 +134,17 @@ type execution struct {
 func (x *execution) snapshot() (status, output, errName, cause string, stop time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.hasOutputValue {
+		x.output, x.outputValue, x.hasOutputValue = marshal(x.outputValue), nil, false
+	}
 	return x.status, x.output, x.errName, x.cause, x.stop
+}
+
+// currentStatus is the execution's status.
+func (x *execution) currentStatus() string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
 }
 
 // cancellation causes of an execution's context.
