@@ -115,17 +115,17 @@ type execution struct {
 	inputValue any
 	start      time.Time
 
-	mu      sync.Mutex
-	status  string
-	stop    time.Time
-	output  string
+	mu     sync.Mutex
+	status string
+	stop   time.Time
+	output string
 	// outputValue is the output of a succeeded execution, written to
 	// output when first asked for.
 	outputValue    any
 	hasOutputValue bool
-	errName string
-	cause   string
-	history []event
+	errName        string
+	cause          string
+	history        []event
 
 	cancel context.CancelCauseFunc
 	done   chan struct{}
