@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -96,6 +97,9 @@ type stateMachine struct {
 	def                     *definition
 	created, updated        time.Time
 	executions              []*execution
+	// historyHint is the length of the last finished execution's history,
+	// to size the next one's at once.
+	historyHint atomic.Int64
 }
 
 // Execution statuses.

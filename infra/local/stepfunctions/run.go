@@ -50,6 +50,7 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 		},
 		smCtx: map[string]any{"Id": x.machine.arn, "Name": x.machine.name},
 	}
+	x.history = make([]event, 0, max(x.machine.historyHint.Load(), 8))
 	th := &thread{x: x}
 	th.add(event{Type: "ExecutionStarted", Timestamp: x.start, data: x.inputValue, dataText: x.input, hasData: true,
 		details: map[string]any{"roleArn": x.machine.roleArn}})
@@ -119,6 +120,9 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 		x.setOutput(out)
 		x.setEnd(status, "", "", "")
 	}
+	x.mu.Lock()
+	x.machine.historyHint.Store(int64(len(x.history)))
+	x.mu.Unlock()
 	e.closeTokens(x)
 	x.cancel(nil)
 	switch {
