@@ -51,6 +51,12 @@ func TestCreateStateMachineRejectsBrokenDefinitions(t *testing.T) {
 		{"wait with two durations", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":1,"SecondsPath":"$.s","End":true}}}`,
 			[]string{"exactly one", "/States/A"}},
 		{"not JSON", `{"StartAt":`, []string{"INVALID_JSON_DESCRIPTION"}},
+		// LocalStack's AWS-validated test_state_mock_validation.snapshot.json,
+		// "tests/aws/services/stepfunctions/v2/test_state/test_state_mock_validation.py::TestStateMockValidation::test_parallel_state_empty_branches".
+		{"parallel without branches", `{"StartAt":"StateName","States":{"StateName":{"Type":"Parallel","Branches":[],"End":true}}}`,
+			[]string{"SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/StateName/Branches"}},
+		{"context object in ResultPath", `{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$$.Execution.Input","End":true}}}`,
+			[]string{"INVALID_JSON_PATH", "/States/A/ResultPath"}},
 	}
 	h := newHarness(t, nil)
 	for _, c := range cases {
