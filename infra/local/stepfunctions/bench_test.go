@@ -7,6 +7,9 @@ import (
 	"github.com/consentflow/consentflow/infra/local/clock"
 )
 
+// benchOutput is the output of testdata/bench-10-states.asl.json.
+const benchOutput = `{"state":"ConsentRequested"}`
+
 // BenchmarkTransitions runs testdata/bench-10-states.asl.json, whose
 // executions go through 10 states, and reports state transitions per second.
 // Run on one core with: go test -run '^$' -bench Transitions -cpu 1
@@ -24,6 +27,7 @@ func BenchmarkTransitions(b *testing.B) {
 	arn := out.(map[string]any)["stateMachineArn"].(string)
 	input := `{"candidate":"c-1","purposes":["talent_pool","interview_recording"]}`
 	const statesPerExecution = 10
+	var last *execution
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -32,6 +36,7 @@ func BenchmarkTransitions(b *testing.B) {
 			b.Fatal(aerr)
 		}
 		x, _ := e.execution(started.(map[string]any)["executionArn"].(string))
+		last = x
 		<-x.done
 		if status := x.currentStatus(); status != statusSucceeded {
 			b.Fatalf("execution ended %s", status)
@@ -43,5 +48,9 @@ func BenchmarkTransitions(b *testing.B) {
 		e.mu.Unlock()
 	}
 	b.StopTimer()
+	// The same output as aws-local-stepfunctions (testdata/alsf-bench.cjs).
+	if got := last.snapshotOutput(); got != benchOutput {
+		b.Fatalf("output %s, want %s", got, benchOutput)
+	}
 	b.ReportMetric(float64(b.N*statesPerExecution)/b.Elapsed().Seconds(), "transitions/s")
 }

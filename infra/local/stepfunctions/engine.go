@@ -144,6 +144,12 @@ func (x *execution) snapshot() (status, output, errName, cause string, stop time
 	return x.status, x.output, x.errName, x.cause, x.stop
 }
 
+// snapshotOutput is the execution's output as JSON.
+func (x *execution) snapshotOutput() string {
+	_, output, _, _, _ := x.snapshot()
+	return output
+}
+
 // currentStatus is the execution's status.
 func (x *execution) currentStatus() string {
 	x.mu.Lock()
