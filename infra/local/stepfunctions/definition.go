@@ -312,7 +312,7 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 	fields, ok := fieldsByType[s.Type]
 	if !ok {
 		if s.Type != "" {
-			p.fail("SCHEMA_VALIDATION_FAILED", "Unknown state type: "+s.Type, loc+"/Type")
+			p.fail("SCHEMA_VALIDATION_FAILED", "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]", loc+"/Type")
 		}
 		return s
 	}
