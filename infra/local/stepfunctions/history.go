@@ -11,23 +11,27 @@ import (
 // are never modified afterwards (the engine builds new values rather than
 // changing old ones).
 type event struct {
-	ID         int64
-	PreviousID int64
-	Type       string
-	Timestamp  time.Time
+	at   int64 // milliseconds since the epoch, as the API shows them
+	Type string
 
 	// stateName and data are the details of StateEntered and StateExited
 	// events (name, and input or output), and of ExecutionStarted and
-	// ExecutionSucceeded (input or output, with no name).
+	// ExecutionSucceeded (input or output, with no name). data is a
+	// jsonText when its JSON is known already (the execution input).
 	stateName string
 	data      any
-	dataText  string // when the JSON is already known (the execution input)
-	hasData   bool
 
-	// details holds the details of every other event type. A value of type
-	// lazyJSON is written as JSON text when the event is read.
+	// details holds the details of every other event type, and extra
+	// details of the ones above. A value of type lazyJSON is written as JSON
+	// text when the event is read.
 	details map[string]any
+
+	ID, PreviousID int32
+	hasData        bool
 }
+
+// jsonText is a value's JSON, when known already.
+type jsonText string
 
 // lazyJSON is a value a history event shows as JSON text, encoded only when
 // the history is read.
@@ -77,7 +81,7 @@ func detailsKeyFor(typ string) string {
 func (ev *event) toJSON(includeData bool) map[string]any {
 	m := map[string]any{
 		"id":        ev.ID,
-		"timestamp": epoch(ev.Timestamp),
+		"timestamp": float64(ev.at) / 1000,
 		"type":      ev.Type,
 	}
 	if ev.PreviousID > 0 {
@@ -103,11 +107,11 @@ func (ev *event) toJSON(includeData bool) map[string]any {
 			}
 		}
 		if includeData {
-			text := ev.dataText
-			if text == "" {
-				text = marshal(ev.data)
+			if text, ok := ev.data.(jsonText); ok {
+				d[field] = string(text)
+			} else {
+				d[field] = marshal(ev.data)
 			}
-			d[field] = text
 		}
 		d[field+"Details"] = map[string]any{"truncated": false}
 		m[key] = d
@@ -144,21 +148,21 @@ type thread struct {
 
 // emit records an event with generic details.
 func (t *thread) emit(now time.Time, typ string, details map[string]any) int64 {
-	return t.add(event{Type: typ, Timestamp: now, details: details})
+	return t.add(event{Type: typ, at: now.UnixMilli(), details: details})
 }
 
 // emitData records an event whose details are a state name (or none) and
 // the state's input or output.
 func (t *thread) emitData(now time.Time, typ, name string, data any) int64 {
-	return t.add(event{Type: typ, Timestamp: now, stateName: name, data: data, hasData: true})
+	return t.add(event{Type: typ, at: now.UnixMilli(), stateName: name, data: data, hasData: true})
 }
 
 func (t *thread) add(ev event) int64 {
 	t.x.mu.Lock()
 	defer t.x.mu.Unlock()
-	ev.ID = int64(len(t.x.history) + 1)
-	ev.PreviousID = t.last
+	ev.ID = int32(len(t.x.history) + 1)
+	ev.PreviousID = int32(t.last)
 	t.x.history = append(t.x.history, ev)
-	t.last = ev.ID
-	return ev.ID
+	t.last = int64(ev.ID)
+	return t.last
 }

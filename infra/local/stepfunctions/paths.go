@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -273,10 +274,7 @@ func setSegs(doc any, segs []pathSegment, value any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[string]any, len(d)+1)
-		for k, v := range d {
-			out[k] = v
-		}
+		out := maps.Clone(d)
 		out[sg.name] = nv
 		return out, nil
 	case []any:

@@ -52,7 +52,7 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 	}
 	x.history = make([]event, 0, max(x.machine.historyHint.Load(), 8))
 	th := &thread{x: x}
-	th.add(event{Type: "ExecutionStarted", Timestamp: x.start, data: x.inputValue, dataText: x.input, hasData: true,
+	th.add(event{Type: "ExecutionStarted", at: x.start.UnixMilli(), data: jsonText(x.input), hasData: true,
 		details: map[string]any{"roleArn": x.machine.roleArn}})
 	logs := e.log.Enabled(ctx, slog.LevelInfo)
 	if logs {
