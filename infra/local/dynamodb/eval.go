@@ -93,7 +93,8 @@ func eval(c condition, item Item) bool {
 	case *compareCond:
 		l, r := resolve(c.l, item), resolve(c.r, item)
 		if l == nil || r == nil {
-			return false
+			// A missing attribute equals nothing, so it differs from everything.
+			return c.op == "<>" && (l != nil || r != nil)
 		}
 		switch c.op {
 		case "=":

@@ -119,12 +119,19 @@ func newExprContext(names map[string]string, values map[string]*Value) *exprCont
 
 // checkParams validates the names and values maps against the request's
 // expressions, before any expression is parsed.
-func (x *exprContext) checkParams(anyExpression bool) error {
+// anyExpression says whether the request has an expression; valueExprs
+// names the request's expressions that take values ("UpdateExpression",
+// ...), anyValueExpr whether one of them is present.
+func (x *exprContext) checkParams(anyExpression bool, valueExprs []string, anyValueExpr bool) error {
 	if x.names != nil && !anyExpression {
 		return validationf("ExpressionAttributeNames can only be specified when using expressions")
 	}
-	if x.values != nil && !anyExpression {
-		return validationf("ExpressionAttributeValues can only be specified when using expressions")
+	if x.values != nil && !anyValueExpr && len(valueExprs) > 0 {
+		verb := "is"
+		if len(valueExprs) > 1 {
+			verb = "are"
+		}
+		return validationf("ExpressionAttributeValues can only be specified when using expressions: %s %s null", strings.Join(valueExprs, " and "), verb)
 	}
 	if x.names != nil && len(x.names) == 0 {
 		return validationf("ExpressionAttributeNames must not be empty")
@@ -372,16 +379,20 @@ func (p *parser) value() (*valueOperand, error) {
 	return &valueOperand{name: t.text, value: v}, nil
 }
 
-var functionArity = map[string]int{
-	"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2, "contains": 2, "size": 1,
-	"if_not_exists": 2, "list_append": 2,
-}
+var (
+	conditionFunctions = map[string]int{"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2, "contains": 2, "size": 1}
+	updateFunctions    = map[string]int{"if_not_exists": 2, "list_append": 2}
+)
 
 // call parses fn(args...) with the function name as the current token.
 func (p *parser) call() (string, []operand, error) {
 	t := p.next()
 	fn := t.text
-	if _, ok := functionArity[fn]; !ok {
+	arity := conditionFunctions
+	if p.kind == "UpdateExpression" {
+		arity = updateFunctions
+	}
+	if _, ok := arity[fn]; !ok {
 		return "", nil, validationf("Invalid %s: Invalid function name; function: %s", p.kind, fn)
 	}
 	if err := p.expectPunct("("); err != nil {
@@ -403,7 +414,7 @@ func (p *parser) call() (string, []operand, error) {
 	if err := p.expectPunct(")"); err != nil {
 		return "", nil, err
 	}
-	if len(args) != functionArity[fn] {
+	if len(args) != arity[fn] {
 		return "", nil, validationf("Invalid %s: Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", p.kind, fn, len(args))
 	}
 	return fn, args, nil
@@ -434,6 +445,13 @@ func (p *parser) operand(update bool) (operand, error) {
 			if fn == "if_not_exists" {
 				if _, ok := args[0].(*pathOperand); !ok {
 					return nil, validationf("Invalid %s: Operator or function requires a document path; operator or function: %s", p.kind, fn)
+				}
+			}
+			if fn == "list_append" {
+				for _, a := range args {
+					if v, ok := a.(*valueOperand); ok && v.value.L == nil {
+						return nil, validationf("Invalid %s: Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", p.kind, v.value.Type())
+					}
 				}
 			}
 			return &callOperand{fn: fn, args: args}, nil
@@ -522,6 +540,19 @@ func (p *parser) primary() (condition, error) {
 		return c, nil
 	}
 	t := p.peek()
+	if t.kind == tokIdent && p.toks[p.pos+1].text == "(" && p.toks[p.pos+1].kind == tokPunct && t.text == "size" {
+		// size is a value: a condition must compare it.
+		save := p.pos
+		if _, _, err := p.call(); err != nil {
+			return nil, err
+		}
+		next := p.peek()
+		isCompare := next.kind == tokPunct && slices.Contains(comparators, next.text)
+		if !isCompare && !p.isKeyword("BETWEEN") && !p.isKeyword("IN") {
+			return nil, validationf("Invalid %s: The function is not allowed to be used this way in an expression; function: size", p.kind)
+		}
+		p.pos = save
+	}
 	if t.kind == tokIdent && p.toks[p.pos+1].text == "(" && p.toks[p.pos+1].kind == tokPunct && t.text != "size" {
 		fn, args, err := p.call()
 		if err != nil {
@@ -637,7 +668,7 @@ func checkCondition(kind string, c condition) error {
 		case "attribute_type":
 			if v, ok := c.args[1].(*valueOperand); ok {
 				if v.value.S == nil || !slices.Contains([]string{"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"}, *v.value.S) {
-					return validationf("Invalid %s: Invalid attribute type name found; type: %s, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }", kind, v.value.describe())
+					return validationf("Invalid %s: Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}", kind, v.value.describe())
 				}
 			}
 		case "begins_with":
@@ -725,11 +756,8 @@ func parseUpdate(src string, x *exprContext) ([]updateAction, error) {
 					return nil, err
 				}
 				a.value = v
-				if clause == "ADD" && v.value.N == nil && v.value.SS == nil && v.value.NS == nil && v.value.BS == nil {
-					return nil, validationf("Invalid %s: Incorrect operand type for operator or function; operator: ADD, operand type: %s", kind, v.value.Type())
-				}
-				if clause == "DELETE" && v.value.SS == nil && v.value.NS == nil && v.value.BS == nil {
-					return nil, validationf("Invalid %s: Incorrect operand type for operator or function; operator: DELETE, operand type: %s", kind, v.value.Type())
+				if long, ok := longTypeNames[v.value.Type()]; ok && !(clause == "ADD" && v.value.N != nil) {
+					return nil, validationf("Invalid %s: Incorrect operand type for operator or function; operator: %s, operand type: %s", kind, clause, long)
 				}
 			}
 			actions = append(actions, a)
@@ -749,6 +777,9 @@ func parseUpdate(src string, x *exprContext) ([]updateAction, error) {
 	}
 	return actions, nil
 }
+
+// longTypeNames are the types ADD and DELETE refuse, as their messages name them.
+var longTypeNames = map[string]string{"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN", "L": "LIST", "M": "MAP"}
 
 func overlaps(a, b docPath) bool {
 	n := min(len(a), len(b))

@@ -86,7 +86,11 @@ func (s *Server) prepare(kind string, in *itemInput) (*writeOp, error) {
 		return nil, validationf("1 validation error detected: Value null at 'conditionExpression' failed to satisfy constraint: Member must not be null")
 	}
 	x := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err := x.checkParams(in.ConditionExpression != nil || in.UpdateExpression != nil); err != nil {
+	valueExprs := []string{"ConditionExpression"}
+	if kind == "Update" {
+		valueExprs = []string{"UpdateExpression", "ConditionExpression"}
+	}
+	if err := x.checkParams(in.ConditionExpression != nil || in.UpdateExpression != nil, valueExprs, in.ConditionExpression != nil || in.UpdateExpression != nil); err != nil {
 		return nil, err
 	}
 	var err error
@@ -247,7 +251,7 @@ func (s *Server) prepareRead(in *itemInput) (*readOp, error) {
 	if in.ExpressionAttributeValues != nil {
 		return nil, validationf("ExpressionAttributeValues can only be specified when using expressions: ProjectionExpression")
 	}
-	if err := x.checkParams(in.ProjectionExpression != nil); err != nil {
+	if err := x.checkParams(in.ProjectionExpression != nil, nil, false); err != nil {
 		return nil, err
 	}
 	op := &readOp{}

@@ -208,7 +208,7 @@ func (s *Server) query(body []byte) (any, error) {
 		return nil, validationf("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
 	x := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err := x.checkParams(true); err != nil {
+	if err := x.checkParams(true, []string{"KeyConditionExpression", "FilterExpression"}, true); err != nil {
 		return nil, err
 	}
 	kc, err := parseCondition("KeyConditionExpression", *in.KeyConditionExpression, x)
@@ -221,11 +221,11 @@ func (s *Server) query(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash, sc, err := keyCondition(kc, src.key)
+	o, err := s.readOptions(&in, src, x, true)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.readOptions(&in, src, x, true)
+	hash, sc, err := keyCondition(kc, src.key)
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +507,7 @@ func (s *Server) scan(body []byte) (any, error) {
 		return nil, validationf("The local DynamoDB does not support parallel scans (Segment, TotalSegments)")
 	}
 	x := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err := x.checkParams(in.FilterExpression != nil || in.ProjectionExpression != nil); err != nil {
+	if err := x.checkParams(in.FilterExpression != nil || in.ProjectionExpression != nil, []string{"FilterExpression"}, in.FilterExpression != nil); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -47,7 +47,7 @@ var tableNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
 func checkTableName(name string) error {
 	if !tableNameRE.MatchString(name) {
 		if len(name) < 3 || len(name) > 255 {
-			return validationf("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3", name)
+			return validationf("TableName must be at least 3 characters long and at most 255 characters long")
 		}
 		return validationf("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
 	}
@@ -73,7 +73,9 @@ func (s *Server) createTable(body []byte) (any, error) {
 	}
 	t.created = s.now()
 	s.tables[in.TableName] = t
-	return map[string]any{"TableDescription": s.description(t, "ACTIVE")}, nil
+	// DynamoDB answers CREATING; the local table is ACTIVE at once, as
+	// DescribeTable says, so waiters return on their first call.
+	return map[string]any{"TableDescription": s.description(t, "CREATING")}, nil
 }
 
 func newTable(in tableDefinition) (*table, error) {
@@ -256,6 +258,9 @@ type tableNameInput struct{ TableName string }
 func (s *Server) table(name string) (*table, error) {
 	if name == "" {
 		return nil, validationf("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+	}
+	if len(name) < 3 {
+		return nil, validationf("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3", name)
 	}
 	t := s.tables[name]
 	if t == nil {

@@ -152,7 +152,7 @@ func listString(s []string) string { return "[" + strings.Join(s, ", ") + "]" }
 func normalizeNumber(s string) (string, error) {
 	r, ok := parseNumber(s)
 	if !ok {
-		return "", validationf("A value provided cannot be converted into a number")
+		return "", validationf("The parameter cannot be converted to a numeric value: %s", s)
 	}
 	out := formatNumber(r)
 	digits := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(out, "-"), ".", ""), "0")
