@@ -188,7 +188,9 @@ const createTable = `{"TableName":"tbl","BillingMode":"PAY_PER_REQUEST",
   {"IndexName":"keys","KeySchema":[{"AttributeName":"dueShard","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
  "LocalSecondaryIndexes":[{"IndexName":"byN","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"n","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["name"]}}]}`
 
-func put(item string) step { return step{action: "PutItem", body: `{"TableName":"tbl","Item":` + item + `}`} }
+func put(item string) step {
+	return step{action: "PutItem", body: `{"TableName":"tbl","Item":` + item + `}`}
+}
 
 func TestTablesMatchDynalite(t *testing.T) {
 	runDifferential(t, []step{

@@ -199,13 +199,14 @@ func applyUpdate(old Item, key Item, actions []updateAction) (Item, error) {
 	if item == nil {
 		item = key.clone()
 	}
+	var removes []docPath
 	for i, a := range actions {
 		var err error
 		switch a.clause {
 		case "SET":
 			err = setPath(item, a.path, values[i].clone())
 		case "REMOVE":
-			removePath(item, a.path)
+			removes = append(removes, a.path)
 		case "ADD":
 			err = addPath(item, a.path, a.value.(*valueOperand).value)
 		case "DELETE":
@@ -214,6 +215,22 @@ func applyUpdate(old Item, key Item, actions []updateAction) (Item, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	// Every path names the item as it was: removing list elements from the
+	// highest index down keeps the lower indexes where they were.
+	slices.SortStableFunc(removes, func(a, b docPath) int {
+		for i := range min(len(a), len(b)) {
+			if a[i].isIdx && b[i].isIdx && a[i].index != b[i].index {
+				return b[i].index - a[i].index
+			}
+			if a[i] != b[i] {
+				return 0
+			}
+		}
+		return 0
+	})
+	for _, p := range removes {
+		removePath(item, p)
 	}
 	return item, nil
 }
