@@ -12,8 +12,6 @@ import (
 const (
 	reasonXRay = "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions " +
 		"(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html); tracing is on for every function."
-	reasonDataKey = "CDK's grant on the one customer-managed data key (its ARN, not *): DynamoDB and S3 need the " +
-		"GenerateDataKey* and ReEncrypt* variants to write items and objects encrypted under it."
 	reasonBucketObjects = "Object-level actions on the objects of this one candidate bucket (<bucket ARN>/*): " +
 		"object keys are per candidate and not known at deploy time."
 	reasonWorkflowLogs = "Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray actions support " +

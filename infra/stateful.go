@@ -33,6 +33,9 @@ type StatefulStack struct {
 	Stack      awscdk.Stack
 	Key        awskms.Key
 	Table      awsdynamodb.Table
+	// TableName is the table's topology name; Indexes its index names.
+	TableName string
+	Indexes   []string
 	Buckets    map[string]awss3.Bucket
 	AccessLogs awss3.Bucket
 	// UserPool and UserPoolClient sign recruiters in: created here, or
@@ -78,7 +81,9 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		DeletionProtection: jsii.Bool(true),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
+	s.TableName = t.Name
 	for _, ix := range t.Indexes {
+		s.Indexes = append(s.Indexes, ix.Name)
 		s.Table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:    jsii.String(ix.Name),
 			PartitionKey: attribute(ix.PartitionKey),
