@@ -30,12 +30,12 @@ type StatefulStackProps struct {
 // their key and the recruiters' user pool. It is termination protected and
 // every resource in it is retained when the stack is deleted.
 type StatefulStack struct {
-	Stack      awscdk.Stack
-	Key        awskms.Key
-	Table      awsdynamodb.Table
+	Stack awscdk.Stack
+	Key   awskms.Key
+	Table awsdynamodb.Table
 	// TableName is the table's topology name; Indexes its index names.
-	TableName string
-	Indexes   []string
+	TableName  string
+	Indexes    []string
 	Buckets    map[string]awss3.Bucket
 	AccessLogs awss3.Bucket
 	// UserPool and UserPoolClient sign recruiters in: created here, or
