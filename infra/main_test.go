@@ -39,6 +39,9 @@ func cdkContext(t testing.TB, overrides map[string]any) map[string]any {
 		t.Fatalf("cdk.json: %v", err)
 	}
 	doc.Context[ContextLambdaAssetRoot] = filepath.Join("testdata", "lambda")
+	// cdk.json's controller, sender and notice are examples, refused
+	// unless allowed; TestConfigFromContext checks the refusal.
+	doc.Context[ContextAllowExampleSettings] = "true"
 	for k, v := range overrides {
 		doc.Context[k] = v
 	}

@@ -47,6 +47,8 @@ type StatelessStack struct {
 	AlarmTopic       awssns.Topic
 	Alarms           map[string]awscloudwatch.Alarm // "<function|workflow|schedule>/<what>", "ses/bounce-rate"
 	Dashboard        awscloudwatch.Dashboard
+
+	publicRouteKeys []string // "GET /c/{token}", ...
 }
 
 // NewStatelessStack defines the stateless stack from the topology.
