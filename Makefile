@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy diff vet asl clean
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl clean
 
 all: test
 
@@ -61,6 +61,10 @@ diff: node_modules/.package-lock.json build
 ## deploy: deploy the stateful, then the stateless stack (credentials, a bootstrapped account).
 deploy: node_modules/.package-lock.json build
 	$(CDK) deploy --all --require-approval broadening $(CDK_FLAGS)
+
+## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
+destroy: node_modules/.package-lock.json build
+	$(CDK) destroy $(CDK_FLAGS)
 
 clean:
 	rm -rf bin cdk.out
