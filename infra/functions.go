@@ -63,6 +63,9 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 			}
 			if ref.Name == topology.SettingPublicBaseURL && v == "" {
 				v = *s.API.ApiEndpoint()
+				if s.CandidateEdge != nil {
+					v = *s.candidateEdgeURL()
+				}
 			}
 			env[name] = jsii.String(v)
 		case topology.WorkflowArn:

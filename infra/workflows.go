@@ -28,7 +28,7 @@ func (s *StatelessStack) newWorkflow(d Definition, cfg Config) (awsstepfunctions
 		subs[key] = fn.FunctionArn()
 	}
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
-		LogGroupName: workflowLogGroupName(w),
+		LogGroupName:  workflowLogGroupName(w),
 		Retention:     cfg.LogRetention,
 		EncryptionKey: s.LogsKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
