@@ -19,20 +19,21 @@ func TestCandidateEdgeRateLimitsPerIP(t *testing.T) {
 	s := synth(t, topology.App, map[string]any{ContextPublicRateLimitPerIP: "300"})
 	s.stateless.HasResourceProperties(jsii.String("AWS::WAFv2::WebACL"), map[string]any{
 		"Scope": "CLOUDFRONT",
+		// In priority order: other paths are blocked before the rate is counted.
 		"Rules": assertions.Match_ArrayWith(&[]any{
-			assertions.Match_ObjectLike(&map[string]any{
-				"Name":   "rate-per-ip",
-				"Action": map[string]any{"Block": map[string]any{"CustomResponse": map[string]any{"ResponseCode": 429}}},
-				"Statement": map[string]any{"RateBasedStatement": map[string]any{
-					"Limit": 300, "AggregateKeyType": "IP", "EvaluationWindowSec": 300,
-				}},
-			}),
 			assertions.Match_ObjectLike(&map[string]any{
 				"Name":   "only-candidate-routes",
 				"Action": map[string]any{"Block": map[string]any{}},
 				"Statement": map[string]any{"NotStatement": map[string]any{"Statement": map[string]any{
 					"ByteMatchStatement": assertions.Match_ObjectLike(&map[string]any{"SearchString": CandidatePathPrefix, "PositionalConstraint": "STARTS_WITH"}),
 				}}},
+			}),
+			assertions.Match_ObjectLike(&map[string]any{
+				"Name":   "rate-per-ip",
+				"Action": map[string]any{"Block": map[string]any{"CustomResponse": map[string]any{"ResponseCode": 429}}},
+				"Statement": map[string]any{"RateBasedStatement": map[string]any{
+					"Limit": 300, "AggregateKeyType": "IP", "EvaluationWindowSec": 300,
+				}},
 			}),
 		}),
 		"VisibilityConfig": assertions.Match_ObjectLike(&map[string]any{"SampledRequestsEnabled": false}),
