@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -107,17 +109,30 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.RecruiterToken == "" {
 		cfg.RecruiterToken = "local-" + rand.Text()
 	}
-	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	c = cloud
 	defer func() {
+		// Every early return sets c to nil: close what was started through
+		// cloud, never through c.
 		if err != nil {
-			c.Close()
+			cloud.Close()
 		}
 	}()
 
 	// Listen first, so that every service can be told every other's address.
-	appLn, err := net.Listen("tcp", orDefault(cfg.Addr, "127.0.0.1:0"))
+	appLn, err := listen("the app", orDefault(cfg.Addr, "127.0.0.1:0"))
 	if err != nil {
-		return nil, fmt.Errorf("app listener: %w", err)
+		return nil, err
+	}
+	// The outbox is a separate process that would only say it exited: try
+	// its address here first, to name the cause when it is taken.
+	if sesAddr := orDefault(cfg.SESAddr, "127.0.0.1:0"); !strings.HasSuffix(sesAddr, ":0") {
+		ln, err := listen("the email outbox", sesAddr)
+		if err != nil {
+			appLn.Close()
+			return nil, err
+		}
+		ln.Close()
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
@@ -188,7 +203,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
 		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
 	})
-	c.serve(appLn, c.gateway)
+	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
 }
 
@@ -315,6 +330,32 @@ func routes(app topology.Application) []gateway.Route {
 		out[i] = gateway.Route{Method: r.Method, Path: r.Path, Function: r.Function, Auth: r.Auth == topology.Recruiter}
 	}
 	return out
+}
+
+// AddrInUseError reports that an address the local cloud must listen on is
+// taken by another program.
+type AddrInUseError struct {
+	Service string // "the app" or "the email outbox"
+	Addr    string
+	Err     error
+}
+
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s cannot listen on %s: the address is already in use (by another program, or another make dev)", e.Service, e.Addr)
+}
+
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// listen listens on addr for service, naming a taken address as such.
+func listen(service, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &AddrInUseError{Service: service, Addr: addr, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", service, addr, err)
+	}
+	return ln, nil
 }
 
 func orDefault(s, d string) string {
