@@ -95,7 +95,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 }
 
 func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.Decision, error) {
-	if ct := httpapi.Header(req, "Content-Type"); len(ct) >= 16 && ct[:16] == "application/json" {
+	switch mt := httpapi.MediaType(req); {
+	case httpapi.IsJSON(mt):
 		var in jsonInput
 		if err := httpapi.DecodeJSON(req, &in); err != nil {
 			return nil, err
@@ -108,12 +109,14 @@ func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.D
 			decisions[i] = consent.Decision{Purpose: d.Purpose, Grant: *d.Grant}
 		}
 		return decisions, r.Answer(decisions)
+	case mt == "application/x-www-form-urlencoded":
+		body, err := httpapi.FormBody(req)
+		if err != nil {
+			return nil, err
+		}
+		return page.ParseDecisions(body, r)
 	}
-	body, err := httpapi.Body(req)
-	if err != nil {
-		return nil, err
-	}
-	return page.ParseDecisions(body, r)
+	return nil, httpapi.UnsupportedMediaType("application/x-www-form-urlencoded or application/json")
 }
 
 // handOver gives the recorded answer to the workflow waiting on the request.

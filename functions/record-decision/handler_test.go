@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,4 +147,47 @@ func mustCandidate(t *testing.T, s *store.Store, token string) string {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+// Hostile or odd bodies get a problem with a 4xx status and change nothing;
+// a media type in another case is still read.
+func TestBodiesAreReadStrictly(t *testing.T) {
+	big := base64.StdEncoding.EncodeToString([]byte("talent_pool=grant&x=" + strings.Repeat("a", 4<<20)))
+	tests := []struct {
+		name, contentType, body string
+		base64                  bool
+		status                  int
+		state                   consent.State // the consent's state afterwards
+	}{
+		{"JSON in another case", "Application/JSON", `{"decisions":[{"purpose":"talent_pool","grant":true}]}`, false, http.StatusOK, consent.Given},
+		{"form in another case", "Application/X-WWW-Form-Urlencoded", "talent_pool=grant", false, http.StatusOK, consent.Given},
+		{"no content type", "", "talent_pool=grant", false, http.StatusUnsupportedMediaType, consent.Requested},
+		{"plain text", "text/plain", "talent_pool=grant", false, http.StatusUnsupportedMediaType, consent.Requested},
+		{"4 MB form", "application/x-www-form-urlencoded", big, true, http.StatusRequestEntityTooLarge, consent.Requested},
+		{"case-variant keys", "application/json", `{"decisions":[{"purpose":"talent_pool","grant":false,"GRANT":true}]}`, false, http.StatusUnprocessableEntity, consent.Requested},
+		{"duplicate decisions key", "application/json", `{"decisions":[{"purpose":"talent_pool","grant":false}],"decisions":[{"purpose":"talent_pool","grant":true}]}`, false, http.StatusUnprocessableEntity, consent.Requested},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, token := pending(t)
+			h := &Handler{Store: s, Workflows: &workflows{}, Policy: policy, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+			req := formPost(token, "203.0.113.7")
+			req.Headers = map[string]string{"accept": "application/json"}
+			if tt.contentType != "" {
+				req.Headers["content-type"] = tt.contentType
+			}
+			req.Body, req.IsBase64Encoded = tt.body, tt.base64
+			res, err := h.Handle(context.Background(), req)
+			if err != nil || res.StatusCode != tt.status {
+				t.Fatalf("status %d %s (%v), want %d", res.StatusCode, res.Body, err, tt.status)
+			}
+			if tt.status >= 400 && res.Headers["Content-Type"] != "application/problem+json" {
+				t.Errorf("content type %q, want a problem", res.Headers["Content-Type"])
+			}
+			cs, _ := s.Consents(context.Background(), mustCandidate(t, s, token))
+			if cs[0].State != tt.state {
+				t.Errorf("state %s, want %s", cs[0].State, tt.state)
+			}
+		})
+	}
 }
