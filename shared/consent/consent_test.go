@@ -176,7 +176,8 @@ func TestLinkTokens(t *testing.T) {
 	if HashLinkToken(a) == HashLinkToken(b) || len(HashLinkToken(a)) != 64 || strings.Contains(HashLinkToken(a), a) {
 		t.Fatal("hashes must differ per token and not contain it")
 	}
-	for _, bad := range []string{"", "short", strings.Repeat("A", 42), strings.Repeat("A", 42) + "!", strings.Repeat("A", 44)} {
+	for _, bad := range []string{"", "short", strings.Repeat("A", 42), strings.Repeat("A", 42) + "!", strings.Repeat("A", 44),
+		"00\r" + strings.Repeat("0", 40), strings.Repeat("A", 40) + "\nAA", strings.Repeat("A", 42) + "B"} {
 		if ValidLinkToken(bad) {
 			t.Errorf("ValidLinkToken(%q) = true", bad)
 		}
