@@ -32,6 +32,8 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			{"sends email", f.SendsEmail, "ses:SendEmail"},
 			{"reads the table", f.Table != topology.NoAccess, "dynamodb:GetItem"},
 			{"writes the table", f.Table == topology.ReadWrite, "dynamodb:PutItem"},
+			{"reads a secret", len(f.ReadsSecrets) > 0, "secretsmanager:GetSecretValue"},
+			{"describes a secret", false, "secretsmanager:DescribeSecret"},
 		} {
 			if has(c.action) != c.want {
 				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))

@@ -29,13 +29,21 @@ type Workflows interface {
 	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
 }
 
+// Secret is a deployment secret's value; *secret.Cached is one.
+type Secret interface {
+	Value(ctx context.Context) ([]byte, error)
+}
+
 // Handler records candidates' decisions.
 type Handler struct {
 	Store     DecisionStore
 	Workflows Workflows
-	Policy    consent.Policy
-	Log       *slog.Logger
-	Now       func() time.Time
+	// NetworkKey keys the hash of the client's network: a deployment
+	// secret, so the hash cannot be reversed from stored data alone.
+	NetworkKey Secret
+	Policy     consent.Policy
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 type jsonInput struct {
@@ -73,10 +81,16 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		}
 		return page.Error(ctx, h.Log, req, m, err), nil
 	}
+	key, err := h.NetworkKey.Value(ctx)
+	if err != nil {
+		return page.Error(ctx, h.Log, req, m, fmt.Errorf("network hash key: %w", err)), nil
+	}
 	ev := consent.Evidence{
-		// Only the client's network is hashed, never its address: the hash
-		// shows where an answer came from without identifying a device.
-		IPHash:    consent.Pseudonym([]byte("consentflow/ip/"+r.ID), consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
+		// Only the client's network is kept, never its address, and only as
+		// a hash keyed with a deployment secret: it shows that two answers
+		// came from one network without saying which (there are only 2^24
+		// IPv4 /24s, so an unkeyed or stored-key hash is reversible).
+		IPHash:    consent.Pseudonym(key, consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
 		UserAgent: truncate(req.RequestContext.HTTP.UserAgent, 512),
 		Language:  c.Locale,
 	}
