@@ -147,7 +147,7 @@ func TestDecisionIsHandedToTheWaitingWorkflow(t *testing.T) {
 	wf := &workflows{}
 	h := newHandler(t, s, wf)
 	res, err := h.Handle(context.Background(), formPost(token, "203.0.113.77"))
-	if err != nil || res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/c/"+token {
+	if err != nil || res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/c/"+token+"?lang=fr" {
 		t.Fatalf("response %d %v %v", res.StatusCode, res.Headers, err)
 	}
 	if len(wf.tokens) != 1 || wf.tokens[0] != "task-token-1" {

@@ -123,7 +123,7 @@ func (s State) DPV() string {
 }
 
 // Locales are the languages candidate pages and emails are written in.
-var Locales = []string{"en", "de", "fr"}
+var Locales = []string{"en", "de", "fr", "sk", "cs"}
 
 // ParseLocale accepts a BCP 47 tag whose language is supported ("de-AT" → "de").
 func ParseLocale(tag string) (string, error) {
