@@ -68,6 +68,12 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 				}
 			}
 			env[name] = jsii.String(v)
+		case topology.SecretArn:
+			sec, ok := s.stateful.Secrets[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown secret %q", f.Name, name, ref.Name)
+			}
+			env[name] = sec.SecretArn()
 		case topology.WorkflowArn:
 			// Set by bindWorkflows once the state machines exist.
 		default:
@@ -99,6 +105,13 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	}
 	if f.SendsEmail {
 		s.Mail.grantSend(fn)
+	}
+	for _, name := range f.ReadsSecrets {
+		sec, ok := s.stateful.Secrets[name]
+		if !ok {
+			return nil, fmt.Errorf("function %s: reads unknown secret %q", f.Name, name)
+		}
+		grantSecretValue(fn, sec)
 	}
 	return fn, nil
 }

@@ -30,6 +30,8 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			{"describes its executions", len(f.Starts) > 0, "states:DescribeExecution"},
 			{"answers workflow tasks", len(f.AnswersTasks) > 0, "states:SendTaskSuccess"},
 			{"sends email", f.SendsEmail, "ses:SendEmail"},
+			{"reads a secret", len(f.ReadsSecrets) > 0, "secretsmanager:GetSecretValue"},
+			{"describes a secret", false, "secretsmanager:DescribeSecret"},
 		} {
 			if has(c.action) != c.want {
 				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))

@@ -1,7 +1,7 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
-// Functions (ours), behind an HTTP front that behaves like API Gateway.
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
+// Lambda and Step Functions (ours), behind an HTTP front that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
@@ -33,6 +33,7 @@ import (
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/lambda"
+	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
@@ -87,6 +88,7 @@ type Cloud struct {
 	gateway   *gateway.Gateway
 	lambda    *lambda.Service
 	engine    *stepfunctions.Engine
+	secrets   *secretsmanager.Server
 	servers   []*http.Server
 	closeOnce sync.Once
 }
@@ -162,6 +164,18 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
+	// Secrets Manager: each topology secret generated afresh at start.
+	smLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("secrets manager listener: %w", err)
+	}
+	c.secrets = secretsmanager.New(Region, AccountID)
+	for _, s := range app.Secrets {
+		c.secrets.Generate(s.Name)
+	}
+	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.serve(smLn, c.secrets)
+
 	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
@@ -214,7 +228,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -280,7 +294,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		for name, ref := range f.Env {
 			env[name] = c.resolve(ref)
 		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 		}
 		timeout := f.Timeout
@@ -306,6 +320,8 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return StateMachineARN(ref.Name)
 	case topology.Setting:
 		return c.Settings[ref.Name]
+	case topology.SecretArn:
+		return c.secrets.ARN(ref.Name)
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }

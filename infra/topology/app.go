@@ -12,6 +12,10 @@ const (
 
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
+
+	// NetworkHashSecret keys the hash of a candidate's client network in
+	// audit events, so the stored hash cannot be reversed from stored data.
+	NetworkHashSecret = "network-hash-key"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -48,6 +52,10 @@ var App = Application{
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
 		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
 	},
+	// Deployment secrets (generated; never set by hand).
+	Secrets: []Secret{
+		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
+	},
 	Functions: []Function{
 		{
 			Name:        "register-candidate",
@@ -77,11 +85,14 @@ var App = Application{
 			Tables:      tables(GetItem),
 		},
 		{
-			Name:         "record-decision",
-			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice()),
+			Name:        "record-decision",
+			Description: "Records a candidate's decision and hands it back to the waiting workflow",
+			Env: env(table(), notice(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
 			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
 			Name:        "record-consent-request",

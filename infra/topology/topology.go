@@ -89,6 +89,8 @@ const (
 	WorkflowArn
 	// Setting resolves to the deployment setting named Ref.Name (see Settings).
 	Setting
+	// SecretArn resolves to the ARN of the secret named Ref.Name (see Secrets).
+	SecretArn
 )
 
 // Ref is the value of a function's environment variable, resolved by each
@@ -122,6 +124,17 @@ type Function struct {
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
 	AnswersTasks []string
+	// ReadsSecrets lists the secrets whose value this function may read
+	// (secretsmanager:GetSecretValue).
+	ReadsSecrets []string
+}
+
+// Secret is a deployment secret with a generated random value: a Secrets
+// Manager secret in AWS (kept when the stack is deleted), one generated at
+// start in the local cloud.
+type Secret struct {
+	Name        string
+	Description string
 }
 
 // Route is one HTTP API route, served by a function with the API Gateway
@@ -222,6 +235,7 @@ type Application struct {
 	Routes    []Route
 	Workflows []Workflow
 	Settings  []SettingDef
+	Secrets   []Secret
 }
 
 // Function returns the function named name.
@@ -269,6 +283,10 @@ func (a Application) Validate() error {
 			}
 		}
 	}
+	secrets := map[string]bool{}
+	for _, s := range a.Secrets {
+		secrets[s.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, f := range a.Functions {
 		if seen[f.Name] {
@@ -289,6 +307,15 @@ func (a Application) Validate() error {
 				if _, ok := a.Setting(ref.Name); !ok {
 					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
 				}
+			case SecretArn:
+				if !secrets[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown secret %q", f.Name, env, ref.Name)
+				}
+			}
+		}
+		for _, s := range f.ReadsSecrets {
+			if !secrets[s] {
+				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
 			}
 		}
 		for b, actions := range f.Buckets {
