@@ -1,7 +1,7 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
-// Functions (ours), behind an HTTP front that behaves like API Gateway.
+// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Lambda, Step
+// Functions and KMS signing keys (ours), behind an HTTP front that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
@@ -33,6 +33,7 @@ import (
 
 	"github.com/consentflow/consentflow/infra/local/clock"
 	"github.com/consentflow/consentflow/infra/local/gateway"
+	"github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
@@ -83,6 +84,10 @@ type Cloud struct {
 	Outbox *ses.Server
 	// Settings are the values the functions run with.
 	Settings map[string]string
+	// KMS holds the signing keys, generated at start; SigningKeys maps each
+	// topology signing key to its local ARN.
+	KMS         *kms.Server
+	SigningKeys map[string]string
 
 	app       topology.Application
 	gateway   *gateway.Gateway
@@ -124,7 +129,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS"} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -159,6 +164,16 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
+
+	c.KMS, c.SigningKeys = kms.New(Region, AccountID), map[string]string{}
+	for _, k := range app.SigningKeys {
+		key, err := c.KMS.CreateKey()
+		if err != nil {
+			return nil, err
+		}
+		c.SigningKeys[k.Name] = key.ARN
+	}
+	c.serve(listeners["KMS"], c.KMS)
 
 	fns, err := c.functions(cfg.Bootstraps)
 	if err != nil {
@@ -202,7 +217,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -268,7 +283,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		for name, ref := range f.Env {
 			env[name] = c.resolve(ref)
 		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
 			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 		}
 		timeout := f.Timeout
@@ -294,6 +309,8 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return StateMachineARN(ref.Name)
 	case topology.Setting:
 		return c.Settings[ref.Name]
+	case topology.SigningKeyArn:
+		return c.SigningKeys[ref.Name]
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }

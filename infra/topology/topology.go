@@ -43,6 +43,8 @@ const (
 	WorkflowArn
 	// Setting resolves to the deployment setting named Ref.Name (see Settings).
 	Setting
+	// SigningKeyArn resolves to the ARN of the signing key named Ref.Name.
+	SigningKeyArn
 )
 
 // Ref is the value of a function's environment variable, resolved by each
@@ -72,6 +74,20 @@ type Function struct {
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
 	AnswersTasks []string
+
+	// Signs lists the signing keys this function may sign with (kms:Sign).
+	Signs []string
+	// ReadsPublicKeys lists the signing keys whose public key this function
+	// may read (kms:GetPublicKey).
+	ReadsPublicKeys []string
+}
+
+// SigningKey is an asymmetric KMS key (ECC_NIST_P256, ECDSA_SHA_256) whose
+// private half never leaves KMS. It outlives deployments: what it signed
+// must verify for as long as it is kept.
+type SigningKey struct {
+	Name        string
+	Description string
 }
 
 // Route is one HTTP API route, served by a function with the API Gateway
@@ -172,6 +188,8 @@ type Application struct {
 	Routes    []Route
 	Workflows []Workflow
 	Settings  []SettingDef
+	// SigningKeys sign what candidates keep (receipts).
+	SigningKeys []SigningKey
 }
 
 // Function returns the function named name.
@@ -219,6 +237,13 @@ func (a Application) Validate() error {
 			}
 		}
 	}
+	keys := map[string]bool{}
+	for _, k := range a.SigningKeys {
+		if keys[k.Name] {
+			return fmt.Errorf("signing key %s defined twice", k.Name)
+		}
+		keys[k.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, f := range a.Functions {
 		if seen[f.Name] {
@@ -239,11 +264,20 @@ func (a Application) Validate() error {
 				if _, ok := a.Setting(ref.Name); !ok {
 					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
 				}
+			case SigningKeyArn:
+				if !keys[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown signing key %q", f.Name, env, ref.Name)
+				}
 			}
 		}
 		for b := range f.Buckets {
 			if !buckets[b] {
 				return fmt.Errorf("function %s: unknown bucket %q", f.Name, b)
+			}
+		}
+		for _, k := range append(append([]string{}, f.Signs...), f.ReadsPublicKeys...) {
+			if !keys[k] {
+				return fmt.Errorf("function %s: unknown signing key %q", f.Name, k)
 			}
 		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {
