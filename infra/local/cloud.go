@@ -95,6 +95,7 @@ type Cloud struct {
 	engine    *stepfunctions.Engine
 	servers   []*http.Server
 	closeOnce sync.Once
+	mu        sync.Mutex // serializes Redeploy
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -223,6 +224,32 @@ func (c *Cloud) Env() []string {
 	return env
 }
 
+// Redeploy changes deployment settings, as a `cdk deploy` with new context
+// values would: every function's environment is resolved again and the next
+// invocations run with it. Stored data, workflows in flight and the signing
+// keys stay as they are.
+func (c *Cloud) Redeploy(overrides map[string]string) error {
+	for k := range overrides {
+		if _, ok := c.app.Setting(k); !ok {
+			return fmt.Errorf("redeploy: unknown setting %q", k)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range overrides {
+		c.Settings[k] = v
+	}
+	if c.Settings[topology.SettingPublicBaseURL] == "" {
+		c.Settings[topology.SettingPublicBaseURL] = c.AppURL
+	}
+	for _, f := range c.app.Functions {
+		if err := c.lambda.UpdateEnvironment(f.Name, c.environment(f)); err != nil {
+			return fmt.Errorf("redeploy %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
 // Routes lists the HTTP API's routes as the local front serves them.
 func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
 
@@ -279,13 +306,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("function %s: no bootstrap at %s (run make build-local): %w", f.Name, path, err)
 		}
-		env := map[string]string{}
-		for name, ref := range f.Env {
-			env[name] = c.resolve(ref)
-		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
-			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
-		}
+		env := c.environment(f)
 		timeout := f.Timeout
 		if timeout == 0 {
 			timeout = topology.DefaultTimeout
@@ -297,6 +318,18 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		out = append(out, lambda.Function{Name: f.Name, Bootstrap: path, Description: f.Description, Env: env, Timeout: timeout, MemoryMB: mem})
 	}
 	return out, nil
+}
+
+// environment is what a function's environment variables resolve to.
+func (c *Cloud) environment(f topology.Function) map[string]string {
+	env := map[string]string{}
+	for name, ref := range f.Env {
+		env[name] = c.resolve(ref)
+	}
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
+		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
+	}
+	return env
 }
 
 func (c *Cloud) resolve(ref topology.Ref) string {
