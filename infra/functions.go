@@ -64,6 +64,12 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 				v = *s.API.ApiEndpoint()
 			}
 			env[name] = jsii.String(v)
+		case topology.SigningKeyArn:
+			k, ok := s.stateful.SigningKeys[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown signing key %q", f.Name, name, ref.Name)
+			}
+			env[name] = k.KeyArn()
 		case topology.WorkflowArn:
 			// Set by bindWorkflows once the state machines exist.
 		default:
@@ -113,6 +119,9 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	}
 	if f.SendsEmail {
 		s.Mail.grantSend(fn)
+	}
+	if err := s.grantSigning(f, fn); err != nil {
+		return nil, err
 	}
 	return fn, nil
 }

@@ -43,6 +43,8 @@ type StatefulStack struct {
 	// here because deleting a verified identity means verifying it again
 	// (and, for a domain, new DKIM records) before any email goes out.
 	Mail *Mail
+	// SigningKeys sign receipts, by topology name.
+	SigningKeys map[string]awskms.Key
 }
 
 // NewStatefulStack defines the stateful stack.
@@ -130,6 +132,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		eventBridgeNotifications(b)
 	}
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
+	s.SigningKeys = newSigningKeys(stack, props.App)
 	return s
 }
 

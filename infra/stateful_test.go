@@ -145,3 +145,34 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+// Receipts are signed with an asymmetric ECC_NIST_P256 key kept in the
+// stateful stack (retained: TestStatefulStackIsRetained), and only the
+// functions the topology names may use it, each for its one action.
+func TestReceiptSigningKey(t *testing.T) {
+	s := synthDefault(t)
+	s.stateful.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "PendingWindowInDays": 30,
+	})
+	actions, _ := functionActions(t, parsed(t, s.stateless))
+	signers, readers := 0, 0
+	for fn, acts := range actions {
+		for _, a := range acts {
+			switch a {
+			case "kms:Sign":
+				signers++
+				if f, _ := topology.App.Function(fn); len(f.Signs) == 0 {
+					t.Errorf("%s may sign", fn)
+				}
+			case "kms:GetPublicKey":
+				readers++
+				if f, _ := topology.App.Function(fn); len(f.ReadsPublicKeys) == 0 {
+					t.Errorf("%s may read the public key", fn)
+				}
+			}
+		}
+	}
+	if signers != 1 || readers != 2 {
+		t.Errorf("%d functions may sign (want 1: send-consent-receipt), %d may read the public key (want 2)", signers, readers)
+	}
+}
