@@ -260,6 +260,11 @@ func TestWithdrawalAndErasureReceiptsSayWhatEnded(t *testing.T) {
 		!strings.Contains(e.Services[0].Purposes[0].Termination, "Erased at 2026-11-28T11:00:00Z") {
 		t.Fatalf("erasure receipt %+v", e)
 	}
+	swept := NewErasureReceipt(p.Terms(req), c, "S", t0, ActorWorkflow, []Erased{{Purpose: TalentPool, State: Expired, RetentionDays: 730}})
+	if swept.Extension.Purposes[0].DPVState != "dpv:ConsentExpired" || swept.Extension.Actor != ActorWorkflow ||
+		!strings.HasPrefix(swept.Services[0].Purposes[0].Termination, "Erased at") {
+		t.Fatalf("erasure after the retention %+v", swept)
+	}
 }
 
 func TestDecliningWhatWasGivenIsAWithdrawal(t *testing.T) {

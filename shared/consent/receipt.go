@@ -145,7 +145,11 @@ func NewReceipt(terms ReceiptTerms, c Candidate, req Request, receiptID string, 
 // Erased is one purpose whose data an erasure deleted, with the terms it
 // had been kept under.
 type Erased struct {
-	Purpose       Purpose
+	Purpose Purpose
+	// State is the consent's state once erased, as the store records it
+	// (Withdrawn when the candidate asked, Expired after the retention).
+	// Zero: Withdrawn.
+	State         State
 	NoticeVersion string
 	NoticeURL     string
 	RetentionDays int
@@ -162,7 +166,11 @@ func NewErasureReceipt(terms ReceiptTerms, c Candidate, receiptID string, at tim
 	}
 	r := newReceipt(terms, c, receiptID, at, url, version, ReceiptErasure, actor)
 	for _, e := range erased {
-		r.add(terms, e.Purpose, Withdrawn, e.RetentionDays, at)
+		state := e.State
+		if state == "" {
+			state = Withdrawn
+		}
+		r.add(terms, e.Purpose, state, e.RetentionDays, at)
 		r.Services[0].Purposes[len(r.Services[0].Purposes)-1].Termination = fmt.Sprintf(
 			"Erased at %s: the personal data kept for this purpose was deleted and its processing ended.", at.UTC().Format(time.RFC3339))
 	}
