@@ -265,3 +265,56 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 		}
 	}
 }
+
+// Declining a purpose that was given is a withdrawal: its receipt has the
+// same format, says so, and says what ended.
+func TestAWithdrawalGetsAReceiptSayingWhatEnded(t *testing.T) {
+	to := uniqueEmail(t)
+	id := register(t, to, "en")
+	for i, decision := range []string{"grant", "decline"} {
+		requestConsent(t, id, "talent_pool")
+		res := do(t, "POST", link(t, nthEmail(t, to, "asks for your consent", i)), form(map[string]string{"talent_pool": decision}), formHeader())
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", decision, res.Status, res.Body)
+		}
+	}
+	receipt := nthEmail(t, to, "consent receipt", 1)
+	withdrawal, _ := receiptOf(t, receipt)
+	for _, want := range []string{`"event":"withdrawal"`, `"dpvState":"dpv:ConsentWithdrawn"`, `"termination":"Withdrawn by the candidate at `} {
+		if !bytes.Contains(withdrawal, []byte(want)) {
+			t.Errorf("withdrawal receipt lacks %s:\n%s", want, withdrawal)
+		}
+	}
+	if !strings.Contains(receipt.Body.Text, "Talent pool: withdrawn") {
+		t.Errorf("receipt text:\n%s", receipt.Body.Text)
+	}
+	if got := consents(t, id)["talent_pool"].State; got != "withdrawn" {
+		t.Fatalf("state %s, want withdrawn", got)
+	}
+}
+
+// nthEmail waits for the n-th (from 0) email to a recipient whose subject
+// matches, in the order sent.
+func nthEmail(t *testing.T, to, subject string, n int) ses.Email {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		emails, err := cloud.Outbox.Emails(context.Background(), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var match []ses.Email
+		for _, e := range emails {
+			if len(e.Destination.To) > 0 && e.Destination.To[0] == to && strings.Contains(e.Subject, subject) {
+				match = append(match, e)
+			}
+		}
+		if len(match) > n {
+			return match[n]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails to %s with subject %q, want %d", len(match), to, subject, n+1)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
