@@ -62,6 +62,7 @@ type Messages struct {
 	// Receipt email: the attachments, the signature, dates written the
 	// local way (Date).
 	ReceiptAttached string // %s: the public key's URL
+	ErasureBody     string // the receipt body of an erasure
 	ValidUntil      string // %s: date
 	Months          [12]string
 	DateFormat      string // {day} {month} {year} {time}; times are UTC
@@ -164,6 +165,7 @@ var en = Messages{
 	ReceiptTime:     "Recorded at",
 	Controller:      "Controller",
 	Signature:       "Kind regards,\n%s",
+	ErasureBody:     "The personal data kept for the purposes below has been erased. This is the receipt of the erasure. Keep it as your record.",
 	ReceiptAttached: "The receipt is attached as a file in the Kantara Consent Receipt v1.1 format (JSON), with its digital signature (JWS). The signature proves that the receipt is unchanged; it can be checked with the public key published at %s.",
 	ValidUntil:      "valid until %s",
 	Months:          [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
@@ -227,6 +229,7 @@ var de = Messages{
 	ReceiptTime:     "Gespeichert am",
 	Controller:      "Verantwortlicher",
 	Signature:       "Mit freundlichen Grüßen\n%s",
+	ErasureBody:     "Die für die folgenden Zwecke gespeicherten personenbezogenen Daten wurden gelöscht. Dies ist die Bestätigung der Löschung. Bewahren Sie sie für Ihre Unterlagen auf.",
 	ReceiptAttached: "Die Bestätigung liegt als Datei im Format Kantara Consent Receipt v1.1 (JSON) bei, mit ihrer digitalen Signatur (JWS). Die Signatur beweist, dass die Bestätigung unverändert ist; sie lässt sich mit dem öffentlichen Schlüssel unter %s prüfen.",
 	ValidUntil:      "gültig bis %s",
 	Months:          [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
@@ -290,6 +293,7 @@ var fr = Messages{
 	ReceiptTime:     "Enregistré le",
 	Controller:      "Responsable du traitement",
 	Signature:       "Cordialement,\n%s",
+	ErasureBody:     "Les données personnelles conservées pour les finalités ci-dessous ont été effacées. Voici le reçu de l'effacement. Conservez-le.",
 	ReceiptAttached: "Le reçu est joint sous forme de fichier au format Kantara Consent Receipt v1.1 (JSON), avec sa signature numérique (JWS). La signature prouve que le reçu n'a pas été modifié ; elle se vérifie avec la clé publique publiée à l'adresse %s.",
 	ValidUntil:      "valable jusqu'au %s",
 	Months:          [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},

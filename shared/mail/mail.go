@@ -133,9 +133,13 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 	controller := r.PIIControllers[0]
 	recorded := t.Date(time.Unix(r.ConsentTimestamp, 0))
 	attached := fmt.Sprintf(t.ReceiptAttached, jwksURL)
+	body := t.ReceiptBody
+	if r.Extension.Event == consent.ReceiptErasure && t.ErasureBody != "" {
+		body = t.ErasureBody
+	}
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		t.ReceiptBody, "",
+		body, "",
 		t.ReceiptID + ": " + r.ConsentReceiptID,
 		t.ReceiptTime + ": " + recorded,
 		t.Controller + ": " + controller.PIIController + " <" + controller.Email + ">",
@@ -147,7 +151,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 	}, "\n")
 	subject := fmt.Sprintf(t.ReceiptSubject, controller.PIIController)
 	html := render(receiptHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"IDLabel": t.ReceiptID, "ID": r.ConsentReceiptID, "TimeLabel": t.ReceiptTime, "Time": recorded,
 		"ControllerLabel": t.Controller, "Controller": controller.PIIController + " <" + controller.Email + ">",
 		"Notice": fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion), "NoticeURL": r.PolicyURL,

@@ -69,6 +69,20 @@ func TestReceiptEmailIsReadableWithTheSignedReceiptAttached(t *testing.T) {
 	}
 }
 
+func TestAnErasureReceiptSaysWhatWasErased(t *testing.T) {
+	m := New(nil, "consent@example.com", policy)
+	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "de"}
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	r := consent.NewErasureReceipt(policy.Terms(req), c, "E", time.Date(2027, 1, 5, 8, 0, 0, 0, time.UTC), consent.ActorCandidate,
+		[]consent.Erased{{Purpose: consent.TalentPool, NoticeVersion: "2026-11-01", NoticeURL: "https://example.com/privacy", RetentionDays: 730}})
+	msg := m.Receipt(c, r, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, policy.JWKSURL())
+	for _, want := range []string{"wurden gelöscht", "Talentpool: widerrufen", "5. Januar 2027, 08:00 Uhr UTC"} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("erasure receipt lacks %q:\n%s", want, msg.Text)
+		}
+	}
+}
+
 func TestSESFailuresAreSortedAndNeverQuoteTheAddress(t *testing.T) {
 	tests := []struct {
 		err       error
