@@ -210,3 +210,40 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// Signing goes through KMS (here the local stand-in over HTTP); verifying
+// is local once the key set is read.
+func BenchmarkSignThroughKMS(b *testing.B) {
+	srv := localkms.New("us-east-1", "000000000000")
+	key, _ := srv.CreateKey()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	s := signature.NewSigner(kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), Credentials: aws.AnonymousCredentials{}}), key.ARN)
+	for b.Loop() {
+		if _, err := s.Sign(context.Background(), receipt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	srv := localkms.New("us-east-1", "000000000000")
+	key, _ := srv.CreateKey()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	c := kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), Credentials: aws.AnonymousCredentials{}})
+	signed, err := signature.NewSigner(c, key.ARN).Sign(context.Background(), receipt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, err := signature.PublicKey(context.Background(), c, key.ARN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{pub}}
+	for b.Loop() {
+		if err := signature.Verify(signed.Canonical, signed.JWS, keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
