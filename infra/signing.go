@@ -19,13 +19,15 @@ import (
 func newSigningKeys(stack awscdk.Stack, app topology.Application) map[string]awskms.Key {
 	keys := map[string]awskms.Key{}
 	for _, k := range app.SigningKeys {
-		keys[k.Name] = awskms.NewKey(stack, jsii.String(topology.Pascal(k.Name)+"SigningKey"), &awskms.KeyProps{
+		key := awskms.NewKey(stack, jsii.String(topology.Pascal(k.Name)+"SigningKey"), &awskms.KeyProps{
 			Description:   jsii.String(app.Name + ": " + k.Description),
 			KeySpec:       awskms.KeySpec_ECC_NIST_P256,
 			KeyUsage:      awskms.KeyUsage_SIGN_VERIFY,
 			PendingWindow: awscdk.Duration_Days(jsii.Number(30)),
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 		})
+		limitGrantsToAWSServices(key)
+		keys[k.Name] = key
 	}
 	return keys
 }

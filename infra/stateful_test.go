@@ -125,12 +125,19 @@ func TestCandidateBuckets(t *testing.T) {
 	}
 }
 
-// Every customer-managed key rotates and lets only AWS services create grants.
+// Every customer-managed key lets only AWS services create grants, and every
+// encryption key rotates. Signing keys (asymmetric, which KMS cannot rotate
+// automatically) only sign and verify.
 func TestKeys(t *testing.T) {
 	for name, tpl := range map[string]assertions.Template{"stateful": synthDefault(t).stateful, "stateless": synthDefault(t).stateless} {
 		for id, k := range resources(t, tpl, "AWS::KMS::Key") {
-			if k.Properties["EnableKeyRotation"] != true {
-				t.Errorf("%s key %s does not rotate", name, id)
+			switch spec := k.Properties["KeySpec"]; {
+			case spec == nil || spec == "SYMMETRIC_DEFAULT":
+				if k.Properties["EnableKeyRotation"] != true {
+					t.Errorf("%s key %s does not rotate", name, id)
+				}
+			case k.Properties["KeyUsage"] != "SIGN_VERIFY":
+				t.Errorf("%s key %s: asymmetric key %v for %v, want SIGN_VERIFY only", name, id, spec, k.Properties["KeyUsage"])
 			}
 			if policy := toJSON(t, k.Properties["KeyPolicy"]); !strings.Contains(policy, `"kms:GrantIsForAWSResource":"false"`) {
 				t.Errorf("%s key %s: policy does not limit grants to AWS services", name, id)
