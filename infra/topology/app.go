@@ -7,6 +7,9 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// ListIndex is the table's index of the console's lists.
+	ListIndex = "list"
+
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
 )
@@ -30,6 +33,12 @@ var App = Application{
 		Name:         "consent",
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
+		// The console's lists (issue 10): every candidate newest first
+		// (listPk "CANDIDATES"), and the consents in each state, latest change
+		// first (listPk "STATE#<state>"). Sparse: only those items carry listPk.
+		Indexes: []Index{
+			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
+		},
 	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
@@ -106,6 +115,21 @@ var App = Application{
 			Env:         env(table(), notice()),
 			Table:       ReadWrite,
 		},
+		// The recruiters' console (issue 10).
+		{
+			Name:        "serve-console",
+			Description: "Serves the recruiters' console: sign-in, candidates and their consents, and actions through the API",
+			Env: env(table(), map[string]Ref{
+				"API_URL":              {Kind: APIURL},
+				"SIGNIN_ISSUER":        {Kind: SignIn, Name: SignInIssuer},
+				"SIGNIN_CLIENT_ID":     {Kind: SignIn, Name: SignInClientID},
+				"SIGNIN_AUTHORIZE_URL": {Kind: SignIn, Name: SignInAuthorizeURL},
+				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
+				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
+				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
+			}),
+			Table: Read,
+		},
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
@@ -113,6 +137,11 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
+		// The console signs recruiters in itself (a session cookie) and calls
+		// the recruiter routes above with their token.
+		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
+		{Method: "GET", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
+		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 	},
 	Workflows: []Workflow{
 		{
