@@ -32,6 +32,10 @@ const (
 	ContextRecruiterUserPoolClientID = "recruiterUserPoolClientId"
 	// ContextLogRetentionDays is how long function, workflow and API logs stay.
 	ContextLogRetentionDays = "logRetentionDays"
+	// ContextSignInDomainPrefix is the Cognito domain prefix of the managed
+	// login (https://<prefix>.auth.<region>.amazoncognito.com); empty:
+	// consentflow-<account id>.
+	ContextSignInDomainPrefix = "signInDomainPrefix"
 )
 
 // Defaults of the AWS-only context keys.
@@ -57,6 +61,8 @@ type Config struct {
 	RecruiterUserPoolClientID string
 	// LogRetention applies to every log group the app creates.
 	LogRetention awslogs.RetentionDays
+	// SignInDomainPrefix is the managed login's Cognito domain prefix.
+	SignInDomainPrefix string
 }
 
 // ConfigError reports an invalid context value.
@@ -95,6 +101,7 @@ func ConfigFromContext(node constructs.Node, repoRoot string) (Config, error) {
 		SenderDomain:              strings.TrimSpace(get(ContextSenderDomain, "")),
 		RecruiterUserPoolID:       strings.TrimSpace(get(ContextRecruiterUserPoolID, "")),
 		RecruiterUserPoolClientID: strings.TrimSpace(get(ContextRecruiterUserPoolClientID, "")),
+		SignInDomainPrefix:        strings.TrimSpace(get(ContextSignInDomainPrefix, "")),
 	}
 	for _, s := range topology.App.Settings {
 		c.Settings[s.Name] = get(s.Name, s.Default)
@@ -128,6 +135,11 @@ func (c Config) Validate() error {
 	}
 	if (c.RecruiterUserPoolID == "") != (c.RecruiterUserPoolClientID == "") {
 		return &ConfigError{Key: ContextRecruiterUserPoolClientID, Value: c.RecruiterUserPoolClientID, Reason: "set both recruiterUserPoolId and recruiterUserPoolClientId, or neither"}
+	}
+	if p := c.SignInDomainPrefix; p != "" {
+		if reason := domainPrefixError(p); reason != "" {
+			return &ConfigError{Key: ContextSignInDomainPrefix, Value: p, Reason: reason}
+		}
 	}
 	if base := c.Settings[topology.SettingPublicBaseURL]; base != "" && !strings.HasPrefix(base, "https://") {
 		return &ConfigError{Key: topology.SettingPublicBaseURL, Value: base, Reason: "candidate links must use https://"}

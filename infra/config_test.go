@@ -48,6 +48,13 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "retention missing a purpose", context: map[string]any{topology.SettingRetentionDays: "talent_pool=730"}, badKey: topology.SettingRetentionDays},
 		{name: "notice URL not a URL", context: map[string]any{topology.SettingNoticeURL: ""}, badKey: "settings"},
 		{name: "retention days not a number", context: map[string]any{topology.SettingRetentionDays: "talent_pool=two years"}, badKey: topology.SettingRetentionDays},
+		{name: "sign-in domain prefix with capitals", context: map[string]any{ContextSignInDomainPrefix: "Acme-Recruiting"}, badKey: ContextSignInDomainPrefix},
+		{name: "sign-in domain prefix Cognito reserves", context: map[string]any{ContextSignInDomainPrefix: "acme-cognito"}, badKey: ContextSignInDomainPrefix},
+		{name: "sign-in domain prefix", context: map[string]any{ContextSignInDomainPrefix: "acme-recruiting"}, check: func(t *testing.T, c Config) {
+			if c.SignInDomainPrefix != "acme-recruiting" {
+				t.Errorf("prefix %q", c.SignInDomainPrefix)
+			}
+		}},
 		{name: "log retention CloudWatch does not offer", context: map[string]any{ContextLogRetentionDays: "100"}, badKey: ContextLogRetentionDays},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,7 +97,7 @@ func TestCDKJSONListsEveryParameter(t *testing.T) {
 			t.Errorf("cdk.json context %s = %v, want the topology default %q", s.Name, v, s.Default)
 		}
 	}
-	for _, key := range []string{ContextLambdaAssetRoot, ContextAlarmEmail, ContextSenderDomain, ContextRecruiterUserPoolID, ContextRecruiterUserPoolClientID, ContextLogRetentionDays} {
+	for _, key := range []string{ContextLambdaAssetRoot, ContextAlarmEmail, ContextSenderDomain, ContextRecruiterUserPoolID, ContextRecruiterUserPoolClientID, ContextLogRetentionDays, ContextSignInDomainPrefix} {
 		if _, ok := doc.Context[key]; !ok {
 			t.Errorf("cdk.json context lacks %s", key)
 		}

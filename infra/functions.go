@@ -64,6 +64,14 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 				v = *s.API.ApiEndpoint()
 			}
 			env[name] = jsii.String(v)
+		case topology.APIURL:
+			env[name] = s.API.ApiEndpoint()
+		case topology.SignIn:
+			v, err := s.SignIn.Fact(ref.Name)
+			if err != nil {
+				return nil, fmt.Errorf("function %s: %s: %w", f.Name, name, err)
+			}
+			env[name] = v
 		case topology.WorkflowArn:
 			// Set by bindWorkflows once the state machines exist.
 		default:

@@ -357,7 +357,7 @@ type purposeState struct {
 func purposeStates(cs []consent.Consent, now time.Time) []purposeState {
 	out := make([]purposeState, 0, len(consent.Purposes()))
 	for _, p := range consent.Purposes() {
-		ps := purposeState{Purpose: p, Name: purposeNames[p]}
+		ps := purposeState{Purpose: p, Name: purposeName(p)}
 		for i := range cs {
 			if cs[i].Purpose == p {
 				ps.Consent = &cs[i]
@@ -372,6 +372,19 @@ func purposeStates(cs []consent.Consent, now time.Time) []purposeState {
 var purposeNames = map[consent.Purpose]string{
 	consent.TalentPool:         "Talent pool",
 	consent.InterviewRecording: "Interview recording",
+}
+
+// purposeName names a purpose for recruiters; a purpose added to the domain
+// later shows as its id in words until it gets a name here.
+func purposeName(p consent.Purpose) string {
+	if n, ok := purposeNames[p]; ok {
+		return n
+	}
+	s := strings.ReplaceAll(string(p), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // Gate says whether an interview may be recorded.

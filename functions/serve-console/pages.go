@@ -104,7 +104,7 @@ func (r recruiter) SignedIn() bool { return r.token != "" }
 func (listPage) Locales() any                        { return locales }
 func (candidatePage) AllPurposes() []consent.Purpose { return consent.Purposes() }
 func (candidatePage) PurposeName(p consent.Purpose) string {
-	return purposeNames[p]
+	return purposeName(p)
 }
 
 func (h *Handler) render(status int, v view) httpapi.Response {

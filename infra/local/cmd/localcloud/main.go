@@ -87,7 +87,8 @@ Consentflow local cloud is ready (%s).
   The recruiter token is a JWT from the local sign-in provider for %s,
   valid for %s; the console signs you in on its own page.
 
-  Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
+  Try:  TOKEN='%s'
+        curl -s -X POST %s/api/candidates -H "Authorization: Bearer $TOKEN" \
           -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
 
 Point the AWS CLI or any SDK at the local services (export these lines, or
@@ -98,7 +99,7 @@ to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.AppURL, cloud.SignInURL, cloud.OutboxURL, cloud.RecruiterToken,
 		idp.Recruiters[0].Email, *tokenLifetime,
-		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
+		cloud.RecruiterToken, cloud.AppURL, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
