@@ -195,7 +195,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		return nil, fmt.Errorf("recruiter token: %w", err)
 	}
 
-		c.serve(listeners["DYNAMODB"], localdynamodb.New())
+	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func NewAttempt() Attempt {
 	return Attempt{State: oauth2.GenerateVerifier(), Verifier: oauth2.GenerateVerifier()}
 }
 
-// AuthorizeURL is where the browser goes to sign in: the authorization-code
+// AuthorizeURLFor is where the browser goes to sign in: the authorization-code
 // flow with a PKCE S256 challenge.
 func (p Provider) AuthorizeURLFor(a Attempt, redirectURL string) string {
 	return p.oauth2(redirectURL).AuthCodeURL(a.State, oauth2.S256ChallengeOption(a.Verifier))
