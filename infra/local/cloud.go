@@ -8,7 +8,6 @@ package local
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -34,12 +33,23 @@ import (
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/kms"
+	"github.com/consentflow/consentflow/infra/local/idp"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
 )
+
+// LocalClientID is the console's client id at the local sign-in provider.
+const LocalClientID = "consentflow-console"
+
+// DefaultRecruiterTokenLifetime is how long the token `make dev` prints
+// stays valid.
+const DefaultRecruiterTokenLifetime = 24 * time.Hour
+
+// signInListener names the sign-in provider's listener among the services'.
+const signInListener = "SIGNIN"
 
 // Region and account of every local ARN.
 const (
@@ -59,8 +69,9 @@ type Config struct {
 	Addr, SESAddr string
 	// Settings override the topology's setting defaults.
 	Settings map[string]string
-	// RecruiterToken is the bearer token recruiters use; empty: a random one.
-	RecruiterToken string
+	// RecruiterTokenLifetime is how long the printed recruiter token is
+	// valid; zero: DefaultRecruiterTokenLifetime.
+	RecruiterTokenLifetime time.Duration
 	// Clock drives workflow time; nil: a manual clock at the real time, so
 	// that time can be moved forward.
 	Clock *clock.Manual
@@ -77,8 +88,13 @@ type Cloud struct {
 	// Endpoints maps the AWS_ENDPOINT_URL_<SERVICE> suffix of each emulated
 	// service to its URL.
 	Endpoints map[string]string
-	// RecruiterToken is the bearer token of the recruiter API.
+	// RecruiterToken is a bearer token of the recruiter API: a JWT the
+	// local sign-in provider issued to the first local recruiter.
 	RecruiterToken string
+	// SignIn is the local OpenID Connect provider recruiters sign in at;
+	// SignInURL its issuer URL.
+	SignIn    *idp.Server
+	SignInURL string
 	// Clock is the workflows' clock.
 	Clock *clock.Manual
 	// Outbox reads the emails sent.
@@ -115,10 +131,10 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewManual()
 	}
-	if cfg.RecruiterToken == "" {
-		cfg.RecruiterToken = "local-" + rand.Text()
+	if cfg.RecruiterTokenLifetime <= 0 {
+		cfg.RecruiterTokenLifetime = DefaultRecruiterTokenLifetime
 	}
-	cloud := &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, Endpoints: map[string]string{}}
 	c = cloud
 	defer func() {
 		// Every early return sets c to nil: close what was started through
@@ -145,7 +161,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", signInListener} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -182,6 +198,22 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
 	c.serve(smLn, c.secrets)
+	// The recruiters' sign-in provider, standing in for Cognito, with the
+	// console's client and its callback and sign-out URLs on the app.
+	c.SignInURL = c.Endpoints[signInListener]
+	delete(c.Endpoints, signInListener)
+	c.SignIn, err = idp.New(c.SignInURL, idp.Config{
+		ClientID:     LocalClientID,
+		RedirectURIs: []string{c.AppURL + "/console/callback", c.AppURL + "/console/signed-out"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.serve(listeners[signInListener], c.SignIn)
+	c.RecruiterToken, err = c.SignIn.Issue(idp.Recruiters[0], cfg.RecruiterTokenLifetime)
+	if err != nil {
+		return nil, fmt.Errorf("recruiter token: %w", err)
+	}
 
 	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
@@ -232,7 +264,8 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.gateway = gateway.New(gateway.Config{
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
-		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
+		// As API Gateway's JWT authorizer on the user pool and its client.
+		Authorizer: gateway.JWT{Verifier: c.SignIn.Provider().Verifier()},
 	})
 	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
@@ -373,6 +406,24 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return c.secrets.ARN(ref.Name)
 	case topology.SigningKeyArn:
 		return c.SigningKeys[ref.Name]
+	case topology.APIURL:
+		return c.AppURL
+	case topology.SignIn:
+		p := c.SignIn.Provider()
+		switch ref.Name {
+		case topology.SignInIssuer:
+			return p.Issuer
+		case topology.SignInClientID:
+			return p.ClientID
+		case topology.SignInAuthorizeURL:
+			return p.AuthorizeURL
+		case topology.SignInTokenURL:
+			return p.TokenURL
+		case topology.SignInLogoutURL:
+			return p.LogoutURL
+		case topology.SignInJWKSURL:
+			return p.JWKSURL
+		}
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }

@@ -9,6 +9,8 @@ const (
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
+	// ListIndex is the table's index of the console's lists.
+	ListIndex = "list"
 
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
@@ -41,6 +43,12 @@ var App = Application{
 		Name:         ConsentTable,
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
+		// The console's lists (issue 10): every candidate newest first
+		// (listPk "CANDIDATES"), and the consents in each state, latest change
+		// first (listPk "STATE#<state>"). Sparse: only those items carry listPk.
+		Indexes: []Index{
+			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
+		},
 	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
@@ -146,6 +154,22 @@ var App = Application{
 			Env:             receiptKey(),
 			ReadsPublicKeys: []string{ReceiptKey},
 		},
+		// The recruiters' console (issue 10).
+		{
+			Name:        "serve-console",
+			Description: "Serves the recruiters' console: sign-in, candidates and their consents, and actions through the API",
+			Env: env(table(), map[string]Ref{
+				"API_URL":              {Kind: APIURL},
+				"SIGNIN_ISSUER":        {Kind: SignIn, Name: SignInIssuer},
+				"SIGNIN_CLIENT_ID":     {Kind: SignIn, Name: SignInClientID},
+				"SIGNIN_AUTHORIZE_URL": {Kind: SignIn, Name: SignInAuthorizeURL},
+				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
+				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
+				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
+			}),
+			// Reads only: every change goes through the API with the recruiter's token.
+			Tables: tables(GetItem, Query),
+		},
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
@@ -156,6 +180,11 @@ var App = Application{
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
+		// The console signs recruiters in itself (a session cookie) and calls
+		// the recruiter routes above with their token.
+		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
+		{Method: "GET", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
+		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 	},
 	Workflows: []Workflow{
 		{

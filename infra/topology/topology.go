@@ -8,6 +8,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -93,7 +94,26 @@ const (
 	SecretArn
 	// SigningKeyArn resolves to the ARN of the signing key named Ref.Name.
 	SigningKeyArn
+	// APIURL resolves to the HTTP API's base URL (no trailing slash).
+	APIURL
+	// SignIn resolves to a fact of the recruiters' OpenID Connect provider
+	// (Cognito's managed login in AWS, the local stand-in on a laptop) and of
+	// the console's client there, named by Ref.Name: one of SignInFacts.
+	SignIn
 )
+
+// The facts a SignIn reference names.
+const (
+	SignInIssuer       = "issuer"
+	SignInClientID     = "clientId"
+	SignInAuthorizeURL = "authorizeUrl"
+	SignInTokenURL     = "tokenUrl"
+	SignInLogoutURL    = "logoutUrl"
+	SignInJWKSURL      = "jwksUrl"
+)
+
+// SignInFacts lists every fact a SignIn reference can name.
+var SignInFacts = []string{SignInIssuer, SignInClientID, SignInAuthorizeURL, SignInTokenURL, SignInLogoutURL, SignInJWKSURL}
 
 // Ref is the value of a function's environment variable, resolved by each
 // target in its own way (a CDK token in AWS, a local URL or name locally).
@@ -338,6 +358,10 @@ func (a Application) Validate() error {
 			case SigningKeyArn:
 				if !keys[ref.Name] {
 					return fmt.Errorf("function %s: %s names unknown signing key %q", f.Name, env, ref.Name)
+				}
+			case SignIn:
+				if !slices.Contains(SignInFacts, ref.Name) {
+					return fmt.Errorf("function %s: %s names unknown sign-in fact %q", f.Name, env, ref.Name)
 				}
 			}
 		}
