@@ -161,7 +161,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	for _, s := range app.Secrets {
 		c.secrets.Generate(s.Name)
 	}
-	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.Endpoints["SECRETS_MANAGER"] = "http://" + smLn.Addr().String()
 	c.serve(smLn, c.secrets)
 
 	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
@@ -216,7 +216,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -282,7 +282,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		for name, ref := range f.Env {
 			env[name] = c.resolve(ref)
 		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
+		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER"} {
 			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 		}
 		timeout := f.Timeout
