@@ -276,8 +276,13 @@ func TestConsentRequestEndToEnd(t *testing.T) {
 		t.Fatalf("GET changed stored data")
 	}
 
+	// The emailed link carries the candidate's language; the answer goes
+	// back to the page in the language it was given in.
+	if !strings.Contains(invite.Body.Text, path+"?lang=en") {
+		t.Errorf("the link does not carry the candidate's language:\n%s", invite.Body.Text)
+	}
 	answer := do(t, "POST", path, form(map[string]string{"talent_pool": "grant"}), formHeader())
-	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path {
+	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path+"?lang=en" {
 		t.Fatalf("answer: %d %v %s", answer.Status, answer.Header, answer.Body)
 	}
 	done := do(t, "GET", path, "", browser)
