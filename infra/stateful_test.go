@@ -10,29 +10,53 @@ import (
 	"github.com/consentflow/consentflow/infra/topology"
 )
 
-// The stateful stack cannot be deleted by accident, and deleting it anyway
-// leaves every store of personal data, its key and the user pool behind.
+// The stateful stack cannot be deleted by accident, and deleting it anyway,
+// or an update that drops a resource, leaves every store of personal data,
+// its key, the user pool and the mail identity behind. A failed first
+// create cleans up after itself (RetainExceptOnCreate), so a retry does not
+// collide with leftovers; only the deletion-protected table and user pool,
+// which a rollback could not delete, are plainly retained.
 func TestStatefulStackIsRetained(t *testing.T) {
 	s := synthDefault(t)
 	if tp := s.app.Stateful.Stack.TerminationProtection(); tp == nil || !*tp {
 		t.Error("the stateful stack is not termination protected")
 	}
-	tpl := parsed(t, s.stateful)
-	raw := s.stateful.ToJSON()
-	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Cognito::UserPool", "AWS::SecretsManager::Secret"} {
+	checkRetained(t, s.stateful, map[string]string{
+		"AWS::DynamoDB::Table":                       "Retain",
+		"AWS::Cognito::UserPool":                     "Retain",
+		"AWS::SecretsManager::Secret":                "RetainExceptOnCreate",
+		"AWS::S3::Bucket":                            "RetainExceptOnCreate",
+		"AWS::KMS::Key":                              "RetainExceptOnCreate",
+		"AWS::SES::EmailIdentity":                    "RetainExceptOnCreate",
+		"AWS::SES::ConfigurationSet":                 "RetainExceptOnCreate",
+		"AWS::SES::ConfigurationSetEventDestination": "RetainExceptOnCreate",
+	})
+	// In the stateless stack, logs and their keys outlive the stack the same way.
+	checkRetained(t, s.stateless, map[string]string{
+		"AWS::Logs::LogGroup": "RetainExceptOnCreate",
+		"AWS::KMS::Key":       "RetainExceptOnCreate",
+	})
+}
+
+// checkRetained checks the DeletionPolicy of every resource of each type
+// (and that the type occurs), and that a replacement retains the old one.
+func checkRetained(t *testing.T, tpl assertions.Template, want map[string]string) {
+	t.Helper()
+	raw := (*tpl.ToJSON())["Resources"].(map[string]any)
+	for typ, policy := range want {
 		n := 0
-		for id, r := range tpl.Resources {
-			if r.Type != typ {
+		for id, r := range raw {
+			res := r.(map[string]any)
+			if res["Type"] != typ {
 				continue
 			}
 			n++
-			res := (*raw)["Resources"].(map[string]any)[id].(map[string]any)
-			if res["DeletionPolicy"] != "Retain" || res["UpdateReplacePolicy"] != "Retain" {
-				t.Errorf("%s %s: DeletionPolicy %v, UpdateReplacePolicy %v, want Retain", typ, id, res["DeletionPolicy"], res["UpdateReplacePolicy"])
+			if res["DeletionPolicy"] != policy || res["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s %s: DeletionPolicy %v, UpdateReplacePolicy %v, want %s and Retain", typ, id, res["DeletionPolicy"], res["UpdateReplacePolicy"], policy)
 			}
 		}
 		if n == 0 {
-			t.Errorf("no %s in the stateful stack", typ)
+			t.Errorf("no %s in the stack", typ)
 		}
 	}
 }

@@ -1,25 +1,24 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager (ours),
 // Lambda and Step Functions (ours), behind an HTTP front that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,9 +28,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/truora/minidyn/server"
 
 	"github.com/consentflow/consentflow/infra/local/clock"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/secretsmanager"
@@ -112,17 +111,30 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.RecruiterToken == "" {
 		cfg.RecruiterToken = "local-" + rand.Text()
 	}
-	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	c = cloud
 	defer func() {
+		// Every early return sets c to nil: close what was started through
+		// cloud, never through c.
 		if err != nil {
-			c.Close()
+			cloud.Close()
 		}
 	}()
 
 	// Listen first, so that every service can be told every other's address.
-	appLn, err := net.Listen("tcp", orDefault(cfg.Addr, "127.0.0.1:0"))
+	appLn, err := listen("the app", orDefault(cfg.Addr, "127.0.0.1:0"))
 	if err != nil {
-		return nil, fmt.Errorf("app listener: %w", err)
+		return nil, err
+	}
+	// The outbox is a separate process that would only say it exited: try
+	// its address here first, to name the cause when it is taken.
+	if sesAddr := orDefault(cfg.SESAddr, "127.0.0.1:0"); !strings.HasSuffix(sesAddr, ":0") {
+		ln, err := listen("the email outbox", sesAddr)
+		if err != nil {
+			appLn.Close()
+			return nil, err
+		}
+		ln.Close()
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
@@ -164,7 +176,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	c.Endpoints["SECRETS_MANAGER"] = "http://" + smLn.Addr().String()
 	c.serve(smLn, c.secrets)
 
-	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
+	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
@@ -205,7 +217,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
 		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
 	})
-	c.serve(appLn, c.gateway)
+	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
 }
 
@@ -336,32 +348,31 @@ func routes(app topology.Application) []gateway.Route {
 	return out
 }
 
-// withCRC32 adds the X-Amz-Crc32 header DynamoDB puts on every response
-// and minidyn leaves out; without it the SDK warns on every call that the
-// response "did not match expected checksum".
-func withCRC32(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(rec.body.Bytes())), 10))
-		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
-	})
+// AddrInUseError reports that an address the local cloud must listen on is
+// taken by another program.
+type AddrInUseError struct {
+	Service string // "the app" or "the email outbox"
+	Addr    string
+	Err     error
 }
 
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s cannot listen on %s: the address is already in use (by another program, or another make dev)", e.Service, e.Addr)
 }
 
-func (b *bufferedResponse) Header() http.Header         { return b.header }
-func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// listen listens on addr for service, naming a taken address as such.
+func listen(service, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &AddrInUseError{Service: service, Addr: addr, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", service, addr, err)
+	}
+	return ln, nil
+}
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -12,14 +12,60 @@ import (
 	"time"
 )
 
-// Access says what a function or workflow may do with a table or bucket.
-type Access int
+// TableAction is a DynamoDB action a function takes on a table, named as
+// IAM names it (without "dynamodb:"). IAM authorizes a transaction item by
+// item: TransactWriteItems with a Put and a ConditionCheck needs PutItem and
+// ConditionCheckItem, TransactGetItems needs GetItem.
+type TableAction string
 
 const (
-	NoAccess Access = iota
-	Read
-	ReadWrite
+	GetItem            TableAction = "GetItem"
+	Query              TableAction = "Query"
+	PutItem            TableAction = "PutItem"
+	UpdateItem         TableAction = "UpdateItem"
+	DeleteItem         TableAction = "DeleteItem"
+	ConditionCheckItem TableAction = "ConditionCheckItem"
 )
+
+// BucketAction is an S3 action a function takes on a bucket or its objects,
+// named as IAM names it (without "s3:"): HeadObject needs GetObject,
+// ListObjectsV2 ListBucket, ListObjectVersions ListBucketVersions.
+type BucketAction string
+
+const (
+	GetObject           BucketAction = "GetObject"
+	GetObjectVersion    BucketAction = "GetObjectVersion"
+	PutObject           BucketAction = "PutObject"
+	DeleteObject        BucketAction = "DeleteObject"
+	DeleteObjectVersion BucketAction = "DeleteObjectVersion"
+	ListBucket          BucketAction = "ListBucket"
+	ListBucketVersions  BucketAction = "ListBucketVersions"
+)
+
+// ReadsTable reports whether actions read items (and so need the table key
+// to decrypt them); every DynamoDB data action does.
+func ReadsTable(actions []TableAction) bool { return len(actions) > 0 }
+
+// WritesObjects reports whether actions write objects (and so need a data
+// key from the bucket's KMS key).
+func WritesObjects(actions []BucketAction) bool {
+	for _, a := range actions {
+		if a == PutObject {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadsObjects reports whether actions read object content.
+func ReadsObjects(actions []BucketAction) bool {
+	for _, a := range actions {
+		if a == GetObject || a == GetObjectVersion {
+			return true
+		}
+	}
+	return false
+}
 
 // Auth says who may call a route.
 type Auth int
@@ -62,10 +108,14 @@ type Function struct {
 	MemoryMB    int
 	// Env maps environment variable names to what they resolve to.
 	Env map[string]Ref
-	// Table is this function's access to the app table.
-	Table Access
-	// Buckets maps bucket names to this function's access to them.
-	Buckets map[string]Access
+	// Tables maps a table's name to exactly the DynamoDB actions the
+	// function's code takes on it: its role gets these and nothing else
+	// (no Scan, batch, stream or DescribeTable actions it does not call).
+	// infra/topology's call analysis test checks them against the code.
+	Tables map[string][]TableAction
+	// Buckets maps bucket names to exactly the S3 actions the function's
+	// code takes on them (checked the same way).
+	Buckets map[string][]BucketAction
 	// SendsEmail lets the function send email through SES as the sender.
 	SendsEmail bool
 	// Starts lists the workflows this function may start (and whose
@@ -268,9 +318,20 @@ func (a Application) Validate() error {
 				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
 			}
 		}
-		for b := range f.Buckets {
+		for b, actions := range f.Buckets {
 			if !buckets[b] {
 				return fmt.Errorf("function %s: unknown bucket %q", f.Name, b)
+			}
+			if len(actions) == 0 {
+				return fmt.Errorf("function %s: bucket %s with no actions", f.Name, b)
+			}
+		}
+		for name, actions := range f.Tables {
+			if name != a.Table.Name {
+				return fmt.Errorf("function %s: unknown table %q", f.Name, name)
+			}
+			if len(actions) == 0 {
+				return fmt.Errorf("function %s: table %s with no actions", f.Name, name)
 			}
 		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {
