@@ -49,6 +49,8 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 		switch ref.Kind {
 		case topology.TableName:
 			env[name] = s.stateful.Table.TableName()
+		case topology.AuditTableName:
+			env[name] = s.stateful.Audit.TableName()
 		case topology.BucketName:
 			b, ok := s.stateful.Buckets[ref.Name]
 			if !ok {
@@ -97,6 +99,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 		s.stateful.Table.GrantReadWriteData(fn)
 		suppress(role, suppression("AwsSolutions-IAM5", reasonDataKey, "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"))
 	}
+	s.grantAudit(fn, f.Audit)
 	for name, access := range f.Buckets {
 		b, ok := s.stateful.Buckets[name]
 		if !ok {
@@ -150,4 +153,24 @@ func (s *StatelessStack) bindWorkflows(f topology.Function) error {
 		sm.GrantTaskResponse(fn)
 	}
 	return nil
+}
+
+// grantAudit lets a function read the audit table (Query) and, with Append,
+// add events to it: PutItem only, which the store always makes conditional
+// on attribute_not_exists, so an event once written is never replaced. No
+// role may update or delete an audit event. (IAM cannot require the
+// condition itself; the dynamodb:ReturnValues and the absence of
+// UpdateItem/DeleteItem/BatchWriteItem are what it can enforce.)
+func (s *StatelessStack) grantAudit(fn awslambda.Function, access topology.Access) {
+	var actions []*string
+	switch access {
+	case topology.Read:
+		actions = []*string{jsii.String("dynamodb:Query")}
+	case topology.Append:
+		actions = []*string{jsii.String("dynamodb:Query"), jsii.String("dynamodb:PutItem")}
+	default:
+		return
+	}
+	s.stateful.Audit.Grant(fn, actions...)
+	s.stateful.Key.Grant(fn, jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey"))
 }

@@ -5,20 +5,17 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/truora/minidyn/server"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 )
 
 // workflows stands in for Step Functions' task API: it records what it is
@@ -39,24 +36,7 @@ var now = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 // fresh minidyn table, and returns the store and the link token.
 func pending(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
-	t.Cleanup(srv.Close)
-	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName: aws.String("consent"), BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := store.New(db, "consent")
+	s, _ := storetest.New(t)
 	ctx := context.Background()
 	c, _ := consent.NewCandidate("Ada", "ada@example.com", "fr", now)
 	if _, _, err := s.CreateCandidate(ctx, c, ""); err != nil {

@@ -20,7 +20,7 @@ func main() {
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store:     store.New(dynamodb.NewFromConfig(cfg), table),
+		Store:     store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]),
 		Workflows: sfn.NewFromConfig(cfg),
 		Policy:    policy,
 		Log:       log,

@@ -151,8 +151,10 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
 	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
-	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
-		return nil, err
+	for _, t := range []topology.Table{app.Table, app.Audit} {
+		if err := createTable(ctx, t, c.Endpoints["DYNAMODB"]); err != nil {
+			return nil, err
+		}
 	}
 	fakeS3 := gofakes3.New(s3mem.New())
 	c.serve(listeners["S3"], fakeS3.Server())
@@ -288,6 +290,8 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 	switch ref.Kind {
 	case topology.TableName:
 		return TableName(c.app.Table)
+	case topology.AuditTableName:
+		return TableName(c.app.Audit)
 	case topology.BucketName:
 		return BucketName(ref.Name)
 	case topology.WorkflowArn:

@@ -31,6 +31,11 @@ var App = Application{
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
 	},
+	Audit: Table{
+		Name:         "audit",
+		PartitionKey: Key{Name: "candidateId", Type: "S"},
+		SortKey:      Key{Name: "seq", Type: "N"},
+	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
 		{Name: RecordingBucket, Description: "Interview recordings"},
@@ -78,6 +83,7 @@ var App = Application{
 			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
 			Env:          env(table(), notice()),
 			Table:        ReadWrite,
+			Audit:        Append,
 			AnswersTasks: []string{ConsentRequestWorkflow},
 		},
 		{
@@ -85,6 +91,7 @@ var App = Application{
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
 			Table:       ReadWrite,
+			Audit:       Append,
 		},
 		{
 			Name:        "send-consent-link",
@@ -105,6 +112,7 @@ var App = Application{
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice()),
 			Table:       ReadWrite,
+			Audit:       Append,
 		},
 	},
 	Routes: []Route{
@@ -136,7 +144,7 @@ const (
 )
 
 func table() map[string]Ref {
-	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}
+	return map[string]Ref{"TABLE_NAME": {Kind: TableName}, "AUDIT_TABLE_NAME": {Kind: AuditTableName}}
 }
 
 func notice() map[string]Ref {

@@ -19,6 +19,10 @@ const (
 	NoAccess Access = iota
 	Read
 	ReadWrite
+	// Append may add items that do not exist yet (PutItem conditional on
+	// attribute_not_exists) and read them (Query); never update or delete.
+	// Only the audit table is granted this way.
+	Append
 )
 
 // Auth says who may call a route.
@@ -43,6 +47,8 @@ const (
 	WorkflowArn
 	// Setting resolves to the deployment setting named Ref.Name (see Settings).
 	Setting
+	// AuditTableName resolves to the physical name of Audit.
+	AuditTableName
 )
 
 // Ref is the value of a function's environment variable, resolved by each
@@ -62,6 +68,9 @@ type Function struct {
 	Env map[string]Ref
 	// Table is this function's access to the app table.
 	Table Access
+	// Audit is this function's access to the audit table: NoAccess, Read
+	// (Query) or Append (conditional PutItem and Query).
+	Audit Access
 	// Buckets maps bucket names to this function's access to them.
 	Buckets map[string]Access
 	// SendsEmail lets the function send email through SES as the sender.
@@ -141,7 +150,8 @@ type Index struct {
 	SortKey      Key
 }
 
-// Table is the single DynamoDB table that holds consent and its audit trail.
+// Table is a DynamoDB table: the app table that holds consent state, or the
+// audit table that holds the append-only audit events.
 type Table struct {
 	Name         string // logical name; the physical name is chosen per target
 	PartitionKey Key
@@ -165,8 +175,11 @@ type SettingDef struct {
 
 // Application is the whole topology.
 type Application struct {
-	Name      string
-	Table     Table
+	Name  string
+	Table Table
+	// Audit is the audit table: events keyed by candidate and seq, which
+	// functions may only add to and read.
+	Audit     Table
 	Buckets   []Bucket
 	Functions []Function
 	Routes    []Route
@@ -240,6 +253,14 @@ func (a Application) Validate() error {
 					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
 				}
 			}
+		}
+		switch f.Audit {
+		case NoAccess, Read, Append:
+		default:
+			return fmt.Errorf("function %s: the audit table can only be read or appended to", f.Name)
+		}
+		if f.Table == Append {
+			return fmt.Errorf("function %s: Append is only for the audit table", f.Name)
 		}
 		for b := range f.Buckets {
 			if !buckets[b] {

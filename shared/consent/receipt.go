@@ -75,6 +75,6 @@ func NewReceipt(p Policy, c Candidate, req Request, receiptID string, at time.Ti
 
 // Outcome is the state one purpose's consent took from a decision.
 type Outcome struct {
-	Purpose Purpose `json:"purpose"`
-	State   State   `json:"state"`
+	Purpose Purpose `json:"purpose" dynamodbav:"purpose"`
+	State   State   `json:"state" dynamodbav:"state"`
 }
