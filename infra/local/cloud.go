@@ -83,6 +83,9 @@ type Cloud struct {
 	Outbox *ses.Server
 	// Settings are the values the functions run with.
 	Settings map[string]string
+	// Faults fails calls to DynamoDB, S3 and SES, and function
+	// invocations, on purpose.
+	Faults *Faults
 
 	app       topology.Application
 	gateway   *gateway.Gateway
@@ -110,7 +113,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.RecruiterToken == "" {
 		cfg.RecruiterToken = "local-" + rand.Text()
 	}
-	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}, Faults: &Faults{}}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -124,7 +127,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "SESV2"} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -145,19 +148,25 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		return nil, fmt.Errorf("email outbox: %w", err)
 	}
 	c.Outbox, c.OutboxURL = outbox, outbox.URL()
-	c.Endpoints["SESV2"] = outbox.URL()
-	c.Endpoints["SES"] = outbox.URL()
+	// SES is reached through a proxy that can inject faults; the outbox's
+	// own URL serves its web UI and read API.
+	sesProxy, err := proxy(outbox.URL())
+	if err != nil {
+		return nil, err
+	}
+	c.serve(listeners["SESV2"], c.Faults.wrap(SES, sesProxy))
+	c.Endpoints["SES"] = c.Endpoints["SESV2"]
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
-	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
+	c.serve(listeners["DYNAMODB"], withCRC32(c.Faults.wrap(DynamoDB, server.NewServer())))
 	for _, t := range []topology.Table{app.Table, app.Audit} {
 		if err := createTable(ctx, t, c.Endpoints["DYNAMODB"]); err != nil {
 			return nil, err
 		}
 	}
 	fakeS3 := gofakes3.New(s3mem.New())
-	c.serve(listeners["S3"], fakeS3.Server())
+	c.serve(listeners["S3"], c.Faults.wrap(S3, fakeS3.Server()))
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
@@ -170,6 +179,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err != nil {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}
+	c.Faults.lambda = c.lambda
 	c.serve(listeners["LAMBDA"], c.lambda)
 
 	// The engine calls services as Step Functions does in AWS: through
