@@ -53,8 +53,11 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	}
 	m = locale.For(c.Locale)
 	form := page.NewForm(h.Policy, c, r, "/c/"+token)
-	view := View{RequestID: r.ID, Status: string(r.Status), Controller: h.Policy.Controller, NoticeVersion: r.NoticeVersion,
-		NoticeURL: h.Policy.NoticeURL, ExpiresAt: r.ExpiresAt, Purposes: form.Purposes}
+	// The terms are the request's, fixed when it was made: a later change
+	// of the deployment's controller or notice does not alter what this
+	// candidate was asked.
+	view := View{RequestID: r.ID, Status: string(r.Status), Controller: r.Controller, NoticeVersion: r.NoticeVersion,
+		NoticeURL: r.NoticeURL, ExpiresAt: r.ExpiresAt, Purposes: form.Purposes}
 	if r.Status == consent.Answered {
 		ans, err := h.Store.RecordedAnswer(ctx, r.ID)
 		if err != nil {

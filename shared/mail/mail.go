@@ -127,7 +127,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
 		string(receiptJSON), "",
 		fmt.Sprintf(t.Signature, r.Controller.Name),
 	}, "\n")
-	subject := fmt.Sprintf(t.ReceiptSubject, m.policy.Controller)
+	subject := fmt.Sprintf(t.ReceiptSubject, r.Controller.Name)
 	html := render(receiptHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
 		"IDLabel": t.ReceiptID, "ID": r.ReceiptID, "TimeLabel": t.ReceiptTime, "Time": r.Timestamp.Format(time.RFC3339),
