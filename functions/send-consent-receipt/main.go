@@ -23,5 +23,7 @@ func main() {
 		Policy: policy,
 		Log:    log,
 	}
-	lambda.Start(h.Handle)
+	// Strict: a field the ASL passes that the step does not know is an
+	// error, not silently ignored.
+	lambda.StartWithOptions(h.Handle, lambda.WithDisallowUnknownFields(true))
 }

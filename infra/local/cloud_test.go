@@ -573,8 +573,8 @@ func TestARequestThatCannotBeDeliveredIsClosed(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	res = app("GET", "/api/candidates/"+c.ID+"/consents", "")
-	if !strings.Contains(res.Body, `"state":"expired"`) {
-		t.Fatalf("consents after the workflow gave up: %s", res.Body)
+	if !strings.Contains(res.Body, `"state":"expired"`) || !strings.Contains(res.Body, `"reason":"failed","failure":"MailUnavailable"`) {
+		t.Fatalf("consents after the workflow gave up, want expired and why: %s", res.Body)
 	}
 }
 

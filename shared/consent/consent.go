@@ -230,6 +230,8 @@ type Request struct {
 	// Reason says why a request closed without an answer (ReasonUnanswered,
 	// ReasonFailed); empty otherwise.
 	Reason string `json:"reason,omitempty"`
+	// Failure names the error of the step that gave up on the request.
+	Failure string `json:"failure,omitempty"`
 }
 
 // Open reports whether the request can still be answered at now.

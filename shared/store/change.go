@@ -96,7 +96,7 @@ func (s *Store) change(ctx context.Context, candidateID string, build func(ctx c
 			return unavailable("change candidate", err)
 		}
 	}
-	return &consent.ConflictError{Reason: "the candidate's records kept changing; try again"}
+	return &consent.ConflictError{Reason: "the candidate's records kept changing; try again", Contended: true}
 }
 
 // bumpVersion moves the candidate from version to version+1, with the seq

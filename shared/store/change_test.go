@@ -123,7 +123,7 @@ func TestExpiryClosesEveryPurposeItAsked(t *testing.T) {
 	first := request(t, s, c, consent.TalentPool, consent.InterviewRecording)
 	second := request(t, s, c, consent.TalentPool)
 	for _, r := range []consent.Request{first, second} {
-		if _, expired, err := s.ExpireRequest(ctx, r.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity)); err != nil || !expired {
+		if _, expired, err := s.ExpireRequest(ctx, r.ID, consent.ReasonUnanswered, "", t0.Add(policy.LinkValidity)); err != nil || !expired {
 			t.Fatalf("expire %s: %v %v", r.ID, expired, err)
 		}
 	}

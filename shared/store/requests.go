@@ -294,11 +294,12 @@ func (s *Store) RecordedAnswer(ctx context.Context, requestID string) (Answer, e
 }
 
 // ExpireRequest closes a request that got no answer, for a reason
-// (consent.ReasonUnanswered, consent.ReasonFailed): the request and each
+// (consent.ReasonUnanswered, consent.ReasonFailed, with the failed step's
+// error name in failure): the request and each
 // consent it left requested become expired, with an "expired" event per such
 // purpose. A request already answered or expired is left as it is. It
 // returns the request's status afterwards and whether this call expired it.
-func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now time.Time) (status consent.RequestStatus, expired bool, err error) {
+func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure string, now time.Time) (status consent.RequestStatus, expired bool, err error) {
 	req, err := s.Request(ctx, requestID)
 	if err != nil {
 		return "", false, err
@@ -320,13 +321,14 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now
 		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                aws.String(s.table),
 			Key:                      key(requestPK(req.ID), requestSK),
-			UpdateExpression:         aws.String("SET #status = :expired, reason = :reason REMOVE taskToken"),
+			UpdateExpression:         aws.String("SET #status = :expired, reason = :reason, failure = :failure REMOVE taskToken"),
 			ConditionExpression:      aws.String("#status = :pending"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":expired": &types.AttributeValueMemberS{Value: string(consent.Lapsed)},
 				":pending": &types.AttributeValueMemberS{Value: string(consent.Pending)},
 				":reason":  &types.AttributeValueMemberS{Value: reason},
+				":failure": &types.AttributeValueMemberS{Value: failure},
 			},
 		}})
 		for _, p := range req.Purposes {

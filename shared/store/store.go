@@ -154,6 +154,8 @@ type requestItem struct {
 	ReceiptID     string                  `dynamodbav:"receiptId,omitempty"`
 	Outcomes      []consent.Outcome       `dynamodbav:"outcomes,omitempty"`
 	Reason        string                  `dynamodbav:"reason,omitempty"`
+	// Failure names the error of the step that gave up on the request.
+	Failure string `dynamodbav:"failure,omitempty"`
 	// ReceiptSentAt and ReceiptMessageID say that the receipt went out.
 	ReceiptSentAt    *time.Time `dynamodbav:"receiptSentAt,omitempty"`
 	ReceiptMessageID string     `dynamodbav:"receiptMessageId,omitempty"`
@@ -163,7 +165,7 @@ func (it requestItem) request() consent.Request {
 	return consent.Request{
 		ID: it.ID, CandidateID: it.CandidateID, Purposes: it.Purposes, Status: it.Status,
 		NoticeVersion: it.NoticeVersion, NoticeURL: it.NoticeURL, Retention: it.Retention, RequestedBy: it.RequestedBy, Controller: it.Controller,
-		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash, Reason: it.Reason,
+		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash, Reason: it.Reason, Failure: it.Failure,
 	}
 }
 

@@ -239,11 +239,11 @@ func TestExpireRequest(t *testing.T) {
 	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
 		t.Fatal(err)
 	}
-	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity))
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(policy.LinkValidity))
 	if err != nil || !expired || status != consent.Lapsed {
 		t.Fatalf("ExpireRequest = %v, %v, %v", status, expired, err)
 	}
-	if status, again, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity)); err != nil || again || status != consent.Lapsed {
+	if status, again, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(policy.LinkValidity)); err != nil || again || status != consent.Lapsed {
 		t.Fatalf("second ExpireRequest = %v, %v, %v; want a no-op", status, again, err)
 	}
 	events, _ := s.Events(ctx, c.ID)
@@ -282,7 +282,7 @@ func TestExpiringAnAnsweredRequestSaysSo(t *testing.T) {
 	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
 		t.Fatal(err)
 	}
-	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(time.Hour))
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(time.Hour))
 	if err != nil || expired || status != consent.Answered {
 		t.Fatalf("ExpireRequest of an answered request = %v, %v, %v; want answered, untouched", status, expired, err)
 	}
