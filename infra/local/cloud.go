@@ -225,6 +225,11 @@ func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
 
 // Close stops every service and process the cloud started.
 func (c *Cloud) Close() error {
+	if c == nil {
+		// Start's deferred cleanup after a failed start, whose "return nil,
+		// err" has already cleared its named result.
+		return nil
+	}
 	var errs []error
 	c.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

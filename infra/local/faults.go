@@ -115,6 +115,10 @@ func (f *Faults) TimeOutOnce(function string) error {
 	return f.lambda.InjectOnce(function, lambda.Timeout)
 }
 
+// Pending is how many injected crashes and timeouts the function has yet
+// to meet.
+func (f *Faults) Pending(function string) int { return f.lambda.PendingFaults(function) }
+
 // take reports the fault that fails this call, if any, and counts it.
 func (f *Faults) take(service, action string) (Fault, bool) {
 	f.mu.Lock()

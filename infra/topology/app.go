@@ -72,6 +72,15 @@ var App = Application{
 			Env:         env(table()),
 			Table:       Read,
 		},
+		// The audit trail (issue 7/9): events in seq order with the
+		// verification of their hash chain.
+		{
+			Name:        "show-audit-trail",
+			Description: "Shows a candidate's audit events and whether their hash chain verifies",
+			Env:         env(table()),
+			Table:       Read,
+			Audit:       Read,
+		},
 		{
 			Name:        "show-consent-page",
 			Description: "Shows a candidate what they are asked to consent to",
@@ -119,6 +128,7 @@ var App = Application{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/consent-requests", Function: "request-consent", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/audit", Function: "show-audit-trail", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
 	},

@@ -447,6 +447,17 @@ func (s *Service) InjectOnce(function string, f Fault) error {
 	return nil
 }
 
+// PendingFaults is how many injected faults the function has yet to meet.
+func (s *Service) PendingFaults(function string) int {
+	fn, err := s.lookup(function)
+	if err != nil {
+		return 0
+	}
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	return len(fn.faults)
+}
+
 func (fn *function) takeFault() Fault {
 	fn.mu.Lock()
 	defer fn.mu.Unlock()
