@@ -133,7 +133,7 @@ var App = Application{
 			Name:        "record-consent-request",
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
-			Tables:      tables(GetItem, Query, PutItem),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
