@@ -52,7 +52,7 @@ func (s *StatelessStack) newAPI(app topology.Application, cfg Config) {
 	s.APILogs = awslogs.NewLogGroup(s.Stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
 		EncryptionKey: s.LogsKey,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	stage := s.API.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
 	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
@@ -68,9 +68,11 @@ func (s *StatelessStack) newAPI(app topology.Application, cfg Config) {
 
 // addRoutes adds every topology route: recruiter routes behind a JWT
 // authorizer on the recruiters' user pool, public ones throttled harder.
-func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUserPool, client awscognito.IUserPoolClient) error {
+func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUserPool, clients ...awscognito.IUserPoolClient) error {
+	// The audience: the recruiter client and the console's, whose tokens the
+	// console passes on when it calls the API for a recruiter.
 	authorizer := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(RecruiterAuthorizer), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
-		UserPoolClients: &[]awscognito.IUserPoolClient{client},
+		UserPoolClients: &clients,
 	})
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
 	publicSettings := map[string]any{}
@@ -104,6 +106,7 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 				"DetailedMetricsEnabled": true,
 			}
 			publicRoutes = append(publicRoutes, route)
+			s.publicRouteKeys = append(s.publicRouteKeys, r.Key())
 		}
 	}
 	if len(publicSettings) > 0 {

@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/go-jose/go-jose/v4"
-	"github.com/truora/minidyn/server"
 
 	localkms "github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/shared/consent"
@@ -45,10 +45,10 @@ var (
 )
 
 // answered stores a candidate whose consent to the talent pool was given
-// and is now withdrawn by declining it, on a fresh minidyn table.
+// and is now withdrawn by declining it, on a fresh local table.
 func answered(t *testing.T) (*store.Store, Input) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
+	srv := httptest.NewServer(localdynamodb.New())
 	t.Cleanup(srv.Close)
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
 	ctx := context.Background()

@@ -1,25 +1,24 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Lambda, Step
-// Functions and KMS signing keys (ours), behind an HTTP front that behaves like API Gateway.
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
+// Lambda, Step Functions and KMS signing keys (ours), behind an HTTP front
+// that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,16 +28,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/truora/minidyn/server"
 
 	"github.com/consentflow/consentflow/infra/local/clock"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/kms"
+	"github.com/consentflow/consentflow/infra/local/idp"
 	"github.com/consentflow/consentflow/infra/local/lambda"
+	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
 )
+
+// LocalClientID is the console's client id at the local sign-in provider.
+const LocalClientID = "consentflow-console"
+
+// DefaultRecruiterTokenLifetime is how long the token `make dev` prints
+// stays valid.
+const DefaultRecruiterTokenLifetime = 24 * time.Hour
+
+// signInListener names the sign-in provider's listener among the services'.
+const signInListener = "SIGNIN"
 
 // Region and account of every local ARN.
 const (
@@ -58,8 +69,9 @@ type Config struct {
 	Addr, SESAddr string
 	// Settings override the topology's setting defaults.
 	Settings map[string]string
-	// RecruiterToken is the bearer token recruiters use; empty: a random one.
-	RecruiterToken string
+	// RecruiterTokenLifetime is how long the printed recruiter token is
+	// valid; zero: DefaultRecruiterTokenLifetime.
+	RecruiterTokenLifetime time.Duration
 	// Clock drives workflow time; nil: a manual clock at the real time, so
 	// that time can be moved forward.
 	Clock *clock.Manual
@@ -76,8 +88,13 @@ type Cloud struct {
 	// Endpoints maps the AWS_ENDPOINT_URL_<SERVICE> suffix of each emulated
 	// service to its URL.
 	Endpoints map[string]string
-	// RecruiterToken is the bearer token of the recruiter API.
+	// RecruiterToken is a bearer token of the recruiter API: a JWT the
+	// local sign-in provider issued to the first local recruiter.
 	RecruiterToken string
+	// SignIn is the local OpenID Connect provider recruiters sign in at;
+	// SignInURL its issuer URL.
+	SignIn    *idp.Server
+	SignInURL string
 	// Clock is the workflows' clock.
 	Clock *clock.Manual
 	// Outbox reads the emails sent.
@@ -93,6 +110,7 @@ type Cloud struct {
 	gateway   *gateway.Gateway
 	lambda    *lambda.Service
 	engine    *stepfunctions.Engine
+	secrets   *secretsmanager.Server
 	servers   []*http.Server
 	closeOnce sync.Once
 	mu        sync.Mutex // serializes Redeploy
@@ -113,24 +131,37 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewManual()
 	}
-	if cfg.RecruiterToken == "" {
-		cfg.RecruiterToken = "local-" + rand.Text()
+	if cfg.RecruiterTokenLifetime <= 0 {
+		cfg.RecruiterTokenLifetime = DefaultRecruiterTokenLifetime
 	}
-	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, Endpoints: map[string]string{}}
+	c = cloud
 	defer func() {
+		// Every early return sets c to nil: close what was started through
+		// cloud, never through c.
 		if err != nil {
-			c.Close()
+			cloud.Close()
 		}
 	}()
 
 	// Listen first, so that every service can be told every other's address.
-	appLn, err := net.Listen("tcp", orDefault(cfg.Addr, "127.0.0.1:0"))
+	appLn, err := listen("the app", orDefault(cfg.Addr, "127.0.0.1:0"))
 	if err != nil {
-		return nil, fmt.Errorf("app listener: %w", err)
+		return nil, err
+	}
+	// The outbox is a separate process that would only say it exited: try
+	// its address here first, to name the cause when it is taken.
+	if sesAddr := orDefault(cfg.SESAddr, "127.0.0.1:0"); !strings.HasSuffix(sesAddr, ":0") {
+		ln, err := listen("the email outbox", sesAddr)
+		if err != nil {
+			appLn.Close()
+			return nil, err
+		}
+		ln.Close()
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", signInListener} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -156,7 +187,35 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
-	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
+	// Secrets Manager: each topology secret generated afresh at start.
+	smLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("secrets manager listener: %w", err)
+	}
+	c.secrets = secretsmanager.New(Region, AccountID)
+	for _, s := range app.Secrets {
+		c.secrets.Generate(s.Name)
+	}
+	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.serve(smLn, c.secrets)
+	// The recruiters' sign-in provider, standing in for Cognito, with the
+	// console's client and its callback and sign-out URLs on the app.
+	c.SignInURL = c.Endpoints[signInListener]
+	delete(c.Endpoints, signInListener)
+	c.SignIn, err = idp.New(c.SignInURL, idp.Config{
+		ClientID:     LocalClientID,
+		RedirectURIs: []string{c.AppURL + "/console/callback", c.AppURL + "/console/signed-out"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.serve(listeners[signInListener], c.SignIn)
+	c.RecruiterToken, err = c.SignIn.Issue(idp.Recruiters[0], cfg.RecruiterTokenLifetime)
+	if err != nil {
+		return nil, fmt.Errorf("recruiter token: %w", err)
+	}
+
+	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
@@ -205,9 +264,10 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.gateway = gateway.New(gateway.Config{
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
-		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
+		// As API Gateway's JWT authorizer on the user pool and its client.
+		Authorizer: gateway.JWT{Verifier: c.SignIn.Provider().Verifier()},
 	})
-	c.serve(appLn, c.gateway)
+	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
 }
 
@@ -218,7 +278,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -326,7 +386,7 @@ func (c *Cloud) environment(f topology.Function) map[string]string {
 	for name, ref := range f.Env {
 		env[name] = c.resolve(ref)
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER", "KMS"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 	}
 	return env
@@ -342,8 +402,28 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return StateMachineARN(ref.Name)
 	case topology.Setting:
 		return c.Settings[ref.Name]
+	case topology.SecretArn:
+		return c.secrets.ARN(ref.Name)
 	case topology.SigningKeyArn:
 		return c.SigningKeys[ref.Name]
+	case topology.APIURL:
+		return c.AppURL
+	case topology.SignIn:
+		p := c.SignIn.Provider()
+		switch ref.Name {
+		case topology.SignInIssuer:
+			return p.Issuer
+		case topology.SignInClientID:
+			return p.ClientID
+		case topology.SignInAuthorizeURL:
+			return p.AuthorizeURL
+		case topology.SignInTokenURL:
+			return p.TokenURL
+		case topology.SignInLogoutURL:
+			return p.LogoutURL
+		case topology.SignInJWKSURL:
+			return p.JWKSURL
+		}
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }
@@ -370,32 +450,31 @@ func routes(app topology.Application) []gateway.Route {
 	return out
 }
 
-// withCRC32 adds the X-Amz-Crc32 header DynamoDB puts on every response
-// and minidyn leaves out; without it the SDK warns on every call that the
-// response "did not match expected checksum".
-func withCRC32(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(rec.body.Bytes())), 10))
-		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
-	})
+// AddrInUseError reports that an address the local cloud must listen on is
+// taken by another program.
+type AddrInUseError struct {
+	Service string // "the app" or "the email outbox"
+	Addr    string
+	Err     error
 }
 
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s cannot listen on %s: the address is already in use (by another program, or another make dev)", e.Service, e.Addr)
 }
 
-func (b *bufferedResponse) Header() http.Header         { return b.header }
-func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// listen listens on addr for service, naming a taken address as such.
+func listen(service, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &AddrInUseError{Service: service, Addr: addr, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", service, addr, err)
+	}
+	return ln, nil
+}
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -7,9 +7,17 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// ConsentTable is the app table's name in the topology.
+	ConsentTable = "consent"
+	// ListIndex is the table's index of the console's lists.
+	ListIndex = "list"
+
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
 
+	// NetworkHashSecret keys the hash of a candidate's client network in
+	// audit events, so the stored hash cannot be reversed from stored data.
+	NetworkHashSecret = "network-hash-key"
 	// ReceiptKey signs consent receipts.
 	ReceiptKey = "receipts"
 )
@@ -32,9 +40,15 @@ const (
 var App = Application{
 	Name: "consentflow",
 	Table: Table{
-		Name:         "consent",
+		Name:         ConsentTable,
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
+		// The console's lists (issue 10): every candidate newest first
+		// (listPk "CANDIDATES"), and the consents in each state, latest change
+		// first (listPk "STATE#<state>"). Sparse: only those items carry listPk.
+		Indexes: []Index{
+			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
+		},
 	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
@@ -58,12 +72,16 @@ var App = Application{
 	SigningKeys: []SigningKey{
 		{Name: ReceiptKey, Description: "Signs consent receipts (ES256); retained, so old receipts keep verifying"},
 	},
+	// Deployment secrets (generated; never set by hand).
+	Secrets: []Secret{
+		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
+	},
 	Functions: []Function{
 		{
 			Name:        "register-candidate",
 			Description: "Registers a candidate for a recruiter",
 			Env:         env(table()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem),
 		},
 		{
 			Name:        "request-consent",
@@ -71,46 +89,49 @@ var App = Application{
 			Env: env(table(), map[string]Ref{
 				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
 			}),
-			Table:  Read,
+			Tables: tables(GetItem),
 			Starts: []string{ConsentRequestWorkflow},
 		},
 		{
 			Name:        "list-consents",
 			Description: "Shows the state of each of a candidate's consents",
 			Env:         env(table()),
-			Table:       Read,
+			Tables:      tables(GetItem, Query),
 		},
 		{
 			Name:        "show-consent-page",
 			Description: "Shows a candidate what they are asked to consent to",
 			Env:         env(table(), notice()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 		},
 		{
-			Name:         "record-decision",
-			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice()),
-			Table:        ReadWrite,
+			Name:        "record-decision",
+			Description: "Records a candidate's decision and hands it back to the waiting workflow",
+			Env: env(table(), notice(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
+			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
 			Name:        "record-consent-request",
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem),
 		},
 		{
 			Name:        "send-consent-link",
 			Description: "Emails a candidate a personal consent link and parks the workflow's task token",
 			Env:         env(table(), notice(), mail()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem, UpdateItem, DeleteItem),
 			SendsEmail:  true,
 		},
 		{
 			Name:        "send-consent-receipt",
 			Description: "Emails a candidate the signed receipt of their decision",
 			Env:         env(table(), notice(), mail(), receiptKey()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 			SendsEmail:  true,
 			Signs:       []string{ReceiptKey},
 		},
@@ -118,7 +139,7 @@ var App = Application{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 		},
 		// Receipts: the public key and a check anyone can run.
 		{
@@ -133,6 +154,22 @@ var App = Application{
 			Env:             receiptKey(),
 			ReadsPublicKeys: []string{ReceiptKey},
 		},
+		// The recruiters' console (issue 10).
+		{
+			Name:        "serve-console",
+			Description: "Serves the recruiters' console: sign-in, candidates and their consents, and actions through the API",
+			Env: env(table(), map[string]Ref{
+				"API_URL":              {Kind: APIURL},
+				"SIGNIN_ISSUER":        {Kind: SignIn, Name: SignInIssuer},
+				"SIGNIN_CLIENT_ID":     {Kind: SignIn, Name: SignInClientID},
+				"SIGNIN_AUTHORIZE_URL": {Kind: SignIn, Name: SignInAuthorizeURL},
+				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
+				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
+				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
+			}),
+			// Reads only: every change goes through the API with the recruiter's token.
+			Tables: tables(GetItem, Query),
+		},
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
@@ -143,6 +180,11 @@ var App = Application{
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
+		// The console signs recruiters in itself (a session cookie) and calls
+		// the recruiter routes above with their token.
+		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
+		{Method: "GET", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
+		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 	},
 	Workflows: []Workflow{
 		{
@@ -164,6 +206,11 @@ const (
 	DefaultTimeout  = 10 * time.Second
 	DefaultMemoryMB = 256
 )
+
+// tables grants the app table exactly actions (see Function.Tables).
+func tables(actions ...TableAction) map[string][]TableAction {
+	return map[string][]TableAction{ConsentTable: actions}
+}
 
 func table() map[string]Ref {
 	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}
