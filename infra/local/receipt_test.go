@@ -145,7 +145,7 @@ func TestATamperedReceiptFailsVerification(t *testing.T) {
 	to := uniqueEmail(t)
 	id := register(t, to, "fr")
 	requestConsent(t, id, "interview_recording")
-	path := link(t, email(t, to, "vous demande votre consentement"))
+	path := link(t, latestEmail(t, to, "vous demande votre consentement", 1))
 	if res := do(t, "POST", path, `{"decisions":[{"purpose":"interview_recording","grant":true}]}`, map[string]string{"Content-Type": "application/json"}); res.Status != http.StatusOK {
 		t.Fatalf("answer: %d %s", res.Status, res.Body)
 	}
@@ -201,7 +201,7 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 	to := uniqueEmail(t)
 	id := register(t, to, "en")
 	requestConsent(t, id, "talent_pool")
-	path := link(t, email(t, to, "asks for your consent"))
+	path := link(t, latestEmail(t, to, "asks for your consent", 1))
 	if res := do(t, "POST", path, `{"decisions":[{"purpose":"talent_pool","grant":true}]}`, map[string]string{"Content-Type": "application/json"}); res.Status != http.StatusOK {
 		t.Fatalf("answer: %d %s", res.Status, res.Body)
 	}
@@ -211,7 +211,7 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 	later := uniqueEmail(t)
 	laterID := register(t, later, "en")
 	requestConsent(t, laterID, "talent_pool")
-	laterPath := link(t, email(t, later, "asks for your consent"))
+	laterPath := link(t, latestEmail(t, later, "asks for your consent", 1))
 
 	defaults := map[string]string{}
 	changed := map[string]string{
@@ -254,7 +254,7 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 	fresh := uniqueEmail(t)
 	freshID := register(t, fresh, "en")
 	requestConsent(t, freshID, "talent_pool")
-	freshPath := link(t, email(t, fresh, "asks for your consent"))
+	freshPath := link(t, latestEmail(t, fresh, "asks for your consent", 1))
 	if res := do(t, "POST", freshPath, `{"decisions":[{"purpose":"talent_pool","grant":true}]}`, map[string]string{"Content-Type": "application/json"}); res.Status != http.StatusOK {
 		t.Fatalf("answer: %d %s", res.Status, res.Body)
 	}
@@ -271,14 +271,17 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 func TestAWithdrawalGetsAReceiptSayingWhatEnded(t *testing.T) {
 	to := uniqueEmail(t)
 	id := register(t, to, "en")
-	for i, decision := range []string{"grant", "decline"} {
-		requestConsent(t, id, "talent_pool")
-		res := do(t, "POST", link(t, nthEmail(t, to, "asks for your consent", i)), form(map[string]string{"talent_pool": decision}), formHeader())
+	var receipt ses.Email
+	for _, decision := range []string{"grant", "decline"} {
+		invites := len(emailsTo(t, to, "asks for your consent"))
+		requestID := requestConsent(t, id, "talent_pool")
+		// The latest invitation: a re-sent link replaces the earlier one.
+		res := do(t, "POST", link(t, latestEmail(t, to, "asks for your consent", invites+1)), form(map[string]string{"talent_pool": decision}), formHeader())
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("%s: %d %s", decision, res.Status, res.Body)
 		}
+		receipt = receiptFor(t, to, requestID)
 	}
-	receipt := nthEmail(t, to, "consent receipt", 1)
 	withdrawal, _ := receiptOf(t, receipt)
 	for _, want := range []string{`"event":"withdrawal"`, `"dpvState":"dpv:ConsentWithdrawn"`, `"termination":"Withdrawn by the candidate at `} {
 		if !bytes.Contains(withdrawal, []byte(want)) {
@@ -293,27 +296,50 @@ func TestAWithdrawalGetsAReceiptSayingWhatEnded(t *testing.T) {
 	}
 }
 
-// nthEmail waits for the n-th (from 0) email to a recipient whose subject
-// matches, in the order sent.
-func nthEmail(t *testing.T, to, subject string, n int) ses.Email {
+func emailsTo(t *testing.T, to, subject string) []ses.Email {
+	t.Helper()
+	emails, err := cloud.Outbox.Emails(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var match []ses.Email
+	for _, e := range emails {
+		if len(e.Destination.To) > 0 && e.Destination.To[0] == to && strings.Contains(e.Subject, subject) {
+			match = append(match, e)
+		}
+	}
+	return match
+}
+
+// latestEmail waits until at least n emails to a recipient have a subject
+// that matches, and returns the latest.
+func latestEmail(t *testing.T, to, subject string, n int) ses.Email {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		emails, err := cloud.Outbox.Emails(context.Background(), time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var match []ses.Email
-		for _, e := range emails {
-			if len(e.Destination.To) > 0 && e.Destination.To[0] == to && strings.Contains(e.Subject, subject) {
-				match = append(match, e)
-			}
-		}
-		if len(match) > n {
-			return match[n]
+		if match := emailsTo(t, to, subject); len(match) >= n {
+			return match[len(match)-1]
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d emails to %s with subject %q, want %d", len(match), to, subject, n+1)
+			t.Fatalf("fewer than %d emails to %s with subject %q", n, to, subject)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// receiptFor waits for the receipt email of a request (a retried email step
+// may have sent it twice; any copy will do).
+func receiptFor(t *testing.T, to, requestID string) ses.Email {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, e := range emailsTo(t, to, "consent receipt") {
+			if doc, _, err := attachments(e); err == nil && bytes.Contains(doc, []byte(`"requestId":"`+requestID+`"`)) {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no receipt for request %s", requestID)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
