@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy destroy diff vet asl clean
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl clean bench-sfn
 
 all: test
 
@@ -65,6 +65,10 @@ deploy: node_modules/.package-lock.json build
 ## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
 destroy: node_modules/.package-lock.json build
 	$(CDK) destroy $(CDK_FLAGS)
+
+## bench-sfn: the Step Functions engine and aws-local-stepfunctions side by side, one core (PAIRS=10 CORE=0).
+bench-sfn: node_modules/.package-lock.json
+	infra/local/stepfunctions/benchpair.sh
 
 clean:
 	rm -rf bin cdk.out
