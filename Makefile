@@ -62,13 +62,13 @@ diff: node_modules/.package-lock.json build
 deploy: node_modules/.package-lock.json build
 	$(CDK) deploy --all --require-approval broadening $(CDK_FLAGS)
 
-## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
-destroy: node_modules/.package-lock.json build
-	$(CDK) destroy $(CDK_FLAGS)
-
 ## bench-sfn: the Step Functions engine and aws-local-stepfunctions side by side, one core (PAIRS=10 CORE=0).
 bench-sfn: node_modules/.package-lock.json
 	infra/local/stepfunctions/benchpair.sh
+
+## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
+destroy: node_modules/.package-lock.json build
+	$(CDK) destroy $(CDK_FLAGS)
 
 clean:
 	rm -rf bin cdk.out
