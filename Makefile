@@ -48,7 +48,8 @@ vet:
 
 ## test: every test, against the local services.
 test: node_modules/.package-lock.json build-local asl vet
-	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+	# -timeout 30m: the CDK package alone can pass 10 minutes on a busy machine.
+	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 -timeout 30m ./...
 
 ## synth: synthesize both AWS stacks into cdk.out/, offline (no credentials needed).
 synth: node_modules/.package-lock.json build
