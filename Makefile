@@ -46,9 +46,9 @@ asl: node_modules/.package-lock.json
 vet:
 	go vet ./...
 
-## test: every test, against the local services.
+## test: every test, against the local services (-timeout 30m: the CDK package
+## alone can pass the default 10 minutes on a busy machine).
 test: node_modules/.package-lock.json build-local asl vet
-	# -timeout 30m: the CDK package alone can pass 10 minutes on a busy machine.
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 -timeout 30m ./...
 
 ## synth: synthesize both AWS stacks into cdk.out/, offline (no credentials needed).
