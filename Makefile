@@ -59,9 +59,10 @@ chromium:
 	  echo "The browser tests need Chromium. Install it with: sudo sh -c '$(CHROMIUM_INSTALL)'" >&2; exit 1; \
 	fi
 
-## test: every test, against the local services and in Chromium, then each fuzz target briefly.
+## test: every test, against the local services and in Chromium, then each fuzz target briefly
+## (-timeout 30m: the CDK package alone can pass the default 10 minutes on a busy machine).
 test: node_modules/.package-lock.json build-local asl vet chromium
-	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz
 
 # The parsers of untrusted input (and the local DynamoDB's expression
