@@ -103,7 +103,21 @@ func (s *StatelessStack) addAlarms() {
 	s.alarm("ses/bounce-rate", "The SES bounce rate nears the 5% at which SES reviews the account", hourly("Reputation.BounceRate"), BounceRateThreshold)
 	s.alarm("ses/complaint-rate", "The SES complaint rate nears the 0.1% at which SES reviews the account", hourly("Reputation.ComplaintRate"), ComplaintRateThreshold)
 	s.alarm("api/server-errors", "The HTTP API answered with 5xx errors", s.API.MetricServerError(fiveMinuteSum()), 1)
+	// record-decision logs this metric (CloudWatch embedded metric format)
+	// when a recorded answer could not be handed to its waiting workflow.
+	s.alarm("consent-request/lost-hand-overs", "Recorded answers could not be handed to their waiting workflow; their receipts wait for the workflow's timeout",
+		awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricNamespace), MetricName: jsii.String(MetricLostHandOvers),
+			Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+		}), 1)
 }
+
+// The product's own metrics, logged by functions in CloudWatch's embedded
+// metric format (see functions/record-decision).
+const (
+	MetricNamespace     = "Consentflow"
+	MetricLostHandOvers = "LostHandOvers"
+)
 
 // addDashboard defines the workflows' dashboard: executions and their
 // outcomes, durations, the errors of the functions each workflow invokes,

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,7 +105,8 @@ func TestDecisionIsHandedToTheWaitingWorkflow(t *testing.T) {
 func TestAFailedHandOverKeepsTheDecision(t *testing.T) {
 	s, token := pending(t)
 	wf := &workflows{fail: errors.New("ThrottlingException")}
-	h := &Handler{Store: s, Workflows: wf, Policy: policy, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	var logs bytes.Buffer
+	h := &Handler{Store: s, Workflows: wf, Policy: policy, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: func() time.Time { return now }}
 	res, _ := h.Handle(context.Background(), formPost(token, "2001:db8::1"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d, want 303 to the recorded answer", res.StatusCode)
@@ -111,6 +114,12 @@ func TestAFailedHandOverKeepsTheDecision(t *testing.T) {
 	cs, _ := s.Consents(context.Background(), mustCandidate(t, s, token))
 	if cs[0].State != consent.Given {
 		t.Fatalf("state %s, want given", cs[0].State)
+	}
+	if !strings.Contains(logs.String(), `"LostHandOvers":1`) || !strings.Contains(logs.String(), `"Namespace":"Consentflow"`) {
+		t.Fatalf("no LostHandOvers metric logged:\n%s", logs.String())
+	}
+	if len(wf.tokens) != handOverAttempts {
+		t.Fatalf("handed over %d times, want %d tries", len(wf.tokens), handOverAttempts)
 	}
 	again, _ := h.Handle(context.Background(), formPost(token, "2001:db8::1"))
 	if again.StatusCode != http.StatusConflict {

@@ -113,7 +113,7 @@ var App = Application{
 			Name:        "send-consent-receipt",
 			Description: "Emails a candidate the receipt of their decision",
 			Env:         env(table(), notice(), mail()),
-			Table:       Read,
+			Table:       ReadWrite,
 			SendsEmail:  true,
 		},
 		{
