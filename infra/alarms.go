@@ -112,14 +112,19 @@ func (s *StatelessStack) addAlarms() {
 		s.accessLogMetric("CandidateClientErrors", publicClientErrorPattern(s.publicRouteKeys)), PublicClientErrorThreshold)
 	s.alarm("api/throttled", fmt.Sprintf("The HTTP API throttled %d or more requests (429) in 5 minutes: candidates may be locked out by one client", ThrottledThreshold),
 		s.accessLogMetric("ThrottledRequests", `{ $.status = "429" }`), ThrottledThreshold)
+	// record-decision logs this metric (CloudWatch embedded metric format)
+	// when a recorded answer could not be handed to its waiting workflow.
+	s.alarm("consent-request/lost-hand-overs", "Recorded answers could not be handed to their waiting workflow; their receipts wait for the workflow's timeout",
+		awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricNamespace), MetricName: jsii.String(MetricLostHandOvers),
+			Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+		}), 1)
 }
 
 // Spike thresholds of the public routes, per five minutes.
 const (
 	PublicClientErrorThreshold = 50
 	ThrottledThreshold         = 10
-	// MetricNamespace holds the metrics the app derives from its logs.
-	MetricNamespace = "Consentflow"
 )
 
 // accessLogMetric counts the API access log lines that match pattern (a
@@ -151,6 +156,14 @@ func publicClientErrorPattern(routeKeys []string) string {
 	// The access log writes the status as a string ("404"): match it so.
 	return fmt.Sprintf(`{ $.status = "4*" && (%s) }`, strings.Join(routes, " || "))
 }
+
+// The product's own metrics: logged by functions in CloudWatch's embedded
+// metric format (see functions/record-decision), or derived from logs
+// (accessLogMetric).
+const (
+	MetricNamespace     = "Consentflow"
+	MetricLostHandOvers = "LostHandOvers"
+)
 
 // addDashboard defines the workflows' dashboard: executions and their
 // outcomes, durations, the errors of the functions each workflow invokes,

@@ -139,19 +139,41 @@ func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.D
 	return nil, httpapi.UnsupportedMediaType("application/x-www-form-urlencoded or application/json")
 }
 
-// handOver gives the recorded answer to the workflow waiting on the request.
-// The decision is already recorded and binding; if the hand-over fails the
-// candidate still sees it recorded, and the error is logged for operators
-// (the workflow then times out and the request shows as answered).
+// handOverAttempts is how often the hand-over is tried (each try with the
+// SDK's own retries) before it counts as lost.
+const handOverAttempts = 3
+
+// handOver gives the recorded answer to the workflow waiting on the request,
+// retrying a failed hand-over. The decision is already recorded and binding;
+// if the hand-over is lost the candidate still sees it recorded, the
+// receipt stays owed (see store.ReceiptsOwed), and a LostHandOvers metric is
+// logged in CloudWatch's embedded metric format, which an alarm watches.
 func (h *Handler) handOver(ctx context.Context, r consent.Request, ans store.Answer) {
 	out, _ := json.Marshal(ans)
-	_, err := h.Workflows.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
-		TaskToken: aws.String(r.TaskToken),
-		Output:    aws.String(string(out)),
-	})
-	if err != nil {
-		h.Log.ErrorContext(ctx, "decision not handed to the workflow", "requestId", r.ID, "error", err.Error())
+	var err error
+	for attempt := range handOverAttempts {
+		if attempt > 0 {
+			select {
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			case <-ctx.Done():
+			}
+		}
+		_, err = h.Workflows.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
+			TaskToken: aws.String(r.TaskToken),
+			Output:    aws.String(string(out)),
+		})
+		if err == nil {
+			return
+		}
 	}
+	h.Log.ErrorContext(ctx, "decision not handed to the workflow", "requestId", r.ID, "error", err.Error(),
+		slog.Any("_aws", map[string]any{
+			"Timestamp": h.Now().UnixMilli(),
+			"CloudWatchMetrics": []map[string]any{{
+				"Namespace": "Consentflow", "Dimensions": [][]string{{}},
+				"Metrics": []map[string]string{{"Name": "LostHandOvers", "Unit": "Count"}},
+			}},
+		}), slog.Int("LostHandOvers", 1))
 }
 
 func truncate(s string, n int) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -161,7 +162,9 @@ func TestDecisionIsHandedToTheWaitingWorkflow(t *testing.T) {
 func TestAFailedHandOverKeepsTheDecision(t *testing.T) {
 	s, token := pending(t)
 	wf := &workflows{fail: errors.New("ThrottlingException")}
+	var logs bytes.Buffer
 	h := newHandler(t, s, wf)
+	h.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	res, _ := h.Handle(context.Background(), formPost(token, "2001:db8::1"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d, want 303 to the recorded answer", res.StatusCode)
@@ -169,6 +172,12 @@ func TestAFailedHandOverKeepsTheDecision(t *testing.T) {
 	cs, _ := s.Consents(context.Background(), mustCandidate(t, s, token))
 	if cs[0].State != consent.Given {
 		t.Fatalf("state %s, want given", cs[0].State)
+	}
+	if !strings.Contains(logs.String(), `"LostHandOvers":1`) || !strings.Contains(logs.String(), `"Namespace":"Consentflow"`) {
+		t.Fatalf("no LostHandOvers metric logged:\n%s", logs.String())
+	}
+	if len(wf.tokens) != handOverAttempts {
+		t.Fatalf("handed over %d times, want %d tries", len(wf.tokens), handOverAttempts)
 	}
 	again, _ := h.Handle(context.Background(), formPost(token, "2001:db8::1"))
 	if again.StatusCode != http.StatusConflict {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
@@ -16,6 +17,7 @@ type AnswerStore interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Request(ctx context.Context, id string) (consent.Request, error)
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
+	ReceiptSent(ctx context.Context, requestID, messageID string, at time.Time) error
 }
 
 // Signer signs receipts; *signature.Signer satisfies it.
@@ -30,6 +32,14 @@ type Handler struct {
 	Mailer *mail.Mailer
 	Policy consent.Policy
 	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
 }
 
 // Input and Output are the step's, typed in package workflow.
@@ -64,6 +74,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt, signed, h.Policy.JWKSURL()))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "receipt not sent", "requestId", in.RequestID, "error", err.Error())
+		return Output{}, workflow.Error(err)
+	}
+	// The receipt is no longer owed. A failure here retries the step, which
+	// may send the receipt twice: a duplicate, never a loss.
+	if err := h.Store.ReceiptSent(ctx, in.RequestID, id, h.now()); err != nil {
 		return Output{}, workflow.Error(err)
 	}
 	h.Log.InfoContext(ctx, "receipt sent", "requestId", in.RequestID, "receiptId", ans.ReceiptID, "messageId", id)

@@ -171,4 +171,7 @@ func TestTheReceiptNamesTheRequestsController(t *testing.T) {
 	if strings.Contains(body, today.Controller) {
 		t.Errorf("body names today's controller:\n%s", body)
 	}
+	if owed, err := s.ReceiptsOwed(ctx, now.Add(time.Hour), 10); err != nil || len(owed) != 0 {
+		t.Errorf("the receipt is still owed after sending it: %+v %v", owed, err)
+	}
 }

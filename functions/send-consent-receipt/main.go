@@ -3,6 +3,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -25,6 +27,7 @@ func main() {
 		Mailer: mail.New(sesv2.NewFromConfig(cfg), vars[1], policy),
 		Policy: policy,
 		Log:    log,
+		Now:    time.Now,
 	}
 	// Strict: a field the ASL passes that the step does not know is an
 	// error, not silently ignored.

@@ -147,9 +147,10 @@ var App = Application{
 			Name:        "send-consent-receipt",
 			Description: "Emails a candidate the signed receipt of their decision",
 			Env:         env(table(), notice(), mail(), receiptKey()),
-			Tables:      tables(GetItem),
-			SendsEmail:  true,
-			Signs:       []string{ReceiptKey},
+			// Marks the receipt sent and clears what was owed (store.ReceiptSent).
+			Tables:     tables(GetItem, PutItem, UpdateItem, DeleteItem),
+			SendsEmail: true,
+			Signs:      []string{ReceiptKey},
 		},
 		{
 			Name:        "expire-consent-request",

@@ -89,6 +89,7 @@ func TestStoredAttributeNames(t *testing.T) {
 		"link":         &linkItem{},
 		"audit event":  &consent.Event{},
 		"legacy event": &legacyEventItem{},
+		"receipt owed": &owedItem{},
 	}
 	data := map[string]bool{"retentionDays": true}
 	var b strings.Builder

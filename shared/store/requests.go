@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/consentflow/consentflow/shared/consent"
@@ -255,6 +256,15 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 				}{ans.Outcomes})["o"],
 			},
 		}})
+		// The receipt is owed from this moment: durable, so that a sweep
+		// can redrive what the workflow could not deliver.
+		tx.Add(types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(s.table),
+			Item: marshal(owedItem{
+				PK: owedPK, SK: owedSK(ans.AnsweredAt, req.ID), RequestID: req.ID, CandidateID: req.CandidateID,
+				AnsweredAt: ans.AnsweredAt, TaskToken: stored.TaskToken,
+			}),
+		}})
 		for _, o := range ans.Outcomes {
 			next := consentItem{
 				PK: candidatePK(req.CandidateID), SK: consentSK(o.Purpose), Purpose: o.Purpose, State: o.State,
@@ -356,4 +366,84 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure st
 		return "", false, err
 	}
 	return status, expired, nil
+}
+
+// ReceiptSent records that a request's receipt went out: the request keeps
+// when and which email, and the receipt is no longer owed. Recording it
+// again changes nothing.
+func (s *Store) ReceiptSent(ctx context.Context, requestID, messageID string, at time.Time) error {
+	req, err := s.Request(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, req.CandidateID, func(ctx context.Context, tx *Tx) error {
+		var it requestItem
+		ok, err := s.get(ctx, requestPK(requestID), requestSK, &it)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &consent.NotFoundError{What: "consent request", ID: requestID}
+		}
+		if it.Status != consent.Answered || it.AnsweredAt == nil {
+			return &consent.ConflictError{Reason: fmt.Sprintf("request %s is %s, not answered", requestID, it.Status)}
+		}
+		if it.ReceiptSentAt != nil {
+			return nil
+		}
+		tx.Add(
+			types.TransactWriteItem{Update: &types.Update{
+				TableName:                aws.String(s.table),
+				Key:                      key(requestPK(requestID), requestSK),
+				UpdateExpression:         aws.String("SET receiptSentAt = :at, receiptMessageId = :id"),
+				ConditionExpression:      aws.String("#status = :answered AND attribute_not_exists(receiptSentAt)"),
+				ExpressionAttributeNames: map[string]string{"#status": "status"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":at":       timeValue(at),
+					":id":       &types.AttributeValueMemberS{Value: messageID},
+					":answered": &types.AttributeValueMemberS{Value: string(consent.Answered)},
+				},
+			}},
+			types.TransactWriteItem{Delete: &types.Delete{
+				TableName: aws.String(s.table), Key: key(owedPK, owedSK(*it.AnsweredAt, requestID)),
+			}},
+		)
+		return nil
+	})
+}
+
+// OwedReceipt is a receipt not yet sent for an answered request.
+type OwedReceipt struct {
+	RequestID   string    `json:"requestId"`
+	CandidateID string    `json:"candidateId"`
+	AnsweredAt  time.Time `json:"answeredAt"`
+	TaskToken   string    `json:"-"`
+}
+
+// ReceiptsOwed lists receipts still owed for answers recorded before
+// before, oldest first, at most limit. It reads only owed receipts, never
+// the table.
+func (s *Store) ReceiptsOwed(ctx context.Context, before time.Time, limit int32) ([]OwedReceipt, error) {
+	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk < :before"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":     &types.AttributeValueMemberS{Value: owedPK},
+			":before": &types.AttributeValueMemberS{Value: before.UTC().Format(timeFormat)},
+		},
+		ConsistentRead: aws.Bool(true),
+		Limit:          aws.Int32(limit),
+	})
+	if err != nil {
+		return nil, unavailable("query owed receipts", err)
+	}
+	out := make([]OwedReceipt, 0, len(res.Items))
+	for _, m := range res.Items {
+		var it owedItem
+		if err := unmarshal(m, &it); err != nil {
+			return nil, err
+		}
+		out = append(out, OwedReceipt{RequestID: it.RequestID, CandidateID: it.CandidateID, AnsweredAt: it.AnsweredAt, TaskToken: it.TaskToken})
+	}
+	return out, nil
 }

@@ -181,6 +181,26 @@ func (it requestItem) request() consent.Request {
 	}
 }
 
+// owedItem is a receipt owed to a candidate: written in the decision's
+// transaction, deleted when the receipt is sent. Its sort key orders owed
+// receipts by answer time, so a sweep reads only those older than it asks.
+type owedItem struct {
+	PK          string    `dynamodbav:"pk"`
+	SK          string    `dynamodbav:"sk"`
+	RequestID   string    `dynamodbav:"requestId"`
+	CandidateID string    `dynamodbav:"candidateId"`
+	AnsweredAt  time.Time `dynamodbav:"answeredAt"`
+	// TaskToken is the workflow's token at the answer, so that a lost
+	// hand-over can be redone.
+	TaskToken string `dynamodbav:"taskToken,omitempty"`
+}
+
+const owedPK = "OWED#receipt"
+
+func owedSK(answeredAt time.Time, requestID string) string {
+	return answeredAt.UTC().Format(timeFormat) + "#" + requestID
+}
+
 type linkItem struct {
 	PK        string    `dynamodbav:"pk"`
 	SK        string    `dynamodbav:"sk"`
