@@ -47,6 +47,7 @@ func main() {
 	token := flag.String("token", os.Getenv("CONSENTFLOW_RECRUITER_TOKEN"), "recruiter bearer token (default: random)")
 	envFile := flag.String("env-file", "", "where to write the AWS_ENDPOINT_URL_<SERVICE> lines (default: local.env beside the bootstraps)")
 	verbose := flag.Bool("v", false, "show the local services' own events")
+	dataDir := flag.String("data", "", "keep DynamoDB tables and S3 objects in this folder across restarts (default: memory only, lost on exit)")
 	flag.Var(settings, "set", "override a deployment setting, name=value (repeatable)")
 	flag.Parse()
 
@@ -60,13 +61,17 @@ func main() {
 
 	cloud, err := local.Start(ctx, topology.App, local.Config{
 		Root: *root, Bootstraps: *bootstraps, Addr: *addr, SESAddr: *sesAddr, Settings: settings,
-		RecruiterToken: *token, Logs: os.Stdout, Logger: logger,
+		RecruiterToken: *token, Logs: os.Stdout, Logger: logger, DataDir: *dataDir,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
 		os.Exit(1)
 	}
-	defer cloud.Close()
+	defer func() {
+		if err := cloud.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "localcloud:", err)
+		}
+	}()
 	if *envFile == "" {
 		*envFile = filepath.Join(*bootstraps, "local.env")
 	}
@@ -87,15 +92,23 @@ Consentflow local cloud is ready (%s).
 Point the AWS CLI or any SDK at the local services (export these lines, or
 "set -a; . %s"):
 %s
+%s
 Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
+		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()), dataLine(*dataDir))
 
 	go commands(cloud)
 	<-ctx.Done()
 	fmt.Println("\nStopping the local cloud…")
+}
+
+func dataLine(dir string) string {
+	if dir == "" {
+		return "Data: in memory only, lost when the local cloud stops (keep it with -data DIR)."
+	}
+	return "Data: DynamoDB tables and S3 objects are kept in " + dir + " (saved on Ctrl-C); running\nworkflows are not, so a request pending at exit cannot be answered after a restart."
 }
 
 func endpointLines(env []string) string {
