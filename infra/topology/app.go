@@ -7,8 +7,15 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// ConsentTable is the app table's name in the topology.
+	ConsentTable = "consent"
+
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
+
+	// NetworkHashSecret keys the hash of a candidate's client network in
+	// audit events, so the stored hash cannot be reversed from stored data.
+	NetworkHashSecret = "network-hash-key"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -27,7 +34,7 @@ const (
 var App = Application{
 	Name: "consentflow",
 	Table: Table{
-		Name:         "consent",
+		Name:         ConsentTable,
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
 	},
@@ -45,12 +52,16 @@ var App = Application{
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
 		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
 	},
+	// Deployment secrets (generated; never set by hand).
+	Secrets: []Secret{
+		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
+	},
 	Functions: []Function{
 		{
 			Name:        "register-candidate",
 			Description: "Registers a candidate for a recruiter",
 			Env:         env(table()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem),
 		},
 		{
 			Name:        "request-consent",
@@ -58,53 +69,56 @@ var App = Application{
 			Env: env(table(), map[string]Ref{
 				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
 			}),
-			Table:  Read,
+			Tables: tables(GetItem),
 			Starts: []string{ConsentRequestWorkflow},
 		},
 		{
 			Name:        "list-consents",
 			Description: "Shows the state of each of a candidate's consents",
 			Env:         env(table()),
-			Table:       Read,
+			Tables:      tables(GetItem, Query),
 		},
 		{
 			Name:        "show-consent-page",
 			Description: "Shows a candidate what they are asked to consent to",
 			Env:         env(table(), notice()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 		},
 		{
-			Name:         "record-decision",
-			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice()),
-			Table:        ReadWrite,
+			Name:        "record-decision",
+			Description: "Records a candidate's decision and hands it back to the waiting workflow",
+			Env: env(table(), notice(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
+			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
 			Name:        "record-consent-request",
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem),
 		},
 		{
 			Name:        "send-consent-link",
 			Description: "Emails a candidate a personal consent link and parks the workflow's task token",
 			Env:         env(table(), notice(), mail()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem, UpdateItem, DeleteItem),
 			SendsEmail:  true,
 		},
 		{
 			Name:        "send-consent-receipt",
 			Description: "Emails a candidate the receipt of their decision",
 			Env:         env(table(), notice(), mail()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 			SendsEmail:  true,
 		},
 		{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 		},
 	},
 	Routes: []Route{
@@ -134,6 +148,11 @@ const (
 	DefaultTimeout  = 10 * time.Second
 	DefaultMemoryMB = 256
 )
+
+// tables grants the app table exactly actions (see Function.Tables).
+func tables(actions ...TableAction) map[string][]TableAction {
+	return map[string][]TableAction{ConsentTable: actions}
+}
 
 func table() map[string]Ref {
 	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}

@@ -7,9 +7,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -65,6 +67,9 @@ func main() {
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
+		if hint := addrHint(err, *addr, *sesAddr); hint != "" {
+			fmt.Fprintln(os.Stderr, hint)
+		}
 		os.Exit(1)
 	}
 	defer func() {
@@ -86,18 +91,20 @@ Consentflow local cloud is ready (%s).
   Email outbox                   %s
   Recruiter token                %s
 
+  Start here: %s/ links the outbox and the README's walk-through.
+  %s
+
   Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
           -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
 
 Point the AWS CLI or any SDK at the local services (export these lines, or
 "set -a; . %s"):
 %s
-%s
 Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()), dataLine(*dataDir))
+		cloud.AppURL, dataLine(*dataDir), cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
@@ -106,9 +113,40 @@ to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 func dataLine(dir string) string {
 	if dir == "" {
-		return "Data: in memory only, lost when the local cloud stops (keep it with -data DIR)."
+		return "Data lives in memory only: stopping the local cloud loses it (keep it with -data DIR)."
 	}
-	return "Data: DynamoDB tables and S3 objects are kept in " + dir + " (saved on Ctrl-C); running\nworkflows are not, so a request pending at exit cannot be answered after a restart."
+	return "Data: DynamoDB tables and S3 objects are kept in " + dir + " (saved on Ctrl-C); running\n  workflows are not, so a request pending at exit cannot be answered after a restart."
+}
+
+// addrHint tells how to choose another port when one is taken.
+func addrHint(err error, addr, sesAddr string) string {
+	var inUse *local.AddrInUseError
+	if !errors.As(err, &inUse) {
+		return ""
+	}
+	flag, other, otherFlag := "-addr", sesAddr, "-ses-addr"
+	if inUse.Addr == sesAddr && inUse.Addr != addr {
+		flag, other, otherFlag = "-ses-addr", addr, "-addr"
+	}
+	return fmt.Sprintf(`Choose another port with %s, e.g.:
+  make dev DEV_FLAGS='%s %s %s %s'
+(-addr is the app, -ses-addr the email outbox; "ss -ltnp 'sport = :%s'" shows who holds it.)`,
+		flag, flag, nextPort(inUse.Addr), otherFlag, other, portOf(inUse.Addr))
+}
+
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
+}
+
+// nextPort is addr with its port plus one, a likely free choice.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, err2 := strconv.Atoi(port)
+	if err != nil || err2 != nil {
+		return addr
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
 func endpointLines(env []string) string {
