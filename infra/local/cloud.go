@@ -259,6 +259,8 @@ func (c *Cloud) Env() []string {
 	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
+	// The SDKs and the CLI name the variable after the service ID, "Secrets Manager".
+	env = append(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER="+c.Endpoints["SECRETSMANAGER"])
 	return env
 }
 
@@ -331,6 +333,8 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 		}
+		// The SDKs name the variable after the service ID, "Secrets Manager".
+		env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = c.Endpoints["SECRETSMANAGER"]
 		timeout := f.Timeout
 		if timeout == 0 {
 			timeout = topology.DefaultTimeout
