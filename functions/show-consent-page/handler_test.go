@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
+
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/locale"
@@ -31,7 +31,7 @@ var (
 )
 
 // linked stores a candidate with the given locale and a pending request
-// with its link, on a fresh table of the local DynamoDB.
+// with its link, on a fresh local table.
 func linked(t *testing.T, lang string) (*store.Store, string) {
 	t.Helper()
 	srv := httptest.NewServer(localdynamodb.New())

@@ -20,7 +20,7 @@ func TestDataFolderKeepsCandidatesAcrossRestarts(t *testing.T) {
 	root, _ := filepath.Abs(filepath.Join("..", ".."))
 	dir := t.TempDir()
 	start := func(dataDir string) *local.Cloud {
-		c, err := local.Start(ctx, topology.App, local.Config{Root: root, Bootstraps: bootstraps, DataDir: dataDir, RecruiterToken: "restart-token"})
+		c, err := local.Start(ctx, topology.App, local.Config{Root: root, Bootstraps: bootstraps, DataDir: dataDir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,7 @@ func TestDataFolderKeepsCandidatesAcrossRestarts(t *testing.T) {
 	}
 	call := func(c *local.Cloud, method, path, body string) (int, string) {
 		req, _ := http.NewRequest(method, c.AppURL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer restart-token")
+		req.Header.Set("Authorization", "Bearer "+c.RecruiterToken)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := client.Do(req)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 // Request and Response are the API Gateway HTTP API payload 2.0 shapes.
@@ -73,6 +74,8 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		notFound *consent.NotFoundError
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
+		unsigned *signature.UnavailableError
+		receipt  *signature.InvalidError
 	)
 	switch {
 	case errors.As(err, &bad):
@@ -85,6 +88,12 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
 	case errors.As(err, &expired):
 		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	case errors.As(err, &receipt):
+		return ProblemResponse(Problem{Type: ProblemType("invalid-receipt"), Title: "Not a receipt and its signature", Status: http.StatusUnprocessableEntity, Detail: receipt.Reason})
+	case errors.As(err, &unsigned):
+		log.ErrorContext(ctx, "signing key unavailable", "error", err.Error())
+		return ProblemResponse(Problem{Type: ProblemType("signing-key-unavailable"), Title: "Signing key unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "The key that signs receipts cannot be reached right now. Please try again shortly."})
 	}
 	log.ErrorContext(ctx, "request failed", "error", err.Error())
 	return Fail(err)

@@ -23,9 +23,9 @@ import (
 
 // dynalite is a second, stricter DynamoDB implementation (reserved words,
 // expression validation) without transactions. The store's calls that are
-// not transactions run against it too, so that a mistake the local DynamoDB
-// lets through still fails a test.
-func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
+// not transactions run against it too, so that a mistake minidyn lets
+// through still fails a test.
+func dynaliteStore(t testing.TB) (*store.Store, *dynamodb.Client) {
 	t.Helper()
 	cli := filepath.Join("..", "..", "node_modules", "dynalite", "cli.js")
 	if _, err := os.Stat(cli); err != nil {
@@ -58,7 +58,7 @@ func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 			return aws.Credentials{AccessKeyID: "x", SecretAccessKey: "x"}, nil
 		})})
 	createTable(t, db)
-	// dynalite creates tables in the background: wait for ACTIVE.
+	// Unlike minidyn, dynalite reports table status: wait for ACTIVE.
 	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 10 * time.Millisecond })
 	if err := waiter.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("consent")}, 10*time.Second); err != nil {
 		t.Fatal(err)
