@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/locale"

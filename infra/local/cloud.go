@@ -206,7 +206,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	for _, s := range app.Secrets {
 		c.secrets.Generate(s.Name)
 	}
-	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.Endpoints["SECRETS_MANAGER"] = "http://" + smLn.Addr().String()
 	c.serve(smLn, c.secrets)
 	// The recruiters' sign-in provider, standing in for Cognito, with the
 	// console's client and its callback and sign-out URLs on the app.
@@ -306,7 +306,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	// The SDKs and the CLI name the variable after the service ID, "Secrets Manager".
@@ -422,7 +422,7 @@ func (c *Cloud) environment(f topology.Function) map[string]string {
 	for name, ref := range f.Env {
 		env[name] = c.resolve(ref)
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER", "KMS"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 	}
 	// The SDKs name the variable after the service ID, "Secrets Manager".

@@ -283,8 +283,13 @@ func TestConsentRequestEndToEnd(t *testing.T) {
 		t.Fatalf("GET changed stored data")
 	}
 
+	// The emailed link carries the candidate's language; the answer goes
+	// back to the page in the language it was given in.
+	if !strings.Contains(invite.Body.Text, path+"?lang=en") {
+		t.Errorf("the link does not carry the candidate's language:\n%s", invite.Body.Text)
+	}
 	answer := do(t, "POST", path, form(map[string]string{"talent_pool": "grant"}), formHeader())
-	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path {
+	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path+"?lang=en" {
 		t.Fatalf("answer: %d %v %s", answer.Status, answer.Header, answer.Body)
 	}
 	done := do(t, "GET", path, "", browser)
@@ -409,6 +414,16 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"unknown purpose", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":["marketing"]}`, recruiter(), 422},
 		{"no purposes", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":[]}`, recruiter(), 422},
 		{"not JSON", "POST", "/api/candidates", `name=Ada`, recruiter("Content-Type", "application/x-www-form-urlencoded"), 415},
+		// Hostile input (issue 7): each refused with a problem, nothing stored.
+		{"name with CR/LF and a link", "POST", "/api/candidates", `{"name":"Ada\r\nhttps://evil.example/withdraw","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"name with a bidi override", "POST", "/api/candidates", `{"name":"Ada \u202egnp.exe","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"invisible name", "POST", "/api/candidates", `{"name":"\u200b\u200d","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"name not UTF-8", "POST", "/api/candidates", "{\"name\":\"Ada \xff\",\"email\":\"a@example.com\",\"locale\":\"en\"}", recruiter(), 422},
+		{"email at localhost", "POST", "/api/candidates", `{"name":"Ada","email":"a@localhost","locale":"en"}`, recruiter(), 422},
+		{"email at an address literal", "POST", "/api/candidates", `{"name":"Ada","email":"a@[127.0.0.1]","locale":"en"}`, recruiter(), 422},
+		{"case-variant keys", "POST", "/api/candidates", `{"name":"First","NAME":"Second","email":"a@example.com","locale":"en"}`, recruiter("Content-Type", "Application/JSON"), 422},
+		{"no Content-Type", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"en"}`, recruiter("Content-Type", ""), 415},
+		{"5 MB of JSON", "POST", "/api/candidates", `{"name":"` + strings.Repeat("a", 5<<20) + `","email":"a@example.com","locale":"en"}`, recruiter(), 413},
 		{"unknown token", "GET", "/c/" + strings.Repeat("A", 43), "", problemJSON, 404},
 		{"garbage token", "GET", "/c/not-a-token", "", problemJSON, 404},
 		{"answer to unknown token", "POST", "/c/" + strings.Repeat("B", 43), `{"decisions":[]}`, map[string]string{"Content-Type": "application/json"}, 404},
