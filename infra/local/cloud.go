@@ -309,8 +309,6 @@ func (c *Cloud) Env() []string {
 	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
-	// The SDKs and the CLI name the variable after the service ID, "Secrets Manager".
-	env = append(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER="+c.Endpoints["SECRETSMANAGER"])
 	return env
 }
 
@@ -425,8 +423,6 @@ func (c *Cloud) environment(f topology.Function) map[string]string {
 	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 	}
-	// The SDKs name the variable after the service ID, "Secrets Manager".
-	env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = c.Endpoints["SECRETSMANAGER"]
 	return env
 }
 
