@@ -9,7 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/consentflow/consentflow/infra/local"
 	"github.com/consentflow/consentflow/infra/local/ses"
+	"github.com/consentflow/consentflow/infra/topology"
 )
 
 type sesEmail = ses.Email
@@ -27,8 +33,16 @@ func BenchmarkRegisterCandidate(b *testing.B) {
 
 // BenchmarkConsentFlow measures a whole consent request: register, request,
 // the workflow records it and emails the link, the candidate grants, the
-// workflow emails the receipt.
+// workflow emails the receipt; first on an empty table, then with 50,000
+// other candidates in it (the cost must follow the candidate, not the table).
 func BenchmarkConsentFlow(b *testing.B) {
+	for _, others := range []int{0, 50_000} {
+		seedCandidates(b, others)
+		b.Run(fmt.Sprintf("candidates=%d", others), consentFlow)
+	}
+}
+
+func consentFlow(b *testing.B) {
 	t := &testing.T{}
 	for i := 0; b.Loop(); i++ {
 		// The outbox answers with every stored email; keep it short so that
@@ -50,6 +64,45 @@ func BenchmarkConsentFlow(b *testing.B) {
 			b.Fatal("a step failed")
 		}
 	}
+}
+
+// seeded counts the candidates seedCandidates wrote into the local table.
+var seeded int
+
+// seedCandidates tops the local table up to count seeded candidates, each
+// with the items a candidate who answered one request has.
+func seedCandidates(b *testing.B, count int) {
+	b.Helper()
+	ctx := context.Background()
+	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
+	table := local.TableName(topology.App.Table)
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	var batch []types.WriteRequest
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: batch}}); err != nil {
+			b.Fatal(err)
+		}
+		batch = nil
+	}
+	for ; seeded < count; seeded++ {
+		id := fmt.Sprintf("SEED%07d", seeded)
+		cand := str("CANDIDATE#" + id)
+		for _, item := range []map[string]types.AttributeValue{
+			{"pk": cand, "sk": str("PROFILE"), "name": str("Seed " + id), "email": str(id + "@example.com"), "locale": str("en")},
+			{"pk": cand, "sk": str("CONSENT#talent_pool"), "state": str("granted"), "requestId": str(id)},
+			{"pk": cand, "sk": str("EVENT#2026-12-01T09:00:00Z#" + id), "type": str("granted")},
+			{"pk": str("REQUEST#" + id), "sk": str("REQUEST"), "status": str("answered"), "candidateId": str(id)},
+		} {
+			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+			if len(batch) == 25 {
+				flush()
+			}
+		}
+	}
+	flush()
 }
 
 func post(b testing.TB, path, body string, header map[string]string) int {

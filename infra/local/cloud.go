@@ -27,7 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/consentflow/consentflow/infra/local/clock"
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
@@ -79,6 +81,11 @@ type Config struct {
 	Logs io.Writer
 	// Logger receives the local services' own events; nil discards them.
 	Logger *slog.Logger
+	// DataDir, if set, keeps DynamoDB's tables (dynamodb.json, saved on
+	// Close) and the S3 buckets (s3.bolt) across restarts. Workflow
+	// executions are not kept: a request pending at Close cannot be
+	// answered after a restart.
+	DataDir string
 }
 
 // Cloud is a running local cloud.
@@ -115,6 +122,9 @@ type Cloud struct {
 	engine    *stepfunctions.Engine
 	secrets   *secretsmanager.Server
 	servers   []*http.Server
+	dynamodb  *localdynamodb.Server
+	dataDir   string
+	closeS3   func() error
 	closeOnce sync.Once
 	mu        sync.Mutex // serializes Redeploy
 }
@@ -224,15 +234,34 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		return nil, fmt.Errorf("recruiter token: %w", err)
 	}
 
-	c.serve(listeners["DYNAMODB"], c.Faults.wrap(DynamoDB, localdynamodb.New()))
+	c.dynamodb = localdynamodb.New()
+	var s3Backend gofakes3.Backend = s3mem.New()
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		if err := c.dynamodb.LoadFile(filepath.Join(cfg.DataDir, "dynamodb.json")); err != nil {
+			return nil, err
+		}
+		c.dataDir = cfg.DataDir
+		db, err := bolt.Open(filepath.Join(cfg.DataDir, "s3.bolt"), 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			return nil, fmt.Errorf("S3 data (is another local cloud using %s?): %w", cfg.DataDir, err)
+		}
+		s3Backend, c.closeS3 = s3bolt.New(db), db.Close
+	}
+	c.serve(listeners["DYNAMODB"], c.Faults.wrap(DynamoDB, c.dynamodb))
 	for _, t := range []topology.Table{app.Table, app.Audit} {
+		if c.dynamodb.HasTable(TableName(t)) {
+			continue
+		}
 		if err := createTable(ctx, t, c.Endpoints["DYNAMODB"]); err != nil {
 			return nil, err
 		}
 	}
-	fakeS3 := gofakes3.New(s3mem.New())
+	fakeS3 := gofakes3.New(s3Backend)
 	c.serve(listeners["S3"], c.Faults.wrap(S3, fakeS3.Server()))
-	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
+	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"], s3Backend); err != nil {
 		return nil, err
 	}
 
@@ -338,6 +367,12 @@ func (c *Cloud) Close() error {
 		defer cancel()
 		for _, s := range c.servers {
 			_ = s.Shutdown(ctx)
+		}
+		if c.dataDir != "" {
+			errs = append(errs, c.dynamodb.SaveFile(filepath.Join(c.dataDir, "dynamodb.json")))
+		}
+		if c.closeS3 != nil {
+			errs = append(errs, c.closeS3())
 		}
 		if c.engine != nil {
 			errs = append(errs, c.engine.Close())

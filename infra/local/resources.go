@@ -12,12 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/johannesboyne/gofakes3"
 
 	"github.com/consentflow/consentflow/infra/topology"
 )
 
 // createTable creates a table as the CDK stack defines it. Local tables
-// are active at once, so nothing waits.
+// are ACTIVE at once, so nothing waits.
 func createTable(ctx context.Context, t topology.Table, endpoint string) error {
 	db := dynamodb.New(dynamodb.Options{Region: Region, BaseEndpoint: aws.String(endpoint), Credentials: credentials})
 	if _, err := db.CreateTable(ctx, t.CreateInput(TableName(t))); err != nil {
@@ -26,9 +27,16 @@ func createTable(ctx context.Context, t topology.Table, endpoint string) error {
 	return nil
 }
 
-func createBuckets(ctx context.Context, buckets []topology.Bucket, endpoint string) error {
+// createBuckets creates the buckets the backend does not hold yet (a kept
+// data folder has them from an earlier run).
+func createBuckets(ctx context.Context, buckets []topology.Bucket, endpoint string, backend gofakes3.Backend) error {
 	client := s3.New(s3.Options{Region: Region, BaseEndpoint: aws.String(endpoint), Credentials: credentials, UsePathStyle: true})
 	for _, b := range buckets {
+		if ok, err := backend.BucketExists(BucketName(b.Name)); err != nil {
+			return fmt.Errorf("bucket %s: %w", b.Name, err)
+		} else if ok {
+			continue
+		}
 		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName(b.Name))}); err != nil {
 			return fmt.Errorf("create bucket %s: %w", b.Name, err)
 		}

@@ -236,6 +236,8 @@ func TestItemsMatchDynalite(t *testing.T) {
 		{action: "PutItem", body: `{"TableName":"tbl","Item":{"pk":{"S":"C#3"},"sk":{"S":"x"},"s":{"N":"abc"}}}`},
 		{action: "PutItem", body: `{"TableName":"tbl","Item":{"pk":{"S":"C#3"},"sk":{"S":"x"},"s":{"N":"1e3"},"e":{"S":""}}}`},
 		{action: "GetItem", body: `{"TableName":"tbl","Key":{"pk":{"S":"C#3"},"sk":{"S":"x"}}}`},
+		put(`{"pk":{"S":"BIG"},"sk":{"S":"1"},"blob":{"S":"` + strings.Repeat("x", 400*1024) + `"}}`),
+		put(`{"pk":{"S":"BIG"},"sk":{"S":"2"},"blob":{"S":"` + strings.Repeat("x", 400*1024-100) + `"}}`),
 		{action: "PutItem", body: `{"TableName":"tbl","Item":{"pk":{"S":"C#1"},"sk":{"S":"PROFILE"}},"ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"2"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"}`},
 		{action: "PutItem", body: `{"TableName":"tbl","Item":{"pk":{"S":"C#1"},"sk":{"S":"PROFILE"}},"ConditionExpression":"#s = :v","ExpressionAttributeValues":{":v":{"N":"2"}}}`},
 		{action: "PutItem", body: `{"TableName":"tbl","Item":{"pk":{"S":"C#1"},"sk":{"S":"PROFILE"}},"ConditionExpression":"version = :v"}`},

@@ -3,8 +3,12 @@ package dynamodb_test
 import (
 	"context"
 	"errors"
+	"hash/crc32"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -376,5 +380,25 @@ func TestTransactionAcrossConsentAndAudit(t *testing.T) {
 	_, err = db.TransactWriteItems(ctx, &sdk.TransactWriteItemsInput{TransactItems: items})
 	if !errors.As(err, &cancelled) || aws.ToString(cancelled.CancellationReasons[0].Code) != "ValidationError" {
 		t.Fatalf("runtime error: %v", err)
+	}
+}
+
+// TestResponsesCarryCRC32 checks the header the SDKs and the CLI verify on
+// every answer, errors included.
+func TestResponsesCarryCRC32(t *testing.T) {
+	srv := httptest.NewServer(dynamodb.New())
+	defer srv.Close()
+	for _, target := range []string{"ListTables", "GetItem", "NoSuchAction"} {
+		req, _ := http.NewRequest("POST", srv.URL, strings.NewReader(`{"TableName":"nope","Key":{"k":{"S":"x"}}}`))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+target)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if got, want := res.Header.Get("X-Amz-Crc32"), strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10); got != want {
+			t.Errorf("%s: X-Amz-Crc32 %q, body's CRC32 %s", target, got, want)
+		}
 	}
 }

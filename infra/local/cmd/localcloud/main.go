@@ -50,6 +50,7 @@ func main() {
 	tokenLifetime := flag.Duration("token-lifetime", local.DefaultRecruiterTokenLifetime, "how long the printed recruiter token is valid")
 	envFile := flag.String("env-file", "", "where to write the AWS_ENDPOINT_URL_<SERVICE> lines (default: local.env beside the bootstraps)")
 	verbose := flag.Bool("v", false, "show the local services' own events")
+	dataDir := flag.String("data", "", "keep DynamoDB tables and S3 objects in this folder across restarts (default: memory only, lost on exit)")
 	flag.Var(settings, "set", "override a deployment setting, name=value (repeatable)")
 	flag.Parse()
 
@@ -63,7 +64,7 @@ func main() {
 
 	cloud, err := local.Start(ctx, topology.App, local.Config{
 		Root: *root, Bootstraps: *bootstraps, Addr: *addr, SESAddr: *sesAddr, Settings: settings,
-		RecruiterTokenLifetime: *tokenLifetime, Logs: os.Stdout, Logger: logger,
+		RecruiterTokenLifetime: *tokenLifetime, Logs: os.Stdout, Logger: logger, DataDir: *dataDir,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
@@ -72,7 +73,11 @@ func main() {
 		}
 		os.Exit(1)
 	}
-	defer cloud.Close()
+	defer func() {
+		if err := cloud.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "localcloud:", err)
+		}
+	}()
 	if *envFile == "" {
 		*envFile = filepath.Join(*bootstraps, "local.env")
 	}
@@ -93,7 +98,7 @@ Consentflow local cloud is ready (%s).
   valid for %s; the console signs you in on its own page.
 
   Start here: %s/ links the outbox and the README's walk-through.
-  Data lives in memory only: stopping the local cloud loses it.
+  %s
 
   Try:  TOKEN='%s'
         curl -s -X POST %s/api/candidates -H "Authorization: Bearer $TOKEN" \
@@ -106,12 +111,19 @@ Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to 
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.AppURL, cloud.SignInURL, cloud.OutboxURL, cloud.RecruiterToken,
-		idp.Recruiters[0].Email, *tokenLifetime, cloud.AppURL,
+		idp.Recruiters[0].Email, *tokenLifetime, cloud.AppURL, dataLine(*dataDir),
 		cloud.RecruiterToken, cloud.AppURL, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
 	fmt.Println("\nStopping the local cloud…")
+}
+
+func dataLine(dir string) string {
+	if dir == "" {
+		return "Data lives in memory only: stopping the local cloud loses it (keep it with -data DIR)."
+	}
+	return "Data: DynamoDB tables and S3 objects are kept in " + dir + " (saved on Ctrl-C); running\n  workflows are not, so a request pending at exit cannot be answered after a restart."
 }
 
 // addrHint tells how to choose another port when one is taken.
