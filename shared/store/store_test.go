@@ -33,7 +33,7 @@ func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 }
 
 // createTable creates the table as the topology defines it.
-func createTable(t testing.TB, db *dynamodb.Client) {
+func createTable(t *testing.T, db *dynamodb.Client) {
 	t.Helper()
 	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:   aws.String("consent"),
