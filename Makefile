@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy destroy diff vet asl clean bench-sfn chromium
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn chromium
 
 all: test
 
@@ -59,9 +59,24 @@ chromium:
 	  echo "The browser tests need Chromium. Install it with: sudo sh -c '$(CHROMIUM_INSTALL)'" >&2; exit 1; \
 	fi
 
-## test: every test, against the local services (and Chromium).
+## test: every test, against the local services and in Chromium, then each fuzz target briefly.
 test: node_modules/.package-lock.json build-local asl vet chromium
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# The parsers of untrusted input, each fuzzed for FUZZTIME (seeds in each
+# package's testdata/fuzz/<target>/). `make fuzz FUZZTIME=10m` digs deeper;
+# a failing input is saved under testdata/fuzz/ and replayed by go test.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := shared/page:FuzzParseDecisions shared/page:FuzzLanguage shared/httpapi:FuzzDecodeJSON \
+	shared/consent:FuzzValidLinkToken shared/consent:FuzzParseLocale
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+	  out=$$(go test -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) ./$${t%%:*} 2>&1) || { echo "$$out"; exit 1; }; \
+	done
 
 ## synth: synthesize both AWS stacks into cdk.out/, offline (no credentials needed).
 synth: node_modules/.package-lock.json build

@@ -68,6 +68,18 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 				}
 			}
 			env[name] = jsii.String(v)
+		case topology.SecretArn:
+			sec, ok := s.stateful.Secrets[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown secret %q", f.Name, name, ref.Name)
+			}
+			env[name] = sec.SecretArn()
+		case topology.SigningKeyArn:
+			k, ok := s.stateful.SigningKeys[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown signing key %q", f.Name, name, ref.Name)
+			}
+			env[name] = k.KeyArn()
 		case topology.APIURL:
 			env[name] = s.API.ApiEndpoint()
 		case topology.SignIn:
@@ -107,6 +119,16 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	}
 	if f.SendsEmail {
 		s.Mail.grantSend(fn)
+	}
+	for _, name := range f.ReadsSecrets {
+		sec, ok := s.stateful.Secrets[name]
+		if !ok {
+			return nil, fmt.Errorf("function %s: reads unknown secret %q", f.Name, name)
+		}
+		grantSecretValue(fn, sec)
+	}
+	if err := s.grantSigning(f, fn); err != nil {
+		return nil, err
 	}
 	return fn, nil
 }

@@ -30,6 +30,10 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			{"describes its executions", len(f.Starts) > 0, "states:DescribeExecution"},
 			{"answers workflow tasks", len(f.AnswersTasks) > 0, "states:SendTaskSuccess"},
 			{"sends email", f.SendsEmail, "ses:SendEmail"},
+			{"reads a secret", len(f.ReadsSecrets) > 0, "secretsmanager:GetSecretValue"},
+			{"describes a secret", false, "secretsmanager:DescribeSecret"},
+			{"signs receipts", len(f.Signs) > 0, "kms:Sign"},
+			{"reads the receipt key's public half", len(f.ReadsPublicKeys) > 0, "kms:GetPublicKey"},
 		} {
 			if has(c.action) != c.want {
 				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))
@@ -197,7 +201,8 @@ func functionActions(t *testing.T, tpl Template) (actions map[string][]string, w
 				for _, a := range asList(stm["Action"]) {
 					out[fn] = append(out[fn], a.(string))
 					service, _, _ := strings.Cut(a.(string), ":")
-					if everywhere && slices.Contains([]string{"dynamodb", "states", "ses", "s3"}, service) {
+					if everywhere && slices.Contains([]string{"dynamodb", "states", "ses", "s3"}, service) ||
+						everywhere && slices.Contains([]string{"kms:Sign", "kms:GetPublicKey", "kms:Verify"}, a.(string)) {
 						wildcards[fn] = append(wildcards[fn], a.(string))
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -46,10 +47,14 @@ type StatefulStack struct {
 	// imported when the configuration names an existing pool.
 	UserPool       awscognito.IUserPool
 	UserPoolClient awscognito.IUserPoolClient
+	// Secrets are the deployment's generated secrets, by topology name.
+	Secrets map[string]awssecretsmanager.Secret
 	// Mail is the verified sender identity and its configuration set: kept
 	// here because deleting a verified identity means verifying it again
 	// (and, for a domain, new DKIM records) before any email goes out.
 	Mail *Mail
+	// SigningKeys sign receipts, by topology name.
+	SigningKeys map[string]awskms.Key
 }
 
 // NewStatefulStack defines the stateful stack.
@@ -146,6 +151,8 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		eventBridgeNotifications(b)
 	}
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
+	s.Secrets = newSecrets(stack, props.App)
+	s.SigningKeys = newSigningKeys(stack, props.App)
 	return s
 }
 

@@ -1,7 +1,8 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
-// Functions (ours), behind an HTTP front that behaves like API Gateway.
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
+// Lambda, Step Functions and KMS signing keys (ours), behind an HTTP front
+// that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
@@ -31,8 +32,10 @@ import (
 	"github.com/consentflow/consentflow/infra/local/clock"
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
+	"github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/infra/local/idp"
 	"github.com/consentflow/consentflow/infra/local/lambda"
+	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
@@ -98,13 +101,19 @@ type Cloud struct {
 	Outbox *ses.Server
 	// Settings are the values the functions run with.
 	Settings map[string]string
+	// KMS holds the signing keys, generated at start; SigningKeys maps each
+	// topology signing key to its local ARN.
+	KMS         *kms.Server
+	SigningKeys map[string]string
 
 	app       topology.Application
 	gateway   *gateway.Gateway
 	lambda    *lambda.Service
 	engine    *stepfunctions.Engine
+	secrets   *secretsmanager.Server
 	servers   []*http.Server
 	closeOnce sync.Once
+	mu        sync.Mutex // serializes Redeploy
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -152,7 +161,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", signInListener} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", signInListener} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -178,6 +187,17 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
+	// Secrets Manager: each topology secret generated afresh at start.
+	smLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("secrets manager listener: %w", err)
+	}
+	c.secrets = secretsmanager.New(Region, AccountID)
+	for _, s := range app.Secrets {
+		c.secrets.Generate(s.Name)
+	}
+	c.Endpoints["SECRETS_MANAGER"] = "http://" + smLn.Addr().String()
+	c.serve(smLn, c.secrets)
 	// The recruiters' sign-in provider, standing in for Cognito, with the
 	// console's client and its callback and sign-out URLs on the app.
 	c.SignInURL = c.Endpoints[signInListener]
@@ -204,6 +224,16 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
+
+	c.KMS, c.SigningKeys = kms.New(Region, AccountID), map[string]string{}
+	for _, k := range app.SigningKeys {
+		key, err := c.KMS.CreateKey()
+		if err != nil {
+			return nil, err
+		}
+		c.SigningKeys[k.Name] = key.ARN
+	}
+	c.serve(listeners["KMS"], c.KMS)
 
 	fns, err := c.functions(cfg.Bootstraps)
 	if err != nil {
@@ -248,10 +278,36 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
+}
+
+// Redeploy changes deployment settings, as a `cdk deploy` with new context
+// values would: every function's environment is resolved again and the next
+// invocations run with it. Stored data, workflows in flight and the signing
+// keys stay as they are.
+func (c *Cloud) Redeploy(overrides map[string]string) error {
+	for k := range overrides {
+		if _, ok := c.app.Setting(k); !ok {
+			return fmt.Errorf("redeploy: unknown setting %q", k)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range overrides {
+		c.Settings[k] = v
+	}
+	if c.Settings[topology.SettingPublicBaseURL] == "" {
+		c.Settings[topology.SettingPublicBaseURL] = c.AppURL
+	}
+	for _, f := range c.app.Functions {
+		if err := c.lambda.UpdateEnvironment(f.Name, c.environment(f)); err != nil {
+			return fmt.Errorf("redeploy %s: %w", f.Name, err)
+		}
+	}
+	return nil
 }
 
 // Routes lists the HTTP API's routes as the local front serves them.
@@ -310,13 +366,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("function %s: no bootstrap at %s (run make build-local): %w", f.Name, path, err)
 		}
-		env := map[string]string{}
-		for name, ref := range f.Env {
-			env[name] = c.resolve(ref)
-		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
-			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
-		}
+		env := c.environment(f)
 		timeout := f.Timeout
 		if timeout == 0 {
 			timeout = topology.DefaultTimeout
@@ -330,6 +380,18 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 	return out, nil
 }
 
+// environment is what a function's environment variables resolve to.
+func (c *Cloud) environment(f topology.Function) map[string]string {
+	env := map[string]string{}
+	for name, ref := range f.Env {
+		env[name] = c.resolve(ref)
+	}
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
+		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
+	}
+	return env
+}
+
 func (c *Cloud) resolve(ref topology.Ref) string {
 	switch ref.Kind {
 	case topology.TableName:
@@ -340,6 +402,10 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return StateMachineARN(ref.Name)
 	case topology.Setting:
 		return c.Settings[ref.Name]
+	case topology.SecretArn:
+		return c.secrets.ARN(ref.Name)
+	case topology.SigningKeyArn:
+		return c.SigningKeys[ref.Name]
 	case topology.APIURL:
 		return c.AppURL
 	case topology.SignIn:

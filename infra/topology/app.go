@@ -14,6 +14,12 @@ const (
 
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
+
+	// NetworkHashSecret keys the hash of a candidate's client network in
+	// audit events, so the stored hash cannot be reversed from stored data.
+	NetworkHashSecret = "network-hash-key"
+	// ReceiptKey signs consent receipts.
+	ReceiptKey = "receipts"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -26,6 +32,8 @@ const (
 	SettingNoticeURL         = "noticeUrl"
 	SettingLinkValidityDays  = "linkValidityDays"
 	SettingRetentionDays     = "retentionDays"
+	SettingControllerAddress = "controllerAddress"
+	SettingControllerPhone   = "controllerPhone"
 )
 
 // App is Consentflow's topology.
@@ -55,6 +63,18 @@ var App = Application{
 		{Name: SettingNoticeURL, Description: "Where the privacy notice of that version is published", Default: "https://example.com/privacy"},
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
 		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
+		// Receipts (Kantara CR v1.1 names the controller's address and phone).
+		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
+		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
+	},
+	// Receipts: the key that signs them (kms:Sign for the sender only,
+	// kms:GetPublicKey for the JWKS and verification functions only).
+	SigningKeys: []SigningKey{
+		{Name: ReceiptKey, Description: "Signs consent receipts (ES256); retained, so old receipts keep verifying"},
+	},
+	// Deployment secrets (generated; never set by hand).
+	Secrets: []Secret{
+		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
 	},
 	Functions: []Function{
 		{
@@ -85,11 +105,14 @@ var App = Application{
 			Tables:      tables(GetItem),
 		},
 		{
-			Name:         "record-decision",
-			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice()),
+			Name:        "record-decision",
+			Description: "Records a candidate's decision and hands it back to the waiting workflow",
+			Env: env(table(), notice(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
 			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
 			Name:        "record-consent-request",
@@ -106,16 +129,30 @@ var App = Application{
 		},
 		{
 			Name:        "send-consent-receipt",
-			Description: "Emails a candidate the receipt of their decision",
-			Env:         env(table(), notice(), mail()),
+			Description: "Emails a candidate the signed receipt of their decision",
+			Env:         env(table(), notice(), mail(), receiptKey()),
 			Tables:      tables(GetItem),
 			SendsEmail:  true,
+			Signs:       []string{ReceiptKey},
 		},
 		{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice()),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+		},
+		// Receipts: the public key and a check anyone can run.
+		{
+			Name:            "publish-receipt-keys",
+			Description:     "Publishes the public key of receipt signatures as a JWKS",
+			Env:             receiptKey(),
+			ReadsPublicKeys: []string{ReceiptKey},
+		},
+		{
+			Name:            "verify-receipt",
+			Description:     "Tells whether a consent receipt and its signature are genuine",
+			Env:             receiptKey(),
+			ReadsPublicKeys: []string{ReceiptKey},
 		},
 		// The recruiters' console (issue 10).
 		{
@@ -140,6 +177,9 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
+		// Receipts.
+		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
+		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
 		// The console signs recruiters in itself (a session cookie) and calls
 		// the recruiter routes above with their token.
 		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
@@ -182,6 +222,8 @@ func notice() map[string]Ref {
 		"CONTROLLER_CONTACT": {Kind: Setting, Name: SettingControllerContact},
 		"NOTICE_VERSION":     {Kind: Setting, Name: SettingNoticeVersion},
 		"NOTICE_URL":         {Kind: Setting, Name: SettingNoticeURL},
+		"CONTROLLER_ADDRESS": {Kind: Setting, Name: SettingControllerAddress},
+		"CONTROLLER_PHONE":   {Kind: Setting, Name: SettingControllerPhone},
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
@@ -192,6 +234,10 @@ func mail() map[string]Ref {
 	return map[string]Ref{
 		"SENDER_EMAIL": {Kind: Setting, Name: SettingSenderEmail},
 	}
+}
+
+func receiptKey() map[string]Ref {
+	return map[string]Ref{"RECEIPT_KEY_ARN": {Kind: SigningKeyArn, Name: ReceiptKey}}
 }
 
 func env(parts ...map[string]Ref) map[string]Ref {

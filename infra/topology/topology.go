@@ -90,6 +90,10 @@ const (
 	WorkflowArn
 	// Setting resolves to the deployment setting named Ref.Name (see Settings).
 	Setting
+	// SecretArn resolves to the ARN of the secret named Ref.Name (see Secrets).
+	SecretArn
+	// SigningKeyArn resolves to the ARN of the signing key named Ref.Name.
+	SigningKeyArn
 	// APIURL resolves to the HTTP API's base URL (no trailing slash).
 	APIURL
 	// SignIn resolves to a fact of the recruiters' OpenID Connect provider
@@ -142,6 +146,30 @@ type Function struct {
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
 	AnswersTasks []string
+	// ReadsSecrets lists the secrets whose value this function may read
+	// (secretsmanager:GetSecretValue).
+	ReadsSecrets []string
+	// Signs lists the signing keys this function may sign with (kms:Sign).
+	Signs []string
+	// ReadsPublicKeys lists the signing keys whose public key this function
+	// may read (kms:GetPublicKey).
+	ReadsPublicKeys []string
+}
+
+// Secret is a deployment secret with a generated random value: a Secrets
+// Manager secret in AWS (kept when the stack is deleted), one generated at
+// start in the local cloud.
+type Secret struct {
+	Name        string
+	Description string
+}
+
+// SigningKey is an asymmetric KMS key (ECC_NIST_P256, ECDSA_SHA_256) whose
+// private half never leaves KMS. It outlives deployments: what it signed
+// must verify for as long as it is kept.
+type SigningKey struct {
+	Name        string
+	Description string
 }
 
 // Route is one HTTP API route, served by a function with the API Gateway
@@ -242,6 +270,9 @@ type Application struct {
 	Routes    []Route
 	Workflows []Workflow
 	Settings  []SettingDef
+	Secrets   []Secret
+	// SigningKeys sign what candidates keep (receipts).
+	SigningKeys []SigningKey
 }
 
 // Function returns the function named name.
@@ -289,6 +320,17 @@ func (a Application) Validate() error {
 			}
 		}
 	}
+	secrets := map[string]bool{}
+	for _, s := range a.Secrets {
+		secrets[s.Name] = true
+	}
+	keys := map[string]bool{}
+	for _, k := range a.SigningKeys {
+		if keys[k.Name] {
+			return fmt.Errorf("signing key %s defined twice", k.Name)
+		}
+		keys[k.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, f := range a.Functions {
 		if seen[f.Name] {
@@ -309,10 +351,23 @@ func (a Application) Validate() error {
 				if _, ok := a.Setting(ref.Name); !ok {
 					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
 				}
+			case SecretArn:
+				if !secrets[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown secret %q", f.Name, env, ref.Name)
+				}
+			case SigningKeyArn:
+				if !keys[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown signing key %q", f.Name, env, ref.Name)
+				}
 			case SignIn:
 				if !slices.Contains(SignInFacts, ref.Name) {
 					return fmt.Errorf("function %s: %s names unknown sign-in fact %q", f.Name, env, ref.Name)
 				}
+			}
+		}
+		for _, s := range f.ReadsSecrets {
+			if !secrets[s] {
+				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
 			}
 		}
 		for b, actions := range f.Buckets {
@@ -329,6 +384,11 @@ func (a Application) Validate() error {
 			}
 			if len(actions) == 0 {
 				return fmt.Errorf("function %s: table %s with no actions", f.Name, name)
+			}
+		}
+		for _, k := range append(append([]string{}, f.Signs...), f.ReadsPublicKeys...) {
+			if !keys[k] {
+				return fmt.Errorf("function %s: unknown signing key %q", f.Name, k)
 			}
 		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {

@@ -5,7 +5,6 @@ package consent
 
 import (
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +23,11 @@ const (
 // candidates is localized in package page; these are the stable facts.
 type PurposeInfo struct {
 	Purpose Purpose
+	// Description says in English what the data is used for, as receipts
+	// state it.
+	Description string
+	// Categories are the purpose's Kantara CR v1.1 purpose categories.
+	Categories []string
 	// LegalBasis is the GDPR basis of the processing.
 	LegalBasis string
 	// PIICategories are the categories of personal data processed.
@@ -38,11 +42,15 @@ const LegalBasisConsent = "GDPR Art. 6(1)(a) consent"
 var purposes = map[Purpose]PurposeInfo{
 	TalentPool: {
 		Purpose:       TalentPool,
+		Description:   "Keep the candidate's CV and contact details in the talent pool, to contact them about future positions",
+		Categories:    []string{"Contact Me"},
 		LegalBasis:    LegalBasisConsent,
 		PIICategories: []string{"contact_details", "cv", "application_history"},
 	},
 	InterviewRecording: {
 		Purpose:       InterviewRecording,
+		Description:   "Record the candidate's interviews (sound and picture), so that the people deciding on the application can review them",
+		Categories:    []string{"Core Function"},
 		LegalBasis:    LegalBasisConsent,
 		PIICategories: []string{"voice", "video_image", "interview_content"},
 	},
@@ -124,7 +132,7 @@ func (s State) DPV() string {
 }
 
 // Locales are the languages candidate pages and emails are written in.
-var Locales = []string{"en", "de", "fr"}
+var Locales = []string{"en", "de", "fr", "sk", "cs"}
 
 // ParseLocale accepts a BCP 47 tag whose language is supported ("de-AT" → "de").
 func ParseLocale(tag string) (string, error) {
@@ -150,21 +158,12 @@ type Candidate struct {
 // NewCandidate validates a candidate's details and gives it a fresh ID.
 func NewCandidate(name, email, locale string, now time.Time) (Candidate, error) {
 	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is required"}
-	case utf8.RuneCountInString(name) > 200:
-		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is at most 200 characters"}
+	if err := checkName(name); err != nil {
+		return Candidate{}, err
 	}
 	email = strings.TrimSpace(email)
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
-		return Candidate{}, &ValidationError{Field: "email", Reason: "a plain email address such as ada@example.com is required"}
-	}
-	if !ascii(email) {
-		// SES sends only to ASCII addresses: an internationalized domain
-		// must be given in its punycode form (xn--...).
-		return Candidate{}, &ValidationError{Field: "email", Reason: "the address must be ASCII; write an internationalized domain in its xn-- (punycode) form"}
+	if err := checkEmail(email); err != nil {
+		return Candidate{}, err
 	}
 	loc, err := ParseLocale(locale)
 	if err != nil {

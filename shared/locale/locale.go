@@ -5,6 +5,10 @@ package locale
 
 import (
 	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/consentflow/consentflow/shared/consent"
 )
@@ -56,10 +60,41 @@ type Messages struct {
 	Controller     string
 	Signature      string // %s: controller
 
+	// Receipt email: the attachments, the signature, dates written the
+	// local way (Date).
+	ReceiptAttached string // %s: the public key's URL
+	ErasureBody     string // the receipt body of an erasure
+	ValidUntil      string // %s: date
+	Months          [12]string
+	DateFormat      string // {day} {month} {year} {time}; times are UTC
+
 	PurposeNames        map[consent.Purpose]string
 	PurposeDescriptions map[consent.Purpose]string
 	Categories          map[string]string
 	States              map[consent.State]string
+
+	// Language switcher, dead ends and the invitation's purposes.
+	LanguageName   string // the language's name in itself ("Deutsch")
+	LanguageLabel  string // "Language", naming the switcher
+	ContactLine    string // %s: controller, %s: contact
+	ExpiredNext    string // %s: contact
+	NotFoundNext   string // %s: contact
+	AnsweredNext   string // %s: contact
+	InvitePurposes string // before the list of purposes asked
+}
+
+// Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
+// "2. Dezember 2026, 13:20 Uhr UTC". A language without month names gets
+// "2026-12-02 13:20 UTC".
+func (m Messages) Date(t time.Time) string {
+	t = t.UTC()
+	if m.DateFormat == "" || m.Months[0] == "" {
+		return t.Format("2006-01-02 15:04 UTC")
+	}
+	return strings.NewReplacer(
+		"{day}", strconv.Itoa(t.Day()), "{month}", m.Months[t.Month()-1],
+		"{year}", strconv.Itoa(t.Year()), "{time}", t.Format("15:04"),
+	).Replace(m.DateFormat)
 }
 
 // For returns the messages of a supported language, English otherwise.
@@ -70,14 +105,21 @@ func For(lang string) Messages {
 	return catalog["en"]
 }
 
-var catalog = map[string]Messages{"en": en, "de": de, "fr": fr}
+var catalog = map[string]Messages{"en": en, "de": de, "fr": fr, "sk": sk, "cs": cs}
 
-// Check reports a language whose messages miss a purpose, category or state.
+// Check reports a language whose messages miss a sentence, purpose,
+// category or state.
 func Check() error {
 	for _, lang := range consent.Locales {
 		m, ok := catalog[lang]
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
+		}
+		v := reflect.ValueOf(m)
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
+				return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+			}
 		}
 		for _, p := range consent.Purposes() {
 			info, _ := p.Info()
@@ -140,6 +182,11 @@ var en = Messages{
 	ReceiptTime:     "Recorded at",
 	Controller:      "Controller",
 	Signature:       "Kind regards,\n%s",
+	ErasureBody:     "The personal data kept for the purposes below has been erased. This is the receipt of the erasure. Keep it as your record.",
+	ReceiptAttached: "The receipt is attached as a file in the Kantara Consent Receipt v1.1 format (JSON), with its digital signature (JWS). The signature proves that the receipt is unchanged; it can be checked with the public key published at %s.",
+	ValidUntil:      "valid until %s",
+	Months:          [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	DateFormat:      "{day} {month} {year}, {time} UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talent pool",
 		consent.InterviewRecording: "Interview recording",
@@ -156,6 +203,14 @@ var en = Messages{
 		consent.Requested: "requested", consent.Given: "given", consent.Refused: "refused",
 		consent.Withdrawn: "withdrawn", consent.Expired: "expired",
 	},
+
+	LanguageName:   "English",
+	LanguageLabel:  "Language",
+	ContactLine:    "%s is responsible for your data. Contact: %s",
+	ExpiredNext:    "Nothing was recorded from this link. If you still want to answer, ask for a new link by writing to %s.",
+	NotFoundNext:   "If the link still does not work, write to %s and we will send you a new one.",
+	AnsweredNext:   "Your answer stays recorded, and its receipt is sent to you by email. You can withdraw your consent at any time by writing to %s.",
+	InvitePurposes: "You are asked about:",
 }
 
 var de = Messages{
@@ -199,6 +254,11 @@ var de = Messages{
 	ReceiptTime:     "Gespeichert am",
 	Controller:      "Verantwortlicher",
 	Signature:       "Mit freundlichen Grüßen\n%s",
+	ErasureBody:     "Die für die folgenden Zwecke gespeicherten personenbezogenen Daten wurden gelöscht. Dies ist die Bestätigung der Löschung. Bewahren Sie sie für Ihre Unterlagen auf.",
+	ReceiptAttached: "Die Bestätigung liegt als Datei im Format Kantara Consent Receipt v1.1 (JSON) bei, mit ihrer digitalen Signatur (JWS). Die Signatur beweist, dass die Bestätigung unverändert ist; sie lässt sich mit dem öffentlichen Schlüssel unter %s prüfen.",
+	ValidUntil:      "gültig bis %s",
+	Months:          [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+	DateFormat:      "{day}. {month} {year}, {time} Uhr UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talentpool",
 		consent.InterviewRecording: "Aufzeichnung des Interviews",
@@ -215,6 +275,14 @@ var de = Messages{
 		consent.Requested: "angefragt", consent.Given: "erteilt", consent.Refused: "abgelehnt",
 		consent.Withdrawn: "widerrufen", consent.Expired: "abgelaufen",
 	},
+
+	LanguageName:   "Deutsch",
+	LanguageLabel:  "Sprache",
+	ContactLine:    "Verantwortlich für Ihre Daten ist %s. Kontakt: %s",
+	ExpiredNext:    "Über diesen Link wurde nichts gespeichert. Wenn Sie noch antworten möchten, bitten Sie unter %s um einen neuen Link.",
+	NotFoundNext:   "Wenn der Link weiterhin nicht funktioniert, schreiben Sie an %s, und wir senden Ihnen einen neuen.",
+	AnsweredNext:   "Ihre Antwort bleibt gespeichert, und Sie erhalten eine Bestätigung per E-Mail. Sie können Ihre Einwilligung jederzeit mit einer Nachricht an %s widerrufen.",
+	InvitePurposes: "Es geht um:",
 }
 
 var fr = Messages{
@@ -258,6 +326,11 @@ var fr = Messages{
 	ReceiptTime:     "Enregistré le",
 	Controller:      "Responsable du traitement",
 	Signature:       "Cordialement,\n%s",
+	ErasureBody:     "Les données personnelles conservées pour les finalités ci-dessous ont été effacées. Voici le reçu de l'effacement. Conservez-le.",
+	ReceiptAttached: "Le reçu est joint sous forme de fichier au format Kantara Consent Receipt v1.1 (JSON), avec sa signature numérique (JWS). La signature prouve que le reçu n'a pas été modifié ; elle se vérifie avec la clé publique publiée à l'adresse %s.",
+	ValidUntil:      "valable jusqu'au %s",
+	Months:          [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	DateFormat:      "{day} {month} {year} à {time} UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Vivier de talents",
 		consent.InterviewRecording: "Enregistrement de l'entretien",
@@ -274,4 +347,12 @@ var fr = Messages{
 		consent.Requested: "demandé", consent.Given: "donné", consent.Refused: "refusé",
 		consent.Withdrawn: "retiré", consent.Expired: "expiré",
 	},
+
+	LanguageName:   "Français",
+	LanguageLabel:  "Langue",
+	ContactLine:    "%s est responsable de vos données. Contact : %s",
+	ExpiredNext:    "Rien n'a été enregistré depuis ce lien. Si vous souhaitez encore répondre, demandez un nouveau lien en écrivant à %s.",
+	NotFoundNext:   "Si le lien ne fonctionne toujours pas, écrivez à %s et nous vous en enverrons un nouveau.",
+	AnsweredNext:   "Votre réponse reste enregistrée et son reçu vous est envoyé par e-mail. Vous pouvez retirer votre consentement à tout moment en écrivant à %s.",
+	InvitePurposes: "La demande porte sur :",
 }

@@ -1,10 +1,10 @@
 // Package mail writes and sends the emails candidates get: the invitation
-// with their personal consent link, and the receipt of their answer.
+// with their personal consent link, and the receipt of their answer with the
+// signed receipt attached.
 package mail
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 // SES is the part of the SES v2 API the mailer uses; *sesv2.Client satisfies it.
@@ -74,73 +75,121 @@ func sendError(err error) error {
 	return &UnavailableError{Err: err}
 }
 
-// Message is one email, in plain text and HTML.
+// Message is one email, in plain text and HTML, with its attachments.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
+	To          string
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
 }
 
-// Invitation is the email that carries a candidate's personal link.
-func (m *Mailer) Invitation(c consent.Candidate, link string, expires time.Time) Message {
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Invitation is the email that carries a candidate's personal link to
+// request r. It names the controller the request was made for and each
+// purpose asked, with what it means, in the candidate's language.
+func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string) Message {
 	t := locale.For(c.Locale)
-	until := expires.UTC().Format("2006-01-02 15:04 MST")
+	until := r.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")
+	controller := r.Controller
+	if controller == "" {
+		controller = m.policy.Controller
+	}
+	type purpose struct{ Name, Description string }
+	var purposes []purpose
+	var bullets []string
+	for _, p := range r.Purposes {
+		purposes = append(purposes, purpose{t.PurposeNames[p], t.PurposeDescriptions[p]})
+		bullets = append(bullets, "- "+t.PurposeNames[p]+": "+t.PurposeDescriptions[p])
+	}
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		fmt.Sprintf(t.InviteBody, m.policy.Controller), "",
+		fmt.Sprintf(t.InviteBody, controller), "",
+		t.InvitePurposes,
+		strings.Join(bullets, "\n"), "",
 		link, "",
 		fmt.Sprintf(t.InviteExpiry, until), "",
-		fmt.Sprintf(t.Signature, m.policy.Controller),
+		fmt.Sprintf(t.Signature, controller),
 	}, "\n")
-	subject := fmt.Sprintf(t.InviteSubject, m.policy.Controller)
+	subject := fmt.Sprintf(t.InviteSubject, controller)
 	html := render(invitationHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, m.policy.Controller),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, controller),
+		"PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
-		"Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
+		"Signature": fmt.Sprintf(t.Signature, controller),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
 
-// Receipt is the email that carries a consent receipt, readable and as JSON.
-func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
+// Receipt is the email that carries a consent receipt: readable, in the
+// candidate's language, with dates written the local way; the signed receipt
+// itself (its canonical JSON, exactly the bytes signed) and its detached JWS
+// are attached. jwksURL is where the public key is published.
+func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signature.Signed, jwksURL string) Message {
 	t := locale.For(c.Locale)
 	var lines, bullets []string
-	for _, p := range r.Purposes {
+	for _, p := range r.Extension.Purposes {
 		line := t.PurposeNames[p.Purpose] + ": " + t.States[p.State]
 		if p.State == consent.Given { // retention applies only to what is kept
-			line += " (" + fmt.Sprintf(t.RetentionDays, p.RetentionDays) + ")"
+			line += " (" + fmt.Sprintf(t.RetentionDays, p.RetentionDays)
+			if p.ValidUntil != nil {
+				line += "; " + fmt.Sprintf(t.ValidUntil, t.Date(*p.ValidUntil))
+			}
+			line += ")"
 		}
 		lines = append(lines, line)
 		bullets = append(bullets, "- "+line)
 	}
-	receiptJSON, _ := json.MarshalIndent(r, "", "  ")
+	controller := r.PIIControllers[0]
+	recorded := t.Date(time.Unix(r.ConsentTimestamp, 0))
+	attached := fmt.Sprintf(t.ReceiptAttached, jwksURL)
+	body := t.ReceiptBody
+	if r.Extension.Event == consent.ReceiptErasure && t.ErasureBody != "" {
+		body = t.ErasureBody
+	}
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		t.ReceiptBody, "",
-		t.ReceiptID + ": " + r.ReceiptID,
-		t.ReceiptTime + ": " + r.Timestamp.Format(time.RFC3339),
-		t.Controller + ": " + r.Controller.Name + " <" + r.Controller.Contact + ">",
-		fmt.Sprintf(t.NoticeLink, r.NoticeVersion) + ": " + r.PolicyURL, "",
+		body, "",
+		t.ReceiptID + ": " + r.ConsentReceiptID,
+		t.ReceiptTime + ": " + recorded,
+		t.Controller + ": " + controller.PIIController + " <" + controller.Email + ">",
+		fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion) + ": " + r.PolicyURL, "",
 		strings.Join(bullets, "\n"), "",
-		fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "",
-		string(receiptJSON), "",
-		fmt.Sprintf(t.Signature, r.Controller.Name),
+		fmt.Sprintf(t.WithdrawHow, controller.Email), "",
+		attached, "",
+		fmt.Sprintf(t.Signature, controller.PIIController),
 	}, "\n")
-	subject := fmt.Sprintf(t.ReceiptSubject, m.policy.Controller)
+	subject := fmt.Sprintf(t.ReceiptSubject, controller.PIIController)
 	html := render(receiptHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
-		"IDLabel": t.ReceiptID, "ID": r.ReceiptID, "TimeLabel": t.ReceiptTime, "Time": r.Timestamp.Format(time.RFC3339),
-		"ControllerLabel": t.Controller, "Controller": r.Controller.Name + " <" + r.Controller.Contact + ">",
-		"Notice": fmt.Sprintf(t.NoticeLink, r.NoticeVersion), "NoticeURL": r.PolicyURL,
-		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "JSON": string(receiptJSON),
-		"Signature": fmt.Sprintf(t.Signature, r.Controller.Name),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
+		"IDLabel": t.ReceiptID, "ID": r.ConsentReceiptID, "TimeLabel": t.ReceiptTime, "Time": recorded,
+		"ControllerLabel": t.Controller, "Controller": controller.PIIController + " <" + controller.Email + ">",
+		"Notice": fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion), "NoticeURL": r.PolicyURL,
+		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, controller.Email), "Attached": attached,
+		"Signature": fmt.Sprintf(t.Signature, controller.PIIController),
 	})
-	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
+	name := "consent-receipt-" + r.ConsentReceiptID
+	return Message{To: c.Email, Subject: subject, Text: text, HTML: html, Attachments: []Attachment{
+		{Name: name + ".json", ContentType: "application/json", Data: signed.Canonical},
+		{Name: name + ".jws", ContentType: "application/jose", Data: []byte(signed.JWS)},
+	}}
 }
 
 // Send hands a message to SES and returns its message ID.
 func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
+	var attachments []types.Attachment
+	for _, a := range msg.Attachments {
+		attachments = append(attachments, types.Attachment{
+			FileName: aws.String(a.Name), ContentType: aws.String(a.ContentType), RawContent: a.Data,
+			ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64,
+		})
+	}
 	out, err := m.ses.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.from),
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
@@ -150,6 +199,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
 				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
 			},
+			Attachments: attachments,
 		}},
 	})
 	if err != nil {
@@ -173,8 +223,10 @@ var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype h
 <h1 style="font-size:1.25rem">{{.Subject}}</h1>
 <p>{{.Greeting}}</p>
 <p>{{.Body}}</p>
+<p style="margin-bottom:.25rem">{{.PurposesLabel}}</p>
+<ul style="margin-top:0;padding-left:1.25rem">{{range .Purposes}}<li style="margin-bottom:.5rem"><strong>{{.Name}}</strong>: {{.Description}}</li>{{end}}</ul>
 <p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
-<p style="font-size:.9rem">{{.Link}}</p>
+<p style="font-size:.9rem;overflow-wrap:anywhere;word-break:break-all">{{.Link}}</p>
 <p>{{.Expiry}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))
@@ -193,6 +245,6 @@ var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
 <p><a href="{{.NoticeURL}}">{{.Notice}}</a></p>
 <ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
 <p>{{.Withdraw}}</p>
-<pre style="font-size:.8rem;white-space:pre-wrap">{{.JSON}}</pre>
+<p>{{.Attached}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))

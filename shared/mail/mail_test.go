@@ -1,15 +1,21 @@
 package mail
 
 import (
+	"context"
 	"errors"
+	"html"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 var policy = consent.Policy{
@@ -22,7 +28,9 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 	m := New(nil, "consent@example.com", policy)
 	c := consent.Candidate{Name: `Zoë <script>alert(1)</script>`, Email: "zoe@example.com", Locale: "de"}
 	link := policy.LinkURL("tok")
-	msg := m.Invitation(c, link, time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC))
+	r := consent.Request{Controller: "Example Recruiting Ltd", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
+		Purposes: []consent.Purpose{consent.TalentPool, consent.InterviewRecording}}
+	msg := m.Invitation(c, r, link)
 	if msg.To != "zoe@example.com" || !strings.Contains(msg.Subject, "bittet um Ihre Einwilligung") {
 		t.Fatalf("message %+v", msg)
 	}
@@ -36,22 +44,48 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 	}
 }
 
-func TestReceiptEmailHoldsTheReceipt(t *testing.T) {
+func TestReceiptEmailIsReadableWithTheSignedReceiptAttached(t *testing.T) {
 	m := New(nil, "consent@example.com", policy)
-	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "en"}
 	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
 	req.Purposes = append(req.Purposes, consent.InterviewRecording)
 	req.Retention[consent.InterviewRecording] = 180
-	r := consent.NewReceipt(policy, c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
-	msg := m.Receipt(c, r)
-	if !strings.Contains(msg.Text, "- Interview recording: refused\n") || strings.Contains(msg.HTML, "<li>- ") {
-		t.Errorf("a refused purpose has no retention, and HTML bullets carry no dash:\n%s\n%s", msg.Text, msg.HTML)
+	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"RCPT"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
+	for lang, want := range map[string][]string{
+		"en": {"- Interview recording: refused\n", "Talent pool: given (730 days", "valid until 27 November 2028, 09:00 UTC",
+			"Recorded at: 28 November 2026, 09:00 UTC", "version 2026-11-01", "https://consent.example.com/.well-known/jwks.json", "Kantara Consent Receipt v1.1"},
+		"de": {"Gespeichert am: 28. November 2026, 09:00 Uhr UTC", "Talentpool: erteilt", "gültig bis 27. November 2028", "Version 2026-11-01"},
+		"fr": {"Enregistré le: 28 novembre 2026 à 09:00 UTC", "Vivier de talents: donné", "valable jusqu'au 27 novembre 2028"},
+	} {
+		c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: lang}
+		r := consent.NewReceipt(policy.Terms(req), c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
+		msg := m.Receipt(c, r, signed, policy.JWKSURL())
+		for _, w := range append(want, "RCPT", "Example Recruiting Ltd", "privacy@example.com") {
+			if !strings.Contains(msg.Text, w) {
+				t.Errorf("%s: receipt text lacks %q:\n%s", lang, w, msg.Text)
+			}
+		}
+		// The machine-readable receipt is attached, not pasted into the body.
+		if strings.Contains(msg.Text, "consentReceiptID") || strings.Contains(msg.HTML, "consentReceiptID") || strings.Contains(msg.HTML, "<li>- ") {
+			t.Errorf("%s: raw JSON or dashes in the body:\n%s\n%s", lang, msg.Text, msg.HTML)
+		}
+		if len(msg.Attachments) != 2 || msg.Attachments[0].Name != "consent-receipt-RCPT.json" || string(msg.Attachments[0].Data) != string(signed.Canonical) ||
+			msg.Attachments[0].ContentType != "application/json" || msg.Attachments[1].Name != "consent-receipt-RCPT.jws" || string(msg.Attachments[1].Data) != signed.JWS {
+			t.Errorf("%s: attachments %+v", lang, msg.Attachments)
+		}
 	}
-	for _, want := range []string{"RCPT", "2026-11-28T09:00:00Z", "Example Recruiting Ltd", "Talent pool: given", "730 days",
-		"version 2026-11-01", `"consentReceiptID": "RCPT"`, `"legalBasis"`, "privacy@example.com"} {
+}
+
+func TestAnErasureReceiptSaysWhatWasErased(t *testing.T) {
+	m := New(nil, "consent@example.com", policy)
+	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "de"}
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	r := consent.NewErasureReceipt(policy.Terms(req), c, "E", time.Date(2027, 1, 5, 8, 0, 0, 0, time.UTC), consent.ActorCandidate,
+		[]consent.Erased{{Purpose: consent.TalentPool, NoticeVersion: "2026-11-01", NoticeURL: "https://example.com/privacy", RetentionDays: 730}})
+	msg := m.Receipt(c, r, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, policy.JWKSURL())
+	for _, want := range []string{"wurden gelöscht", "Talentpool: widerrufen", "5. Januar 2027, 08:00 Uhr UTC"} {
 		if !strings.Contains(msg.Text, want) {
-			t.Errorf("receipt text lacks %q:\n%s", want, msg.Text)
+			t.Errorf("erasure receipt lacks %q:\n%s", want, msg.Text)
 		}
 	}
 }
@@ -76,4 +110,69 @@ func TestSESFailuresAreSortedAndNeverQuoteTheAddress(t *testing.T) {
 			t.Errorf("error message quotes an address: %s", err)
 		}
 	}
+}
+
+// The invitation says what the candidate is asked about: each purpose with
+// what it means, in their language, before they click.
+func TestInvitationNamesThePurposes(t *testing.T) {
+	m := New(nil, "consent@example.com", policy)
+	for _, lang := range consent.Locales {
+		c := consent.Candidate{Name: "Ada", Email: "ada@example.com", Locale: lang}
+		r := consent.Request{Controller: "ACME s.r.o.", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
+			Purposes: []consent.Purpose{consent.InterviewRecording}}
+		msg := m.Invitation(c, r, "https://consent.example.com/c/tok?lang="+lang)
+		t9n := locale.For(lang)
+		for _, body := range []string{msg.Text, html.UnescapeString(msg.HTML)} {
+			name, desc := t9n.PurposeNames[consent.InterviewRecording], t9n.PurposeDescriptions[consent.InterviewRecording]
+			if !strings.Contains(body, name) || !strings.Contains(body, desc) || strings.Contains(body, t9n.PurposeNames[consent.TalentPool]) {
+				t.Errorf("%s: the invitation does not name exactly the purpose asked:\n%s", lang, body)
+			}
+			if !strings.Contains(body, "ACME s.r.o.") {
+				t.Errorf("%s: the invitation does not name the request's controller", lang)
+			}
+		}
+	}
+}
+
+// Every email goes out as text and HTML (SES sends them as
+// multipart/alternative), in UTF-8, and the HTML carries its styles inline
+// (mail clients drop <style> elements and classes).
+func TestEveryEmailIsTextAndInlineStyledHTML(t *testing.T) {
+	ses := &recordingSES{}
+	m := New(ses, "consent@example.com", policy)
+	c := consent.Candidate{Name: "Ľudmila", Email: "l@example.com", Locale: "sk"}
+	r := consent.Request{Controller: "ACME", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC), Purposes: []consent.Purpose{consent.TalentPool}}
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
+	receipt := consent.NewReceipt(policy.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
+	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"r1"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
+	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok"), m.Receipt(c, receipt, signed, policy.JWKSURL())} {
+		if _, err := m.Send(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ses.sent) != 2 {
+		t.Fatalf("%d emails sent", len(ses.sent))
+	}
+	for _, in := range ses.sent {
+		body := in.Content.Simple.Body
+		if body.Text == nil || body.Html == nil || aws.ToString(body.Text.Charset) != "UTF-8" || aws.ToString(body.Html.Charset) != "UTF-8" ||
+			aws.ToString(in.Content.Simple.Subject.Charset) != "UTF-8" {
+			t.Fatalf("email %q is not text and HTML in UTF-8", aws.ToString(in.Content.Simple.Subject.Data))
+		}
+		h := aws.ToString(body.Html.Data)
+		if strings.Contains(h, "<style") || strings.Contains(h, "class=") || !strings.Contains(h, `style="`) {
+			t.Errorf("email %q is not styled inline:\n%s", aws.ToString(in.Content.Simple.Subject.Data), h)
+		}
+		if !strings.Contains(aws.ToString(body.Text.Data), "Ľudmila") || strings.Contains(aws.ToString(body.Text.Data), "</") {
+			t.Errorf("the text part is not the plain text of the email")
+		}
+	}
+}
+
+type recordingSES struct{ sent []*sesv2.SendEmailInput }
+
+func (s *recordingSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	s.sent = append(s.sent, in)
+	return &sesv2.SendEmailOutput{MessageId: aws.String("m" + strconv.Itoa(len(s.sent)))}, nil
 }
