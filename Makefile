@@ -64,12 +64,13 @@ test: node_modules/.package-lock.json build-local asl vet chromium
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 
-# The parsers of untrusted input, each fuzzed for FUZZTIME (seeds in each
+# The parsers of untrusted input (and the local DynamoDB's expression
+# parser), each fuzzed for FUZZTIME (seeds in each
 # package's testdata/fuzz/<target>/). `make fuzz FUZZTIME=10m` digs deeper;
 # a failing input is saved under testdata/fuzz/ and replayed by go test.
 FUZZTIME ?= 4s
 FUZZ_TARGETS := shared/page:FuzzParseDecisions shared/page:FuzzLanguage shared/httpapi:FuzzDecodeJSON \
-	shared/consent:FuzzValidLinkToken shared/consent:FuzzParseLocale
+	shared/consent:FuzzValidLinkToken shared/consent:FuzzParseLocale infra/local/dynamodb:FuzzExpressions
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

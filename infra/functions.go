@@ -50,6 +50,8 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 		switch ref.Kind {
 		case topology.TableName:
 			env[name] = s.stateful.Table.TableName()
+		case topology.AuditTableName:
+			env[name] = s.stateful.Audit.TableName()
 		case topology.BucketName:
 			b, ok := s.stateful.Buckets[ref.Name]
 			if !ok {
@@ -117,6 +119,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	if err := s.grantData(f, fn); err != nil {
 		return nil, err
 	}
+	s.grantAudit(fn, f.Audit)
 	if f.SendsEmail {
 		s.Mail.grantSend(fn)
 	}
@@ -251,4 +254,26 @@ func (s *StatelessStack) grantData(f topology.Function, fn awslambda.Function) e
 		}))
 	}
 	return nil
+}
+
+// grantAudit lets a function read the audit table (Query) and, with Append,
+// add events to it: PutItem only, which the store always makes conditional
+// on attribute_not_exists, so an event once written is never replaced. No
+// role may update or delete an audit event. (IAM cannot require the
+// condition itself; the dynamodb:ReturnValues and the absence of
+// UpdateItem/DeleteItem/BatchWriteItem are what it can enforce.)
+func (s *StatelessStack) grantAudit(fn awslambda.Function, access topology.Access) {
+	var actions []*string
+	switch access {
+	case topology.Read:
+		actions = []*string{jsii.String("dynamodb:Query")}
+	case topology.Append:
+		actions = []*string{jsii.String("dynamodb:Query"), jsii.String("dynamodb:PutItem")}
+	default:
+		return
+	}
+	s.stateful.Audit.Grant(fn, actions...)
+	// As for the app table (grantData): DynamoDB uses the table key with the
+	// caller's kms:Decrypt, for reads and writes alike.
+	s.stateful.Key.Grant(fn, jsii.String("kms:Decrypt"))
 }

@@ -241,3 +241,59 @@ func toJSONString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Function roles may only add audit events and read them: on the audit
+// table, PutItem (the store makes every put conditional on
+// attribute_not_exists) and Query, never UpdateItem, DeleteItem or batch
+// writes. A function appends only when its topology entry says so.
+func TestAuditTableIsAppendOnly(t *testing.T) {
+	tpl := parsed(t, synthDefault(t).stateless)
+	roleOf := map[string]string{}
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		if name, ok := tag(r, TagFunction); ok {
+			roleOf[getAttRef(r.Properties["Role"])] = name
+		}
+	}
+	onAudit := map[string][]string{}
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::IAM::Policy" {
+			continue
+		}
+		doc, _ := r.Properties["PolicyDocument"].(map[string]any)
+		for _, role := range asList(r.Properties["Roles"]) {
+			fn, ok := roleOf[ref(role)]
+			if !ok {
+				continue
+			}
+			for _, st := range asList(doc["Statement"]) {
+				stm, _ := st.(map[string]any)
+				if stm["Effect"] != "Allow" || !strings.Contains(toJSONString(stm["Resource"]), "AuditTable") {
+					continue
+				}
+				for _, a := range asList(stm["Action"]) {
+					onAudit[fn] = append(onAudit[fn], a.(string))
+				}
+			}
+		}
+	}
+	for _, f := range topology.App.Functions {
+		got := onAudit[f.Name]
+		for _, a := range got {
+			if a != "dynamodb:Query" && a != "dynamodb:PutItem" {
+				t.Errorf("function %s may %s on the audit table; only PutItem and Query are allowed", f.Name, a)
+			}
+		}
+		if want := f.Audit == topology.Append; slices.Contains(got, "dynamodb:PutItem") != want {
+			t.Errorf("function %s appends audit events: %v, but its role allows PutItem on the audit table: %v", f.Name, want, got)
+		}
+		if want := f.Audit != topology.NoAccess; slices.Contains(got, "dynamodb:Query") != want {
+			t.Errorf("function %s reads the audit table: %v, but its role allows Query on it: %v", f.Name, want, got)
+		}
+	}
+	if len(onAudit) == 0 {
+		t.Fatal("no role names the audit table: the test found nothing to check")
+	}
+}

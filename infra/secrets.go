@@ -15,8 +15,9 @@ const reasonSecretRotation = "A hashing key, not a credential: rotating it would
 	"and the functions that read it."
 
 // newSecrets generates each topology secret: a random value Secrets Manager
-// makes at creation, retained when the stack is deleted (audit records keep
-// hashes made with it).
+// makes at creation, retained when the stack is deleted or the secret
+// replaced (audit records keep hashes made with it); a failed first create
+// cleans it up.
 func newSecrets(stack awscdk.Stack, app topology.Application) map[string]awssecretsmanager.Secret {
 	out := map[string]awssecretsmanager.Secret{}
 	for _, s := range app.Secrets {

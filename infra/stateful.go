@@ -39,8 +39,11 @@ type StatefulStack struct {
 	Key   awskms.Key
 	Table awsdynamodb.Table
 	// TableName is the table's topology name; Indexes its index names.
-	TableName  string
-	Indexes    []string
+	TableName string
+	Indexes   []string
+	// Audit holds the append-only audit events; functions may only add to
+	// it and read it.
+	Audit      awsdynamodb.Table
 	Buckets    map[string]awss3.Bucket
 	AccessLogs awss3.Bucket
 	// UserPool and UserPoolClient sign recruiters in: created here, or
@@ -106,6 +109,20 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 			SortKey:      attribute(ix.SortKey),
 		})
 	}
+
+	a := props.App.Audit
+	s.Audit = awsdynamodb.NewTable(stack, jsii.String("AuditTable"), &awsdynamodb.TableProps{
+		PartitionKey:  attribute(a.PartitionKey),
+		SortKey:       attribute(a.SortKey),
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey: s.Key,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	})
 
 	s.AccessLogs = awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
 		// Server access logs cannot be delivered to an SSE-KMS bucket.

@@ -24,12 +24,12 @@ func TestStatefulStackIsRetained(t *testing.T) {
 	checkRetained(t, s.stateful, map[string]string{
 		"AWS::DynamoDB::Table":                       "Retain",
 		"AWS::Cognito::UserPool":                     "Retain",
+		"AWS::SecretsManager::Secret":                "RetainExceptOnCreate",
 		"AWS::S3::Bucket":                            "RetainExceptOnCreate",
 		"AWS::KMS::Key":                              "RetainExceptOnCreate",
 		"AWS::SES::EmailIdentity":                    "RetainExceptOnCreate",
 		"AWS::SES::ConfigurationSet":                 "RetainExceptOnCreate",
 		"AWS::SES::ConfigurationSetEventDestination": "RetainExceptOnCreate",
-		"AWS::SecretsManager::Secret":                "RetainExceptOnCreate",
 	})
 	// In the stateless stack, logs and their keys outlive the stack the same way.
 	checkRetained(t, s.stateless, map[string]string{

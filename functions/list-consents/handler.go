@@ -14,6 +14,7 @@ import (
 type ConsentStore interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
+	Request(ctx context.Context, id string) (consent.Request, error)
 }
 
 // Handler lists a candidate's consents.
@@ -32,6 +33,16 @@ type consentView struct {
 	ReceiptID     string          `json:"receiptId,omitempty"`
 	UpdatedAt     time.Time       `json:"updatedAt"`
 	ExpiresAt     *time.Time      `json:"expiresAt,omitempty"`
+	// Request is where the request behind this state stands, with why it
+	// closed when it got no answer (unanswered, or failed and the failed
+	// step's error).
+	Request requestView `json:"request"`
+}
+
+type requestView struct {
+	Status  consent.RequestStatus `json:"status"`
+	Reason  string                `json:"reason,omitempty"`
+	Failure string                `json:"failure,omitempty"`
 }
 
 type output struct {
@@ -59,9 +70,14 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	out := output{CandidateID: id, Consents: make([]consentView, 0, len(consents))}
 	for _, c := range consents {
 		s := c.StateAt(now)
+		r, err := h.Store.Request(ctx, c.RequestID)
+		if err != nil {
+			return httpapi.Error(ctx, h.Log, err), nil
+		}
 		out.Consents = append(out.Consents, consentView{
 			Purpose: c.Purpose, State: s, DPV: s.DPV(), NoticeVersion: c.NoticeVersion,
 			RequestID: c.RequestID, ReceiptID: c.ReceiptID, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt,
+			Request: requestView{Status: r.Status, Reason: r.Reason, Failure: r.Failure},
 		})
 	}
 	return httpapi.JSON(http.StatusOK, out), nil

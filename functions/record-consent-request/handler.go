@@ -23,19 +23,11 @@ type Handler struct {
 	Now    func() time.Time
 }
 
-// Input is the step's input.
-type Input struct {
-	RequestID   string   `json:"requestId"`
-	CandidateID string   `json:"candidateId"`
-	Purposes    []string `json:"purposes"`
-	RequestedBy string   `json:"requestedBy"`
-}
-
-// Output tells the workflow how long to wait for the candidate's answer:
-// until the link expires.
-type Output struct {
-	AnswerWithinSeconds int64 `json:"answerWithinSeconds"`
-}
+// Input and Output are the step's, typed in package workflow.
+type (
+	Input  = workflow.RecordRequestInput
+	Output = workflow.RecordRequestOutput
+)
 
 // Handle records the request; a retry returns the first recording's deadline.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {

@@ -16,17 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	awssm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/topology"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/secret"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 )
 
 // workflows stands in for Step Functions' task API: it records what it is
@@ -47,24 +46,7 @@ var now = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 // fresh table of the local DynamoDB, and returns the store and the link token.
 func pending(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	srv := httptest.NewServer(localdynamodb.New())
-	t.Cleanup(srv.Close)
-	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName: aws.String("consent"), BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := store.New(db, "consent")
+	s, db := storetest.New(t)
 	tables[s] = db
 	t.Cleanup(func() { delete(tables, s) })
 	return s, addPending(t, s)

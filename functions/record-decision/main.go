@@ -23,7 +23,7 @@ func main() {
 	cfg := env.AWS(log)
 	secretARN := env.Require(log, "NETWORK_HASH_SECRET_ARN")[0]
 	h := &Handler{
-		Store:      store.New(dynamodb.NewFromConfig(cfg), table),
+		Store:      store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]),
 		Workflows:  sfn.NewFromConfig(cfg),
 		NetworkKey: secret.New(secretsmanager.NewFromConfig(cfg), secretARN),
 		Policy:     policy,

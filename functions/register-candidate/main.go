@@ -16,6 +16,6 @@ func main() {
 	log := env.Logger()
 	table := env.Require(log, "TABLE_NAME")[0]
 	cfg := env.AWS(log)
-	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table), Log: log, Now: time.Now}
+	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]), Log: log, Now: time.Now}
 	lambda.Start(h.Handle)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/workflow"
 )
 
 // Candidates finds candidates.
@@ -41,12 +42,7 @@ type input struct {
 }
 
 // WorkflowInput is the consent-request workflow's input.
-type WorkflowInput struct {
-	RequestID   string            `json:"requestId"`
-	CandidateID string            `json:"candidateId"`
-	Purposes    []consent.Purpose `json:"purposes"`
-	RequestedBy string            `json:"requestedBy"`
-}
+type WorkflowInput = workflow.ConsentRequest
 
 type output struct {
 	RequestID   string            `json:"requestId"`
@@ -120,6 +116,14 @@ func (h *Handler) sameRequest(ctx context.Context, requestID, input string) erro
 	}
 	if aws.ToString(out.Input) != input {
 		return &consent.ConflictError{Reason: "this Idempotency-Key was already used for a different consent request"}
+	}
+	switch out.Status {
+	case types.ExecutionStatusFailed, types.ExecutionStatusTimedOut, types.ExecutionStatusAborted:
+		// Never "pending" for a request that will not be carried out: say
+		// that it failed, and how to ask again.
+		return &consent.ConflictError{Reason: fmt.Sprintf(
+			"the consent request made with this Idempotency-Key %s (%s); send it again with a new Idempotency-Key",
+			strings.ToLower(string(out.Status)), aws.ToString(out.Error))}
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func main() {
 	vars := env.Require(log, "TABLE_NAME", "CONSENT_REQUEST_STATE_MACHINE_ARN")
 	cfg := env.AWS(log)
 	h := &Handler{
-		Candidates:      store.New(dynamodb.NewFromConfig(cfg), vars[0]),
+		Candidates:      store.New(dynamodb.NewFromConfig(cfg), vars[0], env.Require(log, "AUDIT_TABLE_NAME")[0]),
 		Workflows:       sfn.NewFromConfig(cfg),
 		StateMachineArn: vars[1],
 		Log:             log,

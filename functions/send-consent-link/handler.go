@@ -25,17 +25,11 @@ type Handler struct {
 	Log    *slog.Logger
 }
 
-// Input is the step's input; TaskToken is the waiting workflow's.
-type Input struct {
-	RequestID   string `json:"requestId"`
-	CandidateID string `json:"candidateId"`
-	TaskToken   string `json:"taskToken"`
-}
-
-// Output names the email sent.
-type Output struct {
-	MessageID string `json:"messageId"`
-}
+// Input and Output are the step's, typed in package workflow.
+type (
+	Input  = workflow.SendLinkInput
+	Output = workflow.SendLinkOutput
+)
 
 // Handle makes a new link token, stores only its hash with the task token,
 // and emails the link. On a retry the new link replaces the old one.

@@ -32,18 +32,11 @@ type Handler struct {
 	Log    *slog.Logger
 }
 
-// Input is the step's input. The answer handed to the workflow is not
-// trusted: the receipt is built from the answer recorded in the table.
-type Input struct {
-	RequestID   string `json:"requestId"`
-	CandidateID string `json:"candidateId"`
-}
-
-// Output names the receipt and the email that carried it.
-type Output struct {
-	MessageID string `json:"messageId"`
-	ReceiptID string `json:"receiptId"`
-}
+// Input and Output are the step's, typed in package workflow.
+type (
+	Input  = workflow.SendReceiptInput
+	Output = workflow.SendReceiptOutput
+)
 
 // Handle emails the receipt of the request's recorded answer.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {

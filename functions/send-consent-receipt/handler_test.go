@@ -11,11 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/go-jose/go-jose/v4"
 
 	localkms "github.com/consentflow/consentflow/infra/local/kms"
@@ -23,6 +20,7 @@ import (
 	"github.com/consentflow/consentflow/shared/mail"
 	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 	"github.com/consentflow/consentflow/shared/workflow"
 )
 
@@ -48,24 +46,8 @@ var (
 // and is now withdrawn by declining it, on a fresh local table.
 func answered(t *testing.T) (*store.Store, Input) {
 	t.Helper()
-	srv := httptest.NewServer(localdynamodb.New())
-	t.Cleanup(srv.Close)
-	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
 	ctx := context.Background()
-	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName: aws.String("consent"), BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	s := store.New(db, "consent")
+	s, _ := storetest.New(t)
 	c, _ := consent.NewCandidate("Ada", "ada@example.com", "de", now)
 	if _, _, err := s.CreateCandidate(ctx, c, ""); err != nil {
 		t.Fatal(err)
@@ -133,5 +115,60 @@ func TestNoReceiptIsSentUnsigned(t *testing.T) {
 	var ive messages.InvokeResponse_Error
 	if !errors.As(err, &ive) || ive.Type != workflow.SigningUnavailable || len(ses.sent) != 0 {
 		t.Fatalf("error %v, %d emails sent", err, len(ses.sent))
+	}
+}
+
+// TestTheReceiptNamesTheRequestsController: the controller changed after
+// the candidate answered; the receipt, subject included, names the one
+// they consented to.
+func TestTheReceiptNamesTheRequestsController(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storetest.New(t)
+	then := consent.Policy{
+		Controller: "Old Controller GmbH", ControllerContact: "privacy@old.example", NoticeVersion: "2026-01-01",
+		NoticeURL: "https://old.example/privacy", PublicBaseURL: "http://127.0.0.1:8080", LinkValidity: 30 * 24 * time.Hour,
+		Retention: map[consent.Purpose]time.Duration{consent.TalentPool: 730 * 24 * time.Hour},
+	}
+	today := then
+	today.Controller = "New Controller Ltd"
+
+	c, _ := consent.NewCandidate("Ada", "ada@example.com", "en", now)
+	if _, _, err := s.CreateCandidate(ctx, c, ""); err != nil {
+		t.Fatal(err)
+	}
+	req := then.NewRequest(consent.NewID(), c.ID, "recruiter-1", []consent.Purpose{consent.TalentPool}, now)
+	if _, err := s.RecordRequest(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AttachLink(ctx, req.ID, consent.HashLinkToken(consent.NewLinkToken()), "task-token"); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Request(ctx, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordDecision(ctx, stored, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, now); err != nil {
+		t.Fatal(err)
+	}
+	kmsSrv := localkms.New("us-east-1", "000000000000")
+	key, _ := kmsSrv.CreateKey()
+	hs := httptest.NewServer(kmsSrv)
+	defer hs.Close()
+	client := kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), Credentials: aws.AnonymousCredentials{}})
+	box := &outbox{}
+	h := &Handler{Store: s, Signer: signature.NewSigner(client, key.ARN), Mailer: mail.New(box, "consent@example.com", today), Policy: today, Log: slog.New(slog.DiscardHandler)}
+	if _, err := h.Handle(ctx, Input{RequestID: req.ID, CandidateID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if len(box.sent) != 1 {
+		t.Fatalf("%d emails sent, want 1", len(box.sent))
+	}
+	msg := box.sent[0].Content.Simple
+	subject, body := aws.ToString(msg.Subject.Data), aws.ToString(msg.Body.Text.Data)
+	if !strings.Contains(subject, then.Controller) || strings.Contains(subject, today.Controller) {
+		t.Errorf("subject %q, want the request's controller %q", subject, then.Controller)
+	}
+	if strings.Contains(body, today.Controller) {
+		t.Errorf("body names today's controller:\n%s", body)
 	}
 }

@@ -20,11 +20,13 @@ func main() {
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store:  store.New(dynamodb.NewFromConfig(cfg), vars[0]),
+		Store:  store.New(dynamodb.NewFromConfig(cfg), vars[0], env.Require(log, "AUDIT_TABLE_NAME")[0]),
 		Signer: signature.NewSigner(kms.NewFromConfig(cfg), vars[2]),
 		Mailer: mail.New(sesv2.NewFromConfig(cfg), vars[1], policy),
 		Policy: policy,
 		Log:    log,
 	}
-	lambda.Start(h.Handle)
+	// Strict: a field the ASL passes that the step does not know is an
+	// error, not silently ignored.
+	lambda.StartWithOptions(h.Handle, lambda.WithDisallowUnknownFields(true))
 }

@@ -31,7 +31,7 @@ func main() {
 	}
 	base := strings.TrimSuffix(vars[1], "/")
 	h := &Handler{
-		Store:          store.New(dynamodb.NewFromConfig(env.AWS(log)), vars[0]),
+		Store:          store.New(dynamodb.NewFromConfig(env.AWS(log)), vars[0], env.Require(log, "AUDIT_TABLE_NAME")[0]),
 		API:            &APIClient{BaseURL: base},
 		SignIn:         provider,
 		Verifier:       provider.Verifier(),

@@ -58,8 +58,11 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	v.M, v.Controller = locale.For(page.LanguageFor(req, c.Locale)), r.Controller
 	m := v.M
 	form := page.NewForm(h.Policy, m, r, v.Path)
-	view := View{RequestID: r.ID, Status: string(r.Status), Controller: h.Policy.Controller, NoticeVersion: r.NoticeVersion,
-		NoticeURL: h.Policy.NoticeURL, ExpiresAt: r.ExpiresAt, Purposes: form.Purposes}
+	// The terms are the request's, fixed when it was made: a later change
+	// of the deployment's controller or notice does not alter what this
+	// candidate was asked.
+	view := View{RequestID: r.ID, Status: string(r.Status), Controller: r.Controller, NoticeVersion: r.NoticeVersion,
+		NoticeURL: r.NoticeURL, ExpiresAt: r.ExpiresAt, Purposes: form.Purposes}
 	if r.Status == consent.Answered {
 		ans, err := h.Store.RecordedAnswer(ctx, r.ID)
 		if err != nil {

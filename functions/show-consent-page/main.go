@@ -18,6 +18,6 @@ func main() {
 	table := env.Require(log, "TABLE_NAME")[0]
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
-	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table), Policy: policy, Log: log, Now: time.Now}
+	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]), Policy: policy, Log: log, Now: time.Now}
 	lambda.Start(h.Handle)
 }

@@ -32,8 +32,8 @@ import (
 	"github.com/consentflow/consentflow/infra/local/clock"
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
-	"github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/infra/local/idp"
+	"github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
@@ -105,6 +105,9 @@ type Cloud struct {
 	// topology signing key to its local ARN.
 	KMS         *kms.Server
 	SigningKeys map[string]string
+	// Faults fails calls to DynamoDB, S3 and SES, and function
+	// invocations, on purpose.
+	Faults *Faults
 
 	app       topology.Application
 	gateway   *gateway.Gateway
@@ -134,7 +137,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.RecruiterTokenLifetime <= 0 {
 		cfg.RecruiterTokenLifetime = DefaultRecruiterTokenLifetime
 	}
-	cloud := &Cloud{app: app, Clock: cfg.Clock, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, Endpoints: map[string]string{}, Faults: &Faults{}}
 	c = cloud
 	defer func() {
 		// Every early return sets c to nil: close what was started through
@@ -161,7 +164,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", signInListener} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", "SESV2", signInListener} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -182,8 +185,14 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		return nil, fmt.Errorf("email outbox: %w", err)
 	}
 	c.Outbox, c.OutboxURL = outbox, outbox.URL()
-	c.Endpoints["SESV2"] = outbox.URL()
-	c.Endpoints["SES"] = outbox.URL()
+	// SES is reached through a proxy that can inject faults; the outbox's
+	// own URL serves its web UI and read API.
+	sesProxy, err := proxy(outbox.URL())
+	if err != nil {
+		return nil, err
+	}
+	c.serve(listeners["SESV2"], c.Faults.wrap(SES, sesProxy))
+	c.Endpoints["SES"] = c.Endpoints["SESV2"]
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
@@ -215,12 +224,14 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		return nil, fmt.Errorf("recruiter token: %w", err)
 	}
 
-	c.serve(listeners["DYNAMODB"], localdynamodb.New())
-	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
-		return nil, err
+	c.serve(listeners["DYNAMODB"], c.Faults.wrap(DynamoDB, localdynamodb.New()))
+	for _, t := range []topology.Table{app.Table, app.Audit} {
+		if err := createTable(ctx, t, c.Endpoints["DYNAMODB"]); err != nil {
+			return nil, err
+		}
 	}
 	fakeS3 := gofakes3.New(s3mem.New())
-	c.serve(listeners["S3"], fakeS3.Server())
+	c.serve(listeners["S3"], c.Faults.wrap(S3, fakeS3.Server()))
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
@@ -243,6 +254,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err != nil {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}
+	c.Faults.lambda = c.lambda
 	c.serve(listeners["LAMBDA"], c.lambda)
 
 	// The engine calls services as Step Functions does in AWS: through
@@ -315,6 +327,11 @@ func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
 
 // Close stops every service and process the cloud started.
 func (c *Cloud) Close() error {
+	if c == nil {
+		// Start's deferred cleanup after a failed start, whose "return nil,
+		// err" has already cleared its named result.
+		return nil
+	}
 	var errs []error
 	c.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -396,6 +413,8 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 	switch ref.Kind {
 	case topology.TableName:
 		return TableName(c.app.Table)
+	case topology.AuditTableName:
+		return TableName(c.app.Audit)
 	case topology.BucketName:
 		return BucketName(ref.Name)
 	case topology.WorkflowArn:

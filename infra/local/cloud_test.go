@@ -211,20 +211,22 @@ func link(t *testing.T, e ses.Email) string {
 	return "/c/" + m[1]
 }
 
-// snapshot reads the whole table, to prove a request changed nothing.
+// snapshot reads both tables whole, to prove a request changed nothing.
 func snapshot(t *testing.T) []string {
 	t.Helper()
 	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
 	var items []string
-	pages := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(local.TableName(topology.App.Table))})
-	for pages.HasMorePages() {
-		out, err := pages.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range out.Items {
-			b, _ := json.Marshal(it)
-			items = append(items, string(b))
+	for _, table := range []topology.Table{topology.App.Table, topology.App.Audit} {
+		pages := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(local.TableName(table))})
+		for pages.HasMorePages() {
+			out, err := pages.NextPage(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range out.Items {
+				b, _ := json.Marshal(it)
+				items = append(items, string(b))
+			}
 		}
 	}
 	sort.Strings(items)
@@ -283,8 +285,13 @@ func TestConsentRequestEndToEnd(t *testing.T) {
 		t.Fatalf("GET changed stored data")
 	}
 
+	// The emailed link carries the candidate's language; the answer goes
+	// back to the page in the language it was given in.
+	if !strings.Contains(invite.Body.Text, path+"?lang=en") {
+		t.Errorf("the link does not carry the candidate's language:\n%s", invite.Body.Text)
+	}
 	answer := do(t, "POST", path, form(map[string]string{"talent_pool": "grant"}), formHeader())
-	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path {
+	if answer.Status != http.StatusSeeOther || answer.Header.Get("Location") != path+"?lang=en" {
 		t.Fatalf("answer: %d %v %s", answer.Status, answer.Header, answer.Body)
 	}
 	done := do(t, "GET", path, "", browser)
@@ -409,6 +416,16 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"unknown purpose", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":["marketing"]}`, recruiter(), 422},
 		{"no purposes", "POST", "/api/candidates/" + id + "/consent-requests", `{"purposes":[]}`, recruiter(), 422},
 		{"not JSON", "POST", "/api/candidates", `name=Ada`, recruiter("Content-Type", "application/x-www-form-urlencoded"), 415},
+		// Hostile input (issue 7): each refused with a problem, nothing stored.
+		{"name with CR/LF and a link", "POST", "/api/candidates", `{"name":"Ada\r\nhttps://evil.example/withdraw","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"name with a bidi override", "POST", "/api/candidates", `{"name":"Ada \u202egnp.exe","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"invisible name", "POST", "/api/candidates", `{"name":"\u200b\u200d","email":"a@example.com","locale":"en"}`, recruiter(), 422},
+		{"name not UTF-8", "POST", "/api/candidates", "{\"name\":\"Ada \xff\",\"email\":\"a@example.com\",\"locale\":\"en\"}", recruiter(), 422},
+		{"email at localhost", "POST", "/api/candidates", `{"name":"Ada","email":"a@localhost","locale":"en"}`, recruiter(), 422},
+		{"email at an address literal", "POST", "/api/candidates", `{"name":"Ada","email":"a@[127.0.0.1]","locale":"en"}`, recruiter(), 422},
+		{"case-variant keys", "POST", "/api/candidates", `{"name":"First","NAME":"Second","email":"a@example.com","locale":"en"}`, recruiter("Content-Type", "Application/JSON"), 422},
+		{"no Content-Type", "POST", "/api/candidates", `{"name":"Ada","email":"a@example.com","locale":"en"}`, recruiter("Content-Type", ""), 415},
+		{"5 MB of JSON", "POST", "/api/candidates", `{"name":"` + strings.Repeat("a", 5<<20) + `","email":"a@example.com","locale":"en"}`, recruiter(), 413},
 		{"unknown token", "GET", "/c/" + strings.Repeat("A", 43), "", problemJSON, 404},
 		{"garbage token", "GET", "/c/not-a-token", "", problemJSON, 404},
 		{"answer to unknown token", "POST", "/c/" + strings.Repeat("B", 43), `{"decisions":[]}`, map[string]string{"Content-Type": "application/json"}, 404},
@@ -515,7 +532,7 @@ func TestAnAnswerTheWorkflowNeverHeardOfStillGetsAReceipt(t *testing.T) {
 	waitForTimer(t)
 
 	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
-	st := store.New(db, local.TableName(topology.App.Table))
+	st := store.New(db, local.TableName(topology.App.Table), local.TableName(topology.App.Audit))
 	req, _, err := st.RequestByLink(ctx, consent.HashLinkToken(token), time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -590,8 +607,8 @@ func TestARequestThatCannotBeDeliveredIsClosed(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	res = app("GET", "/api/candidates/"+c.ID+"/consents", "")
-	if !strings.Contains(res.Body, `"state":"expired"`) {
-		t.Fatalf("consents after the workflow gave up: %s", res.Body)
+	if !strings.Contains(res.Body, `"state":"expired"`) || !strings.Contains(res.Body, `"reason":"failed","failure":"MailUnavailable"`) {
+		t.Fatalf("consents after the workflow gave up, want expired and why: %s", res.Body)
 	}
 }
 

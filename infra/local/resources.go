@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -17,44 +16,14 @@ import (
 	"github.com/consentflow/consentflow/infra/topology"
 )
 
-// createTable creates the app table as the CDK stack defines it. minidyn
-// tables are active at once (its TableStatus is empty), so nothing waits.
+// createTable creates a table as the CDK stack defines it. Local tables
+// are active at once, so nothing waits.
 func createTable(ctx context.Context, t topology.Table, endpoint string) error {
 	db := dynamodb.New(dynamodb.Options{Region: Region, BaseEndpoint: aws.String(endpoint), Credentials: credentials})
-	attrs := map[string]string{t.PartitionKey.Name: t.PartitionKey.Type, t.SortKey.Name: t.SortKey.Type}
-	in := &dynamodb.CreateTableInput{
-		TableName:   aws.String(TableName(t)),
-		BillingMode: types.BillingModePayPerRequest,
-		KeySchema:   keySchema(t.PartitionKey, t.SortKey),
-	}
-	for _, ix := range t.Indexes {
-		attrs[ix.PartitionKey.Name] = ix.PartitionKey.Type
-		if ix.SortKey.Name != "" {
-			attrs[ix.SortKey.Name] = ix.SortKey.Type
-		}
-		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
-			IndexName:  aws.String(ix.Name),
-			KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		})
-	}
-	for name, typ := range attrs {
-		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
-			AttributeName: aws.String(name), AttributeType: types.ScalarAttributeType(typ),
-		})
-	}
-	if _, err := db.CreateTable(ctx, in); err != nil {
+	if _, err := db.CreateTable(ctx, t.CreateInput(TableName(t))); err != nil {
 		return fmt.Errorf("create table %s: %w", t.Name, err)
 	}
 	return nil
-}
-
-func keySchema(pk, sk topology.Key) []types.KeySchemaElement {
-	ks := []types.KeySchemaElement{{AttributeName: aws.String(pk.Name), KeyType: types.KeyTypeHash}}
-	if sk.Name != "" {
-		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(sk.Name), KeyType: types.KeyTypeRange})
-	}
-	return ks
 }
 
 func createBuckets(ctx context.Context, buckets []topology.Bucket, endpoint string) error {

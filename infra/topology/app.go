@@ -50,6 +50,11 @@ var App = Application{
 			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
 		},
 	},
+	Audit: Table{
+		Name:         "audit",
+		PartitionKey: Key{Name: "candidateId", Type: "S"},
+		SortKey:      Key{Name: "seq", Type: "N"},
+	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
 		{Name: RecordingBucket, Description: "Interview recordings"},
@@ -98,6 +103,15 @@ var App = Application{
 			Env:         env(table()),
 			Tables:      tables(GetItem, Query),
 		},
+		// The audit trail (issue 7/9): events in seq order with the
+		// verification of their hash chain.
+		{
+			Name:        "show-audit-trail",
+			Description: "Shows a candidate's audit events and whether their hash chain verifies",
+			Env:         env(table()),
+			Tables:      tables(GetItem, Query),
+			Audit:       Read,
+		},
 		{
 			Name:        "show-consent-page",
 			Description: "Shows a candidate what they are asked to consent to",
@@ -111,6 +125,7 @@ var App = Application{
 				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
 			}),
 			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:        Append,
 			AnswersTasks: []string{ConsentRequestWorkflow},
 			ReadsSecrets: []string{NetworkHashSecret},
 		},
@@ -119,6 +134,7 @@ var App = Application{
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
 			Tables:      tables(GetItem, Query, PutItem),
+			Audit:       Append,
 		},
 		{
 			Name:        "send-consent-link",
@@ -140,6 +156,7 @@ var App = Application{
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice()),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
 		},
 		// Receipts: the public key and a check anyone can run.
 		{
@@ -169,12 +186,14 @@ var App = Application{
 			}),
 			// Reads only: every change goes through the API with the recruiter's token.
 			Tables: tables(GetItem, Query),
+			Audit:  Read,
 		},
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/consent-requests", Function: "request-consent", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/audit", Function: "show-audit-trail", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
 		// Receipts.
@@ -213,7 +232,7 @@ func tables(actions ...TableAction) map[string][]TableAction {
 }
 
 func table() map[string]Ref {
-	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}
+	return map[string]Ref{"TABLE_NAME": {Kind: TableName}, "AUDIT_TABLE_NAME": {Kind: AuditTableName}}
 }
 
 func notice() map[string]Ref {

@@ -28,6 +28,19 @@ const (
 	ConditionCheckItem TableAction = "ConditionCheckItem"
 )
 
+// Access is a function's access to the audit table.
+type Access int
+
+const (
+	NoAccess Access = iota
+	// Read may Query the audit table.
+	Read
+	// Append may add items that do not exist yet (PutItem conditional on
+	// attribute_not_exists) and read them (Query); never update or delete.
+	// Only the audit table is granted this way.
+	Append
+)
+
 // BucketAction is an S3 action a function takes on a bucket or its objects,
 // named as IAM names it (without "s3:"): HeadObject needs GetObject,
 // ListObjectsV2 ListBucket, ListObjectVersions ListBucketVersions.
@@ -100,6 +113,8 @@ const (
 	// (Cognito's managed login in AWS, the local stand-in on a laptop) and of
 	// the console's client there, named by Ref.Name: one of SignInFacts.
 	SignIn
+	// AuditTableName resolves to the physical name of Audit.
+	AuditTableName
 )
 
 // The facts a SignIn reference names.
@@ -138,6 +153,9 @@ type Function struct {
 	// Buckets maps bucket names to exactly the S3 actions the function's
 	// code takes on them (checked the same way).
 	Buckets map[string][]BucketAction
+	// Audit is this function's access to the audit table: NoAccess, Read
+	// (Query) or Append (conditional PutItem and Query).
+	Audit Access
 	// SendsEmail lets the function send email through SES as the sender.
 	SendsEmail bool
 	// Starts lists the workflows this function may start (and whose
@@ -239,7 +257,8 @@ type Index struct {
 	SortKey      Key
 }
 
-// Table is the single DynamoDB table that holds consent and its audit trail.
+// Table is a DynamoDB table: the app table that holds consent state, or the
+// audit table that holds the append-only audit events.
 type Table struct {
 	Name         string // logical name; the physical name is chosen per target
 	PartitionKey Key
@@ -263,8 +282,11 @@ type SettingDef struct {
 
 // Application is the whole topology.
 type Application struct {
-	Name      string
-	Table     Table
+	Name  string
+	Table Table
+	// Audit is the audit table: events keyed by candidate and seq, which
+	// functions may only add to and read.
+	Audit     Table
 	Buckets   []Bucket
 	Functions []Function
 	Routes    []Route
@@ -369,6 +391,11 @@ func (a Application) Validate() error {
 			if !secrets[s] {
 				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
 			}
+		}
+		switch f.Audit {
+		case NoAccess, Read, Append:
+		default:
+			return fmt.Errorf("function %s: the audit table can only be read or appended to", f.Name)
 		}
 		for b, actions := range f.Buckets {
 			if !buckets[b] {

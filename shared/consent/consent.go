@@ -226,6 +226,11 @@ type Request struct {
 	TaskToken string `json:"-"`
 	// LinkHash is the SHA-256 of the candidate's link token.
 	LinkHash string `json:"-"`
+	// Reason says why a request closed without an answer (ReasonUnanswered,
+	// ReasonFailed); empty otherwise.
+	Reason string `json:"reason,omitempty"`
+	// Failure names the error of the step that gave up on the request.
+	Failure string `json:"failure,omitempty"`
 }
 
 // Open reports whether the request can still be answered at now.
@@ -288,35 +293,57 @@ const (
 	CollectedByWorkflow = "workflow"
 )
 
-// Event is one append-only entry of a candidate's consent audit trail.
+// Event is one append-only entry of a candidate's consent audit trail. It
+// carries ids, purposes, codes and hashes only, never a name or an email, so
+// that it can outlive an erasure. Seq, Prev and Hash place it in the
+// candidate's hash chain (see Seal and VerifyChain); the store sets them in
+// the transaction that writes the event.
 type Event struct {
-	ID               string    `json:"id"`
-	CandidateID      string    `json:"candidateId"`
-	RequestID        string    `json:"requestId"`
-	Type             EventType `json:"type"`
-	Purpose          Purpose   `json:"purpose"`
-	At               time.Time `json:"at"`
-	LegalBasis       string    `json:"legalBasis"`
-	NoticeVersion    string    `json:"noticeVersion"`
-	CollectionMethod string    `json:"collectionMethod"`
+	ID               string    `json:"id" dynamodbav:"id"`
+	CandidateID      string    `json:"candidateId" dynamodbav:"candidateId"`
+	RequestID        string    `json:"requestId" dynamodbav:"requestId"`
+	Type             EventType `json:"type" dynamodbav:"type"`
+	Purpose          Purpose   `json:"purpose" dynamodbav:"purpose"`
+	At               time.Time `json:"at" dynamodbav:"at"`
+	LegalBasis       string    `json:"legalBasis" dynamodbav:"legalBasis"`
+	NoticeVersion    string    `json:"noticeVersion" dynamodbav:"noticeVersion"`
+	CollectionMethod string    `json:"collectionMethod" dynamodbav:"collectionMethod"`
 	// Controller is the data controller the consent is given to.
-	Controller string `json:"controller"`
+	Controller string `json:"controller" dynamodbav:"controller"`
 	// PIICategories and RetentionDays are what the candidate was told is
 	// processed and for how long.
-	PIICategories []string `json:"piiCategories"`
-	RetentionDays int      `json:"retentionDays"`
+	PIICategories []string `json:"piiCategories" dynamodbav:"piiCategories"`
+	RetentionDays int      `json:"retentionDays" dynamodbav:"retentionDays"`
 	// Actor is who caused the event: the recruiter's subject for a request,
 	// "candidate" for a decision, "workflow" for an expiry.
-	Actor string `json:"actor"`
+	Actor string `json:"actor" dynamodbav:"actor"`
 	// Language is the language the candidate was shown the request in.
-	Language string `json:"language,omitempty"`
+	Language string `json:"language,omitempty" dynamodbav:"language,omitempty"`
 	// IPHash is a keyed hash of the client's network (the address with its
 	// host part cut off), never the address.
-	IPHash    string `json:"ipHash,omitempty"`
-	UserAgent string `json:"userAgent,omitempty"`
-	ReceiptID string `json:"receiptId,omitempty"`
+	IPHash    string `json:"ipHash,omitempty" dynamodbav:"ipHash,omitempty"`
+	UserAgent string `json:"userAgent,omitempty" dynamodbav:"userAgent,omitempty"`
+	ReceiptID string `json:"receiptId,omitempty" dynamodbav:"receiptId,omitempty"`
 	// Reason says why a request was closed without an answer.
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	// ConsentUnchanged marks the closing event of a purpose whose consent
+	// had already moved on when the request closed (it belongs to another
+	// request, or was answered): the consent keeps ConsentState from
+	// ConsentRequestID, and this event changes nothing about it.
+	ConsentUnchanged bool   `json:"consentUnchanged,omitempty" dynamodbav:"consentUnchanged,omitempty"`
+	ConsentState     State  `json:"consentState,omitempty" dynamodbav:"consentState,omitempty"`
+	ConsentRequestID string `json:"consentRequestId,omitempty" dynamodbav:"consentRequestId,omitempty"`
+
+	// Seq is the event's place in the candidate's trail: 1, 2, 3, ... with
+	// no gaps, assigned in the transaction that changed the state. Prev is
+	// the Hash of the event before it ("" for the first), and Hash the
+	// SHA-256 of this event's canonical JSON, Prev included.
+	Seq  int64  `json:"seq" dynamodbav:"seq"`
+	Prev string `json:"prev" dynamodbav:"prev"`
+	Hash string `json:"hash" dynamodbav:"hash"`
+
+	// Fields added by other work go below, each block with a comment, with
+	// json and dynamodbav tags.
 }
 
 // Actors of events that no recruiter caused.

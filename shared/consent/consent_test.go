@@ -2,6 +2,8 @@ package consent
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -346,5 +348,37 @@ func TestValidID(t *testing.T) {
 		if ValidID(bad) {
 			t.Errorf("ValidID(%q) = true", bad)
 		}
+	}
+}
+
+func TestChainDetectsTampering(t *testing.T) {
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	var chain []Event
+	prev := ""
+	for i, typ := range []EventType{EventRequested, EventGiven, EventWithdrawn} {
+		e := Event{ID: fmt.Sprint("e", i), CandidateID: "C", RequestID: "R", Type: typ, Purpose: TalentPool, At: at.Add(time.Duration(i) * time.Minute)}
+		e = e.Seal(int64(i+1), prev)
+		prev = e.Hash
+		chain = append(chain, e)
+	}
+	if v := VerifyChain(chain, prev); !v.Intact || v.Events != 3 {
+		t.Fatalf("untouched chain: %+v", v)
+	}
+	edit := slices.Clone(chain)
+	edit[1].Type = EventRefused
+	if v := VerifyChain(edit, prev); v.Intact || v.BrokenAt != 2 {
+		t.Fatalf("edited event: %+v, want broken at 2", v)
+	}
+	resealed := slices.Clone(chain)
+	resealed[1].Type = EventRefused
+	resealed[1] = resealed[1].Seal(2, resealed[1].Prev)
+	if v := VerifyChain(resealed, prev); v.Intact || v.BrokenAt != 3 {
+		t.Fatalf("edited and rehashed event: %+v, want broken at 3", v)
+	}
+	if v := VerifyChain([]Event{chain[0], chain[2]}, prev); v.Intact || v.BrokenAt != 2 {
+		t.Fatalf("removed event: %+v, want broken at 2", v)
+	}
+	if v := VerifyChain(chain[:2], prev); v.Intact || v.BrokenAt != 3 {
+		t.Fatalf("removed tail: %+v, want broken at 3", v)
 	}
 }

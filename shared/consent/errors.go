@@ -27,6 +27,9 @@ func (e *NotFoundError) Error() string {
 // second answer to a request that was already answered.
 type ConflictError struct {
 	Reason string
+	// Contended is set when concurrent changes kept winning: trying again
+	// later can succeed.
+	Contended bool
 }
 
 func (e *ConflictError) Error() string { return "conflict: " + e.Reason }

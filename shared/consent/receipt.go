@@ -242,6 +242,6 @@ func termination(terms ReceiptTerms, s State, retentionDays int, at time.Time) s
 
 // Outcome is the state one purpose's consent took from a decision.
 type Outcome struct {
-	Purpose Purpose `json:"purpose"`
-	State   State   `json:"state"`
+	Purpose Purpose `json:"purpose" dynamodbav:"purpose"`
+	State   State   `json:"state" dynamodbav:"state"`
 }

@@ -1,10 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -16,9 +17,8 @@ import (
 // false); the same key with other details is a *consent.ConflictError.
 func (s *Store) CreateCandidate(ctx context.Context, c consent.Candidate, idempotencyKey string) (stored consent.Candidate, created bool, err error) {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item: marshal(candidateItem{PK: candidatePK(c.ID), SK: profileSK, Candidate: c, IdempotencyKey: idempotencyKey,
-			ListPK: candidatesListPK, ListSK: candidateListSK(c)}),
+		TableName:           aws.String(s.table),
+		Item:                marshal(newCandidateItem(c, idempotencyKey)),
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
 	if err == nil {
@@ -35,7 +35,7 @@ func (s *Store) CreateCandidate(ctx context.Context, c consent.Candidate, idempo
 		prev.Name != c.Name || prev.Email != c.Email || prev.Locale != c.Locale {
 		return consent.Candidate{}, false, &consent.ConflictError{Reason: "this Idempotency-Key was already used for a different candidate"}
 	}
-	return prev.Candidate, false, nil
+	return prev.candidate(), false, nil
 }
 
 // Candidate returns the candidate with the given ID.
@@ -48,19 +48,33 @@ func (s *Store) Candidate(ctx context.Context, id string) (consent.Candidate, er
 	if !ok {
 		return consent.Candidate{}, &consent.NotFoundError{What: "candidate", ID: id}
 	}
-	return it.Candidate, nil
+	return it.candidate(), nil
 }
 
 // Consents returns the current state of each consent of a candidate, in
 // purpose order. A candidate never asked has none.
 func (s *Store) Consents(ctx context.Context, candidateID string) ([]consent.Consent, error) {
-	var items []consentItem
-	if err := s.query(ctx, candidatePK(candidateID), "CONSENT#", &items); err != nil {
+	items, err := s.consentItems(ctx, candidateID)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]consent.Consent, 0, len(items))
 	for _, it := range items {
 		out = append(out, it.consent(candidateID))
+	}
+	return out, nil
+}
+
+func (s *Store) consentItems(ctx context.Context, candidateID string) ([]consentItem, error) {
+	raw, err := s.query(ctx, candidatePK(candidateID), "CONSENT#")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]consentItem, len(raw))
+	for i, m := range raw {
+		if err := unmarshal(m, &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -72,21 +86,83 @@ func (it consentItem) consent(candidateID string) consent.Consent {
 	}
 }
 
-// Events returns a candidate's audit trail, oldest first.
+// Events returns a candidate's audit trail in commit order: events written
+// before the audit table existed first (in time order, Seq 0), then the
+// audit table's in seq order.
 func (s *Store) Events(ctx context.Context, candidateID string) ([]consent.Event, error) {
-	var items []eventItem
-	if err := s.query(ctx, candidatePK(candidateID), "EVENT#", &items); err != nil {
+	raw, err := s.query(ctx, candidatePK(candidateID), "EVENT#")
+	if err != nil {
 		return nil, err
 	}
-	out := make([]consent.Event, len(items))
-	for i, it := range items {
-		out[i] = it.Event
+	out := make([]consent.Event, 0, len(raw))
+	for _, m := range raw {
+		var it legacyEventItem
+		if err := unmarshal(m, &it); err != nil {
+			return nil, err
+		}
+		it.Event.Seq, it.Event.Prev, it.Event.Hash = 0, "", ""
+		out = append(out, it.Event)
 	}
+	legacy := len(out)
+	var start map[string]types.AttributeValue
+	for {
+		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.audit),
+			KeyConditionExpression:    aws.String("candidateId = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: candidateID}},
+			ConsistentRead:            aws.Bool(true),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, unavailable("query audit "+candidateID, err)
+		}
+		for _, m := range res.Items {
+			var e consent.Event
+			if err := unmarshal(m, &e); err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		if len(res.LastEvaluatedKey) == 0 {
+			break
+		}
+		start = res.LastEvaluatedKey
+	}
+	// DynamoDB returns a numeric sort key in numeric order; minidyn (the
+	// local stand-in) in string order ("10" before "2"). Sorting costs
+	// nothing on a trail already in order.
+	slices.SortStableFunc(out[legacy:], func(a, b consent.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 
+// Trail is a candidate's audit trail with the result of verifying its hash
+// chain.
+type Trail struct {
+	CandidateID  string               `json:"candidateId"`
+	Events       []consent.Event      `json:"events"`
+	Verification consent.Verification `json:"verification"`
+}
+
+// AuditTrail returns a candidate's events in seq order and checks their
+// chain against the head the candidate's record names.
+func (s *Store) AuditTrail(ctx context.Context, candidateID string) (Trail, error) {
+	var c candidateItem
+	ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+	if err != nil {
+		return Trail{}, err
+	}
+	if !ok {
+		return Trail{}, &consent.NotFoundError{What: "candidate", ID: candidateID}
+	}
+	events, err := s.Events(ctx, candidateID)
+	if err != nil {
+		return Trail{}, err
+	}
+	return Trail{CandidateID: candidateID, Events: events, Verification: consent.VerifyChain(events, c.Head)}, nil
+}
+
 // query reads every item of a partition whose sort key has the prefix.
-func (s *Store) query(ctx context.Context, pk, skPrefix string, out any) error {
+func (s *Store) query(ctx context.Context, pk, skPrefix string) ([]map[string]types.AttributeValue, error) {
 	var all []map[string]types.AttributeValue
 	var start map[string]types.AttributeValue
 	for {
@@ -101,13 +177,12 @@ func (s *Store) query(ctx context.Context, pk, skPrefix string, out any) error {
 			ExclusiveStartKey: start,
 		})
 		if err != nil {
-			return unavailable("query "+pk, err)
+			return nil, unavailable("query "+pk, err)
 		}
 		all = append(all, res.Items...)
 		if len(res.LastEvaluatedKey) == 0 {
-			break
+			return all, nil
 		}
 		start = res.LastEvaluatedKey
 	}
-	return attributevalue.UnmarshalListOfMaps(all, out)
 }

@@ -63,7 +63,7 @@ func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	if err := waiter.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("consent")}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	return store.New(db, "consent"), db
+	return store.New(db, "consent", "audit"), db
 }
 
 func TestNonTransactionalCallsOnDynalite(t *testing.T) {

@@ -108,7 +108,7 @@ func (s *Store) ListCandidates(ctx context.Context, q ListQuery) (CandidatePage,
 		}
 		for _, it := range items {
 			ids = append(ids, it.ID)
-			profiles[it.ID] = it.Candidate
+			profiles[it.ID] = it.candidate()
 		}
 	} else {
 		var items []consentItem

@@ -13,6 +13,7 @@ import (
 	"github.com/consentflow/consentflow/infra/topology"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 )
 
 func TestListIndexIsTheTopologys(t *testing.T) {
@@ -167,7 +168,7 @@ func TestListPageCostsTheSameAtAnySize(t *testing.T) {
 	}
 	cost := func(q store.ListQuery) (calls, scanned int) {
 		counter := &counting{DynamoDB: db}
-		page, err := store.New(counter, "consent").ListCandidates(ctx, q)
+		page, err := store.New(counter, storetest.Table, storetest.Audit).ListCandidates(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,66 +3,53 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/consentflow/consentflow/shared/consent"
 )
-
-// maxAttempts bounds the optimistic retries when a consent changed between
-// reading it and writing the transaction.
-const maxAttempts = 4
 
 // RecordRequest stores a new consent request, marks each purpose it asks as
 // requested and appends a "requested" event per purpose, in one transaction.
 // A consent already given stays given until the candidate answers. Recording
 // the same request again returns the stored one and changes nothing.
 func (s *Store) RecordRequest(ctx context.Context, req consent.Request) (consent.Request, error) {
-	if _, err := s.Candidate(ctx, req.CandidateID); err != nil {
-		return consent.Request{}, err
-	}
-	for attempt := 1; ; attempt++ {
+	stored := req
+	err := s.change(ctx, req.CandidateID, func(ctx context.Context, tx *Tx) error {
 		if prev, ok, err := s.request(ctx, req.ID); err != nil {
-			return consent.Request{}, err
+			return err
 		} else if ok {
-			return prev, nil
+			stored = prev
+			return nil
 		}
+		stored = req
 		current, err := s.consentsByPurpose(ctx, req.CandidateID)
 		if err != nil {
-			return consent.Request{}, err
+			return err
 		}
-		items := []types.TransactWriteItem{{Put: &types.Put{
+		tx.Add(types.TransactWriteItem{Put: &types.Put{
 			TableName:           aws.String(s.table),
 			Item:                marshal(newRequestItem(req)),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}}}
+		}})
 		for _, p := range req.Purposes {
 			prev, had := current[p]
 			if !had || prev.State != consent.Given {
-				items = append(items, s.putConsent(consentItem{
+				tx.Add(s.putConsent(consentItem{
 					PK: candidatePK(req.CandidateID), SK: consentSK(p), Purpose: p, State: consent.Requested,
 					NoticeVersion: req.NoticeVersion, RequestID: req.ID, UpdatedAt: req.CreatedAt,
 				}, prev, had))
 			}
-			items = append(items, s.putEvent(newEvent(req, p, consent.EventRequested, req.CreatedAt, req.RequestedBy, consent.CollectedByWorkflow)))
+			tx.Event(newEvent(req, p, consent.EventRequested, req.CreatedAt, req.RequestedBy, consent.CollectedByWorkflow))
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
-			return req, nil
-		}
-		if failed, _ := conditionFailed(err); !failed && !contended(err) {
-			return consent.Request{}, unavailable("record request", err)
-		}
-		// Either a concurrent retry stored the request (the next read returns
-		// it) or a consent changed under us (read again and retry).
-		if attempt == maxAttempts {
-			return consent.Request{}, &consent.ConflictError{Reason: "the candidate's consents kept changing; try again"}
-		}
+		return nil
+	})
+	if err != nil {
+		return consent.Request{}, err
 	}
+	return stored, nil
 }
 
 func newRequestItem(r consent.Request) requestItem {
@@ -111,18 +98,9 @@ func (s *Store) putConsent(next consentItem, prev consentItem, had bool) types.T
 	return types.TransactWriteItem{Put: put}
 }
 
-// putEvent appends an event; an event is never overwritten.
-func (s *Store) putEvent(e consent.Event) types.TransactWriteItem {
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:           aws.String(s.table),
-		Item:                marshal(eventItem{PK: candidatePK(e.CandidateID), SK: eventSK(e), Event: e}),
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}
-}
-
 func (s *Store) consentsByPurpose(ctx context.Context, candidateID string) (map[consent.Purpose]consentItem, error) {
-	var items []consentItem
-	if err := s.query(ctx, candidatePK(candidateID), "CONSENT#", &items); err != nil {
+	items, err := s.consentItems(ctx, candidateID)
+	if err != nil {
 		return nil, err
 	}
 	m := make(map[consent.Purpose]consentItem, len(items))
@@ -161,41 +139,40 @@ func (s *Store) AttachLink(ctx context.Context, requestID, linkHash, taskToken s
 	if err != nil {
 		return err
 	}
-	if req.Status != consent.Pending {
-		return &consent.ConflictError{Reason: fmt.Sprintf("request %s is %s, not pending", requestID, req.Status)}
-	}
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{
-			TableName:                aws.String(s.table),
-			Key:                      key(requestPK(requestID), requestSK),
-			UpdateExpression:         aws.String("SET linkHash = :hash, taskToken = :token"),
-			ConditionExpression:      aws.String("#status = :pending"),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":hash":    &types.AttributeValueMemberS{Value: linkHash},
-				":token":   &types.AttributeValueMemberS{Value: taskToken},
-				":pending": &types.AttributeValueMemberS{Value: string(consent.Pending)},
-			},
-		}},
-		{Put: &types.Put{
-			TableName:           aws.String(s.table),
-			Item:                marshal(linkItem{PK: linkPK(linkHash), SK: linkSK, RequestID: requestID, ExpiresAt: req.ExpiresAt}),
-			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}},
-	}
-	if req.LinkHash != "" && req.LinkHash != linkHash {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: aws.String(s.table), Key: key(linkPK(req.LinkHash), linkSK),
-		}})
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, _ := conditionFailed(err); failed {
-		return &consent.ConflictError{Reason: fmt.Sprintf("request %s stopped being pending", requestID)}
-	}
-	if err != nil {
-		return unavailable("attach link", err)
-	}
-	return nil
+	return s.change(ctx, req.CandidateID, func(ctx context.Context, tx *Tx) error {
+		req, err := s.Request(ctx, requestID)
+		if err != nil {
+			return err
+		}
+		if req.Status != consent.Pending {
+			return &consent.ConflictError{Reason: fmt.Sprintf("request %s is %s, not pending", requestID, req.Status)}
+		}
+		tx.Add(
+			types.TransactWriteItem{Update: &types.Update{
+				TableName:                aws.String(s.table),
+				Key:                      key(requestPK(requestID), requestSK),
+				UpdateExpression:         aws.String("SET linkHash = :hash, taskToken = :token"),
+				ConditionExpression:      aws.String("#status = :pending"),
+				ExpressionAttributeNames: map[string]string{"#status": "status"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":hash":    &types.AttributeValueMemberS{Value: linkHash},
+					":token":   &types.AttributeValueMemberS{Value: taskToken},
+					":pending": &types.AttributeValueMemberS{Value: string(consent.Pending)},
+				},
+			}},
+			types.TransactWriteItem{Put: &types.Put{
+				TableName:           aws.String(s.table),
+				Item:                marshal(linkItem{PK: linkPK(linkHash), SK: linkSK, RequestID: requestID, ExpiresAt: req.ExpiresAt}),
+				ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}},
+		)
+		if req.LinkHash != "" && req.LinkHash != linkHash {
+			tx.Add(types.TransactWriteItem{Delete: &types.Delete{
+				TableName: aws.String(s.table), Key: key(linkPK(req.LinkHash), linkSK),
+			}})
+		}
+		return nil
+	})
 }
 
 // RequestByLink finds the request a candidate link belongs to, with its
@@ -242,16 +219,27 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 	if err := req.Answer(decisions); err != nil {
 		return Answer{}, err
 	}
-	for attempt := 1; ; attempt++ {
+	var ans Answer
+	err := s.change(ctx, req.CandidateID, func(ctx context.Context, tx *Tx) error {
+		stored, err := s.Request(ctx, req.ID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case stored.Status == consent.Answered:
+			return &consent.ConflictError{Reason: "this consent request has already been answered"}
+		case !stored.Open(now):
+			return &consent.LinkExpiredError{}
+		}
 		current, err := s.consentsByPurpose(ctx, req.CandidateID)
 		if err != nil {
-			return Answer{}, err
+			return err
 		}
-		ans := Answer{RequestID: req.ID, ReceiptID: consent.NewID(), AnsweredAt: now.UTC()}
+		ans = Answer{RequestID: req.ID, ReceiptID: consent.NewID(), AnsweredAt: now.UTC()}
 		for _, d := range decisions {
 			ans.Outcomes = append(ans.Outcomes, consent.Outcome{Purpose: d.Purpose, State: d.State(current[d.Purpose].State)})
 		}
-		items := []types.TransactWriteItem{{Update: &types.Update{
+		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                aws.String(s.table),
 			Key:                      key(requestPK(req.ID), requestSK),
 			UpdateExpression:         aws.String("SET #status = :answered, answeredAt = :now, receiptId = :receipt, outcomes = :outcomes REMOVE taskToken"),
@@ -262,46 +250,32 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 				":pending":  &types.AttributeValueMemberS{Value: string(consent.Pending)},
 				":now":      timeValue(ans.AnsweredAt),
 				":receipt":  &types.AttributeValueMemberS{Value: ans.ReceiptID},
-				":outcomes": marshal(struct{ O []consent.Outcome }{ans.Outcomes})["O"],
+				":outcomes": marshal(struct {
+					O []consent.Outcome `dynamodbav:"o"`
+				}{ans.Outcomes})["o"],
 			},
-		}}}
+		}})
 		for _, o := range ans.Outcomes {
 			next := consentItem{
 				PK: candidatePK(req.CandidateID), SK: consentSK(o.Purpose), Purpose: o.Purpose, State: o.State,
-				NoticeVersion: req.NoticeVersion, RequestID: req.ID, ReceiptID: ans.ReceiptID, UpdatedAt: ans.AnsweredAt,
+				NoticeVersion: stored.NoticeVersion, RequestID: req.ID, ReceiptID: ans.ReceiptID, UpdatedAt: ans.AnsweredAt,
 			}
 			if o.State == consent.Given {
-				until := ans.AnsweredAt.AddDate(0, 0, req.Retention[o.Purpose])
+				until := ans.AnsweredAt.AddDate(0, 0, stored.Retention[o.Purpose])
 				next.ExpiresAt = &until
 			}
 			prev, had := current[o.Purpose]
-			items = append(items, s.putConsent(next, prev, had))
-			e := newEvent(req, o.Purpose, consent.EventType(o.State), ans.AnsweredAt, consent.ActorCandidate, consent.CollectedByWebForm)
+			tx.Add(s.putConsent(next, prev, had))
+			e := newEvent(stored, o.Purpose, consent.EventType(o.State), ans.AnsweredAt, consent.ActorCandidate, consent.CollectedByWebForm)
 			e.Language, e.IPHash, e.UserAgent, e.ReceiptID = ev.Language, ev.IPHash, ev.UserAgent, ans.ReceiptID
-			items = append(items, s.putEvent(e))
+			tx.Event(e)
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
-			return ans, nil
-		}
-		failed, which := conditionFailed(err)
-		if !failed && !contended(err) {
-			return Answer{}, unavailable("record decision", err)
-		}
-		if failed && (slices.Contains(which, 0) || which == nil) {
-			stored, err := s.Request(ctx, req.ID)
-			if err != nil {
-				return Answer{}, err
-			}
-			if stored.Status == consent.Answered {
-				return Answer{}, &consent.ConflictError{Reason: "this consent request has already been answered"}
-			}
-			return Answer{}, &consent.LinkExpiredError{}
-		}
-		if attempt == maxAttempts {
-			return Answer{}, &consent.ConflictError{Reason: "the candidate's consents kept changing; try again"}
-		}
+		return nil
+	})
+	if err != nil {
+		return Answer{}, err
 	}
+	return ans, nil
 }
 
 // RecordedAnswer returns the answer recorded for a request.
@@ -321,57 +295,65 @@ func (s *Store) RecordedAnswer(ctx context.Context, requestID string) (Answer, e
 }
 
 // ExpireRequest closes a request that got no answer, for a reason
-// (consent.ReasonUnanswered, consent.ReasonFailed): the request and each
+// (consent.ReasonUnanswered, consent.ReasonFailed, with the failed step's
+// error name in failure): the request and each
 // consent it left requested become expired, with an "expired" event per such
 // purpose. A request already answered or expired is left as it is. It
 // returns the request's status afterwards and whether this call expired it.
-func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now time.Time) (status consent.RequestStatus, expired bool, err error) {
-	for attempt := 1; ; attempt++ {
+func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure string, now time.Time) (status consent.RequestStatus, expired bool, err error) {
+	req, err := s.Request(ctx, requestID)
+	if err != nil {
+		return "", false, err
+	}
+	err = s.change(ctx, req.CandidateID, func(ctx context.Context, tx *Tx) error {
 		req, err := s.Request(ctx, requestID)
 		if err != nil {
-			return "", false, err
+			return err
 		}
+		status, expired = req.Status, false
 		if req.Status != consent.Pending {
-			return req.Status, false, nil
+			return nil
 		}
 		current, err := s.consentsByPurpose(ctx, req.CandidateID)
 		if err != nil {
-			return "", false, err
+			return err
 		}
 		at := now.UTC()
-		items := []types.TransactWriteItem{{Update: &types.Update{
+		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                aws.String(s.table),
 			Key:                      key(requestPK(req.ID), requestSK),
-			UpdateExpression:         aws.String("SET #status = :expired, reason = :reason REMOVE taskToken"),
+			UpdateExpression:         aws.String("SET #status = :expired, reason = :reason, failure = :failure REMOVE taskToken"),
 			ConditionExpression:      aws.String("#status = :pending"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":expired": &types.AttributeValueMemberS{Value: string(consent.Lapsed)},
 				":pending": &types.AttributeValueMemberS{Value: string(consent.Pending)},
 				":reason":  &types.AttributeValueMemberS{Value: reason},
+				":failure": &types.AttributeValueMemberS{Value: failure},
 			},
-		}}}
+		}})
 		for _, p := range req.Purposes {
-			prev, had := current[p]
-			if !had || prev.State != consent.Requested || prev.RequestID != req.ID {
-				continue
-			}
-			next := prev
-			next.State, next.UpdatedAt = consent.Expired, at
-			items = append(items, s.putConsent(next, prev, true))
 			e := newEvent(req, p, consent.EventExpired, at, consent.ActorWorkflow, consent.CollectedByWorkflow)
 			e.Reason = reason
-			items = append(items, s.putEvent(e))
+			prev, had := current[p]
+			if had && prev.State == consent.Requested && prev.RequestID == req.ID {
+				next := prev
+				next.State, next.UpdatedAt = consent.Expired, at
+				tx.Add(s.putConsent(next, prev, true))
+			} else {
+				// The consent moved on before this request closed (a later
+				// request asked again, or it was given before and stays
+				// so): the request still closes for this purpose, and the
+				// event says the consent is not affected.
+				e.ConsentUnchanged, e.ConsentState, e.ConsentRequestID = true, prev.State, prev.RequestID
+			}
+			tx.Event(e)
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
-			return consent.Lapsed, true, nil
-		}
-		if failed, _ := conditionFailed(err); !failed && !contended(err) {
-			return "", false, unavailable("expire request", err)
-		}
-		if attempt == maxAttempts {
-			return "", false, &consent.ConflictError{Reason: "the request kept changing; try again"}
-		}
+		status, expired = consent.Lapsed, true
+		return nil
+	})
+	if err != nil {
+		return "", false, err
 	}
+	return status, expired, nil
 }

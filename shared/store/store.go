@@ -1,20 +1,27 @@
-// Package store keeps Consentflow's candidates, consent requests, consents and
-// their append-only audit events in one DynamoDB table.
+// Package store keeps Consentflow's candidates, consent requests and consents
+// in one DynamoDB table, and their append-only audit events in a second,
+// the audit table, that function roles may only add to and read.
 //
-// Keys (pk, sk):
+// Keys of the main table (pk, sk):
 //
-//	CANDIDATE#<id>  PROFILE                  the candidate
+//	CANDIDATE#<id>  PROFILE                  the candidate, with its version and the head of its chain
 //	CANDIDATE#<id>  CONSENT#<purpose>        the current state of one consent
-//	CANDIDATE#<id>  EVENT#<time>#<event id>  one audit event, never updated
+//	CANDIDATE#<id>  EVENT#<time>#<event id>  an audit event written before the audit table (read only)
 //	REQUEST#<id>    REQUEST                  a consent request
 //	LINK#<sha256>   LINK                     a candidate link, by token hash
+//	OWED#receipt    <answeredAt>#<request>   a receipt owed to a candidate (see ReceiptsOwed)
 //
 // The index "list" (listPk, listSk) lists every candidate newest first
 // (profiles carry listPk CANDIDATES) and the consents in each state, latest
 // change first (consents carry listPk STATE#<state>).
 //
-// Every change of a consent's state and its event are written in one
-// transaction, so the audit trail and the state cannot disagree.
+// Keys of the audit table: candidateId (partition) and seq (sort, a number).
+//
+// Every change of a candidate's state goes through one function, change: the
+// state's writes, the candidate's version bump and the change's audit events
+// (numbered 1, 2, 3, ... per candidate and hash-chained) are one
+// transaction, so the audit trail and the state cannot disagree, and the
+// trail is in commit order.
 package store
 
 import (
@@ -43,13 +50,13 @@ type DynamoDB interface {
 
 // Store reads and writes consent data.
 type Store struct {
-	db    DynamoDB
-	table string
+	db           DynamoDB
+	table, audit string
 }
 
-// New returns a Store on the named table.
-func New(db DynamoDB, table string) *Store {
-	return &Store{db: db, table: table}
+// New returns a Store on the named main table and audit table.
+func New(db DynamoDB, table, audit string) *Store {
+	return &Store{db: db, table: table, audit: audit}
 }
 
 // UnavailableError wraps a failure of DynamoDB itself (not of a condition),
@@ -76,12 +83,6 @@ func consentSK(p consent.Purpose) string {
 	return "CONSENT#" + string(p)
 }
 
-// eventSK orders events by time; the fixed-width time keeps string order
-// equal to time order.
-func eventSK(e consent.Event) string {
-	return "EVENT#" + e.At.UTC().Format(timeFormat) + "#" + e.ID
-}
-
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: pk},
@@ -90,15 +91,35 @@ func key(pk, sk string) map[string]types.AttributeValue {
 }
 
 type candidateItem struct {
-	PK string `dynamodbav:"pk"`
-	SK string `dynamodbav:"sk"`
-	consent.Candidate
+	PK        string    `dynamodbav:"pk"`
+	SK        string    `dynamodbav:"sk"`
+	ID        string    `dynamodbav:"id"`
+	Name      string    `dynamodbav:"name"`
+	Email     string    `dynamodbav:"email"`
+	Locale    string    `dynamodbav:"locale"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
 	// IdempotencyKey is the caller's key the candidate was created with, if any.
 	IdempotencyKey string `dynamodbav:"idempotencyKey,omitempty"`
-
 	// The console's list of every candidate (see list.go).
 	ListPK string `dynamodbav:"listPk,omitempty"`
 	ListSK string `dynamodbav:"listSk,omitempty"`
+	// Version counts the candidate's committed changes; Seq is the seq of
+	// its last audit event and Head that event's hash.
+	Version int64  `dynamodbav:"version"`
+	Seq     int64  `dynamodbav:"seq"`
+	Head    string `dynamodbav:"head,omitempty"`
+}
+
+func newCandidateItem(c consent.Candidate, idempotencyKey string) candidateItem {
+	return candidateItem{
+		PK: candidatePK(c.ID), SK: profileSK, ID: c.ID, Name: c.Name, Email: c.Email, Locale: c.Locale,
+		CreatedAt: c.CreatedAt.UTC(), IdempotencyKey: idempotencyKey,
+		ListPK: candidatesListPK, ListSK: candidateListSK(c),
+	}
+}
+
+func (it candidateItem) candidate() consent.Candidate {
+	return consent.Candidate{ID: it.ID, Name: it.Name, Email: it.Email, Locale: it.Locale, CreatedAt: it.CreatedAt}
 }
 
 type consentItem struct {
@@ -117,7 +138,9 @@ type consentItem struct {
 	ListSK string `dynamodbav:"listSk,omitempty"`
 }
 
-type eventItem struct {
+// legacyEventItem is an event as written to the main table before the
+// audit table existed; such events are read, never written.
+type legacyEventItem struct {
 	PK string `dynamodbav:"pk"`
 	SK string `dynamodbav:"sk"`
 	consent.Event
@@ -143,13 +166,18 @@ type requestItem struct {
 	ReceiptID     string                  `dynamodbav:"receiptId,omitempty"`
 	Outcomes      []consent.Outcome       `dynamodbav:"outcomes,omitempty"`
 	Reason        string                  `dynamodbav:"reason,omitempty"`
+	// Failure names the error of the step that gave up on the request.
+	Failure string `dynamodbav:"failure,omitempty"`
+	// ReceiptSentAt and ReceiptMessageID say that the receipt went out.
+	ReceiptSentAt    *time.Time `dynamodbav:"receiptSentAt,omitempty"`
+	ReceiptMessageID string     `dynamodbav:"receiptMessageId,omitempty"`
 }
 
 func (it requestItem) request() consent.Request {
 	return consent.Request{
 		ID: it.ID, CandidateID: it.CandidateID, Purposes: it.Purposes, Status: it.Status,
 		NoticeVersion: it.NoticeVersion, NoticeURL: it.NoticeURL, Retention: it.Retention, RequestedBy: it.RequestedBy, Controller: it.Controller,
-		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash,
+		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash, Reason: it.Reason, Failure: it.Failure,
 	}
 }
 
@@ -170,7 +198,7 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) {
 	if res.Item == nil {
 		return false, nil
 	}
-	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+	if err := unmarshal(res.Item, out); err != nil {
 		return false, fmt.Errorf("decode %s: %w", pk, err)
 	}
 	return true, nil

@@ -3,63 +3,26 @@ package store_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 )
 
-// newStore returns a store on a fresh table in an in-process local DynamoDB (infra/local/dynamodb),
-// reached over HTTP with the real SDK client.
 func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	t.Helper()
-	srv := httptest.NewServer(localdynamodb.New())
-	t.Cleanup(srv.Close)
-	db := dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  aws.AnonymousCredentials{},
-	})
-	createTable(t, db)
-	return store.New(db, "consent"), db
+	return storetest.New(t)
 }
 
-// createTable creates the table as the topology defines it.
-func createTable(t *testing.T, db *dynamodb.Client) {
+// createTable creates the tables as the topology defines them.
+func createTable(t testing.TB, db *dynamodb.Client) {
 	t.Helper()
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName:   aws.String("consent"),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("listPk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("listSk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(store.ListIndex),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String("listPk"), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String("listSk"), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.CreateTables(t, db)
 }
 
 var (
@@ -277,11 +240,11 @@ func TestExpireRequest(t *testing.T) {
 	if err := s.AttachLink(ctx, req.ID, link, "tok"); err != nil {
 		t.Fatal(err)
 	}
-	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity))
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(policy.LinkValidity))
 	if err != nil || !expired || status != consent.Lapsed {
 		t.Fatalf("ExpireRequest = %v, %v, %v", status, expired, err)
 	}
-	if status, again, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(policy.LinkValidity)); err != nil || again || status != consent.Lapsed {
+	if status, again, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(policy.LinkValidity)); err != nil || again || status != consent.Lapsed {
 		t.Fatalf("second ExpireRequest = %v, %v, %v; want a no-op", status, again, err)
 	}
 	events, _ := s.Events(ctx, c.ID)
@@ -320,7 +283,7 @@ func TestExpiringAnAnsweredRequestSaysSo(t *testing.T) {
 	if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0); err != nil {
 		t.Fatal(err)
 	}
-	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, t0.Add(time.Hour))
+	status, expired, err := s.ExpireRequest(ctx, req.ID, consent.ReasonUnanswered, "", t0.Add(time.Hour))
 	if err != nil || expired || status != consent.Answered {
 		t.Fatalf("ExpireRequest of an answered request = %v, %v, %v; want answered, untouched", status, expired, err)
 	}

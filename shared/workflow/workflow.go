@@ -27,6 +27,9 @@ const (
 	NotFound = "NotFound"
 	// Conflict: the stored state does not allow the step; do not retry.
 	Conflict = "Conflict"
+	// Contention: concurrent changes of the candidate kept winning; retry
+	// with backoff.
+	Contention = "Contention"
 	// InvalidInput: the step's input is malformed; do not retry.
 	InvalidInput = "InvalidInput"
 	// SigningUnavailable: KMS did not sign the receipt; retry.
@@ -64,6 +67,8 @@ func Name(err error) string {
 		return MailRejected
 	case errors.As(err, &notFound):
 		return NotFound
+	case errors.As(err, &conflict) && conflict.Contended:
+		return Contention
 	case errors.As(err, &conflict), errors.As(err, &expired):
 		return Conflict
 	case errors.As(err, &invalid):

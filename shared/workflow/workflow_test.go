@@ -27,6 +27,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 		{&mail.RejectedError{Err: errors.New("rejected")}, MailRejected},
 		{&consent.NotFoundError{What: "candidate"}, NotFound},
 		{&consent.ConflictError{Reason: "answered"}, Conflict},
+		{fmt.Errorf("record: %w", &consent.ConflictError{Reason: "kept changing", Contended: true}), Contention},
 		{&consent.LinkExpiredError{}, Conflict},
 		{&consent.ValidationError{Field: "purposes"}, InvalidInput},
 		{fmt.Errorf("sign: %w", &signature.UnavailableError{Err: errors.New("kms down")}), SigningUnavailable},
@@ -47,7 +48,9 @@ func TestErrorNamesAreStable(t *testing.T) {
 // Every custom error name an ASL file matches is one the steps return, so a
 // Retry never waits on a name that cannot occur.
 func TestASLMatchesOnlyErrorNamesStepsReturn(t *testing.T) {
-	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, InvalidInput: true, StepFailed: true, SigningUnavailable: true}
+	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, Contention: true, InvalidInput: true, StepFailed: true, SigningUnavailable: true,
+		// The Lambda runtime's own names for a timed-out or crashed function.
+		"Sandbox.Timedout": true, "Runtime.ExitError": true}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
 	if len(files) == 0 {
 		t.Fatal("no ASL files found")

@@ -156,9 +156,10 @@ type function struct {
 	arn   string
 	slots chan struct{} // one per running invocation, up to MaxConcurrency
 
-	mu   sync.Mutex
-	idle []*sandbox
-	live map[*sandbox]struct{}
+	mu     sync.Mutex
+	idle   []*sandbox
+	live   map[*sandbox]struct{}
+	faults []Fault // injected into the next invocations, in order
 	// generation counts environment updates; a process of an older
 	// generation is not reused.
 	generation int
@@ -424,8 +425,56 @@ func (s *Service) Close() error {
 	return err
 }
 
+// Fault is a failure of a function's process that tests can inject.
+type Fault int
+
+const (
+	// Crash kills the process as it takes the invocation: the caller gets
+	// Runtime.ExitError and the function did nothing.
+	Crash Fault = iota + 1
+	// Timeout lets the invocation run to its end, then reports it as timed
+	// out (Sandbox.Timedout) and kills the process: the work was done, but
+	// the caller cannot know it.
+	Timeout
+)
+
+// InjectOnce makes the function's next invocation fail with f.
+func (s *Service) InjectOnce(function string, f Fault) error {
+	fn, err := s.lookup(function)
+	if err != nil {
+		return err
+	}
+	fn.mu.Lock()
+	fn.faults = append(fn.faults, f)
+	fn.mu.Unlock()
+	return nil
+}
+
+// PendingFaults is how many injected faults the function has yet to meet.
+func (s *Service) PendingFaults(function string) int {
+	fn, err := s.lookup(function)
+	if err != nil {
+		return 0
+	}
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	return len(fn.faults)
+}
+
+func (fn *function) takeFault() Fault {
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	if len(fn.faults) == 0 {
+		return 0
+	}
+	f := fn.faults[0]
+	fn.faults = fn.faults[1:]
+	return f
+}
+
 // execute runs inv on a process of fn, starting one if none is free.
 func (fn *function) execute(ctx context.Context, inv *invocation) (Result, error) {
+	fault := fn.takeFault()
 	for attempt := 0; ; attempt++ {
 		sb, cold, err := fn.acquire(ctx)
 		if err != nil {
@@ -442,9 +491,22 @@ func (fn *function) execute(ctx context.Context, inv *invocation) (Result, error
 			fn.svc.log.Info("lambda cold start", "function", fn.def.Name, "pid", sb.cmd.Process.Pid)
 		}
 		fn.svc.logs.writeLine("["+fn.def.Name+"] ", []byte("START RequestId: "+inv.id+" Version: $LATEST"))
+		if fault == Crash {
+			sb.kill()
+			fn.release(sb, false)
+			res := functionError("Runtime.ExitError", requestPrefix(inv)+"Error: Runtime exited with error: signal: killed (injected)")
+			fn.report(inv, sb, res, cold, 0, 0)
+			return res, nil
+		}
 		began := time.Now()
 		res, delivered, alive := sb.run(inv, fn.svc.cfg.InitTimeout)
 		took := time.Since(began)
+		if fault == Timeout && delivered {
+			sb.kill()
+			alive = false
+			res = functionError("Sandbox.Timedout", fmt.Sprintf("%sError: Task timed out after %.2f seconds (injected)",
+				requestPrefix(inv), inv.timeout.Seconds()))
+		}
 		memory := sb.maxMemoryMB()
 		fn.release(sb, alive)
 		if !delivered && !cold && attempt < 3 {
