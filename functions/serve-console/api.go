@@ -24,6 +24,9 @@ type APIResult struct {
 	Status  int
 	ID      string
 	Problem httpapi.Problem
+	// RouteMissing: API Gateway itself answered 404 {"message":"Not Found"},
+	// so this deployment has no such route (yet).
+	RouteMissing bool
 }
 
 // Post sends body as JSON to path with the recruiter's token.
@@ -58,6 +61,9 @@ func (c *APIClient) Post(ctx context.Context, token, path, idempotencyKey string
 	switch {
 	case res.StatusCode >= 500:
 		return APIResult{}, fmt.Errorf("the API answered %d", res.StatusCode)
+	case res.StatusCode == http.StatusNotFound && string(bytes.TrimSpace(raw)) == `{"message":"Not Found"}`:
+		out.RouteMissing = true
+		out.Problem = httpapi.Problem{Title: "Not Found", Status: res.StatusCode}
 	case res.StatusCode >= 400:
 		if json.Unmarshal(raw, &out.Problem) != nil || out.Problem.Title == "" {
 			out.Problem = httpapi.Problem{Title: http.StatusText(res.StatusCode), Status: res.StatusCode}

@@ -143,7 +143,7 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 	case "consent-requests":
 		return h.requestConsent(ctx, r, id, form)
 	case "recording":
-		return h.startRecording(ctx, r, id)
+		return h.startRecording(ctx, r, id, form)
 	}
 	return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found"})
 }
@@ -322,9 +322,14 @@ func (h *Handler) requestConsent(ctx context.Context, r recruiter, id string, fo
 	return h.candidate(ctx, r, id, "", &res.Problem)
 }
 
-// startRecording answers "may this interview be recorded?" from the
-// candidate's interview-recording consent.
-func (h *Handler) startRecording(ctx context.Context, r recruiter, id string) httpapi.Response {
+// RecordingRoute is the recording gate of the API: it authorizes an upload
+// only with the candidate's consent, else asks for it.
+const RecordingRoute = "/api/candidates/%s/recordings"
+
+// startRecording asks the API's recording gate whether this interview may be
+// recorded. Where the deployment has no gate route yet, it answers from the
+// candidate's interview-recording consent and says so; it authorizes nothing.
+func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
 	c, err := h.Store.Candidate(ctx, id)
 	if err != nil {
 		var nf *consent.NotFoundError
@@ -333,11 +338,36 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string) ht
 		}
 		return h.failed(ctx, r, err)
 	}
+	ref := strings.TrimSpace(form.Get("reference"))
+	res, err := h.API.Post(ctx, r.token, fmt.Sprintf(RecordingRoute, id), form.Get("idempotencyKey"),
+		map[string]string{"kind": "interview", "reference": ref})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	if res.Status == http.StatusUnauthorized {
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
 	consents, err := h.Store.Consents(ctx, id)
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
-	return h.render(http.StatusOK, recordingPage{Recruiter: r, Candidate: c, Gate: recordingGate(consents, h.Now()), IdempotencyKey: consent.NewID()})
+	v := recordingPage{Recruiter: r, Candidate: c, Gate: recordingGate(consents, h.Now()), IdempotencyKey: consent.NewID(), Reference: ref}
+	switch {
+	case res.RouteMissing:
+		v.FromConsents = true
+	case res.Status == http.StatusCreated:
+		v.Gate = Gate{Status: "allowed", Reason: "The recording gate authorized this recording (id " + res.ID + ")."}
+	case res.Status == http.StatusConflict:
+		v.Gate.Status, v.Gate.CanRequest = "awaiting", false
+		v.Gate.Reason = res.Problem.Detail
+	case res.Status == http.StatusForbidden:
+		v.Gate.Status = "blocked"
+		v.Gate.Reason = res.Problem.Detail
+	default:
+		v.Problem = &res.Problem
+		return h.render(res.Status, v)
+	}
+	return h.render(http.StatusOK, v)
 }
 
 func (h *Handler) failed(ctx context.Context, r recruiter, err error) httpapi.Response {

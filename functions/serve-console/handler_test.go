@@ -267,13 +267,17 @@ func TestRecordingGate(t *testing.T) {
 		{"", "Recording blocked", "never asked"},
 	} {
 		f := newFixture(t)
+		f.api.result = APIResult{Status: http.StatusNotFound, RouteMissing: true} // no gate route deployed
 		if c.state != "" {
 			f.store.consents = []consent.Consent{
 				{Purpose: consent.TalentPool, State: consent.Given, UpdatedAt: sent, NoticeVersion: "v1"},
 				{Purpose: consent.InterviewRecording, State: c.state, UpdatedAt: sent, NoticeVersion: "v1"},
 			}
 		}
-		res := f.do(t, "POST", "/console/candidates/"+f.store.candidate.ID+"/recording", "", "csrf="+csrfToken(token), session())
+		res := f.do(t, "POST", "/console/candidates/"+f.store.candidate.ID+"/recording", "", "reference=INT-7&csrf="+csrfToken(token), session())
+		if !strings.Contains(res.Body, "no recording gate route yet") {
+			t.Errorf("%q: the page does not say the answer comes from the consents", c.state)
+		}
 		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, c.title) || !strings.Contains(res.Body, c.why) {
 			t.Errorf("%q: %d, want %q and %q\n%s", c.state, res.StatusCode, c.title, c.why, res.Body)
 		}
@@ -314,6 +318,36 @@ func TestPagesAreLockedDown(t *testing.T) {
 	for _, secret := range []string{"Ada", "ada@example.com", token} {
 		if strings.Contains(f.logs.String(), secret) {
 			t.Errorf("the logs hold %q:\n%s", secret, f.logs)
+		}
+	}
+}
+
+// Where the API has the recording gate, the console asks it and shows its
+// answer: an upload authorized, awaiting the candidate, or refused and why.
+func TestRecordingGateRoute(t *testing.T) {
+	for _, c := range []struct {
+		result APIResult
+		want   string
+	}{
+		{APIResult{Status: http.StatusCreated, ID: "REC1"}, "Recording allowed"},
+		{APIResult{Status: http.StatusConflict, Problem: httpapi.Problem{Title: "Awaiting consent", Detail: "The candidate has been asked for consent by email."}}, "has been asked for consent by email"},
+		{APIResult{Status: http.StatusForbidden, Problem: httpapi.Problem{Title: "No consent to record", Detail: "The candidate declined recordings."}}, "The candidate declined recordings."},
+		{APIResult{Status: http.StatusUnprocessableEntity, Problem: httpapi.Problem{Title: "Invalid reference", Detail: "the interview's id is required"}}, "the interview&#39;s id is required"},
+	} {
+		f := newFixture(t)
+		f.api.result = c.result
+		id := f.store.candidate.ID
+		res := f.do(t, "POST", "/console/candidates/"+id+"/recording", "", "reference=INT-7&idempotencyKey=k&csrf="+csrfToken(token), session())
+		if !strings.Contains(res.Body, c.want) || strings.Contains(res.Body, "no recording gate route yet") {
+			t.Errorf("API %d: the page lacks %q\n%s", c.result.Status, c.want, res.Body)
+		}
+		if c.result.Status != http.StatusCreated && strings.Contains(res.Body, `type="file"`) {
+			t.Errorf("API %d: an upload is offered", c.result.Status)
+		}
+		call := f.api.calls[0]
+		body := call.body.(map[string]string)
+		if call.path != "/api/candidates/"+id+"/recordings" || call.token != token || body["kind"] != "interview" || body["reference"] != "INT-7" {
+			t.Errorf("API call %+v", call)
 		}
 	}
 }

@@ -86,6 +86,11 @@ type recordingPage struct {
 	Candidate      consent.Candidate
 	Gate           Gate
 	IdempotencyKey string
+	Reference      string
+	// FromConsents: the deployment has no recording gate route, so the
+	// answer comes from the consents shown and nothing was authorized.
+	FromConsents bool
+	Problem      *httpapi.Problem
 }
 
 func (messagePage) template() string   { return "message.html" }

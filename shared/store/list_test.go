@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/consentflow/consentflow/infra/topology"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/store/storetest"
 )
 
 func TestListIndexIsTheTopologys(t *testing.T) {
@@ -130,55 +133,59 @@ func TestListCandidatesRefusesForeignCursors(t *testing.T) {
 	}
 }
 
-// BenchmarkListCandidatesPage reads the first and a later page of the list
-// with 500 and with 50,000 candidates in dynalite (whose index queries, like
-// DynamoDB's, read only the page). Filling 50,000 takes a while:
-//
-//	go test -run XXX -bench ListCandidatesPage -benchtime 50x ./shared/store
-func BenchmarkListCandidatesPage(b *testing.B) {
-	for _, n := range []int{500, 50_000} {
-		b.Run(fmt.Sprintf("candidates=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			s, _ := dynaliteStore(b)
-			work := make(chan int)
-			errs := make(chan error, 8)
-			for range 8 {
-				go func() {
-					var err error
-					for i := range work {
-						if err != nil {
-							continue
-						}
-						var c consent.Candidate
-						if c, err = consent.NewCandidate("Candidate", fmt.Sprintf("c%d@example.com", i), "en", t0.Add(time.Duration(i)*time.Second)); err == nil {
-							_, _, err = s.CreateCandidate(ctx, c, "")
-						}
-					}
-					errs <- err
-				}()
-			}
-			for i := range n {
-				work <- i
-			}
-			close(work)
-			for range 8 {
-				if err := <-errs; err != nil {
-					b.Fatal(err)
-				}
-			}
-			first, err := s.ListCandidates(ctx, store.ListQuery{})
-			if err != nil || first.Next == "" {
-				b.Fatalf("first page: %v", err)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := s.ListCandidates(ctx, store.ListQuery{}); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := s.ListCandidates(ctx, store.ListQuery{Cursor: first.Next}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+// counting counts what the store asks of DynamoDB: calls, and items a query
+// examined (ScannedCount), which is what DynamoDB's time and price follow.
+type counting struct {
+	store.DynamoDB
+	calls, scanned int
+}
+
+func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	out, err := c.DynamoDB.Query(ctx, in, opts...)
+	if err == nil {
+		c.calls++
+		c.scanned += int(out.ScannedCount)
 	}
+	return out, err
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls++
+	return c.DynamoDB.GetItem(ctx, in, opts...)
+}
+
+// A page of the list costs the same with 40 candidates as with ten times as
+// many: the list reads an index page, never the table (what keeps it fast
+// at 50,000 candidates in DynamoDB).
+func TestListPageCostsTheSameAtAnySize(t *testing.T) {
+	ctx := context.Background()
+	s, db := newStore(t)
+	add := func(n int) {
+		for range n {
+			c := candidate(t, s)
+			request(t, s, c, consent.TalentPool)
+		}
+	}
+	cost := func(q store.ListQuery) (calls, scanned int) {
+		counter := &counting{DynamoDB: db}
+		page, err := store.New(counter, storetest.Table, storetest.Audit).ListCandidates(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Candidates) != 25 || page.Next == "" {
+			t.Fatalf("a page of %d candidates, next %q", len(page.Candidates), page.Next)
+		}
+		return counter.calls, counter.scanned
+	}
+	add(40)
+	smallAll, smallAllScanned := cost(store.ListQuery{})
+	smallState, smallStateScanned := cost(store.ListQuery{State: consent.Requested})
+	add(360)
+	bigAll, bigAllScanned := cost(store.ListQuery{})
+	bigState, bigStateScanned := cost(store.ListQuery{State: consent.Requested})
+	if bigAll != smallAll || bigAllScanned != smallAllScanned || bigState != smallState || bigStateScanned != smallStateScanned {
+		t.Fatalf("a page costs more with more candidates: all %d calls/%d items → %d/%d; by state %d/%d → %d/%d",
+			smallAll, smallAllScanned, bigAll, bigAllScanned, smallState, smallStateScanned, bigState, bigStateScanned)
+	}
+	t.Logf("a page of 25: %d calls, %d items read; by state: %d calls, %d items read", bigAll, bigAllScanned, bigState, bigStateScanned)
 }

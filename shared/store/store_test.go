@@ -19,6 +19,7 @@ func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	return storetest.New(t)
 }
 
+// createTable creates the tables as the topology defines them.
 func createTable(t testing.TB, db *dynamodb.Client) {
 	t.Helper()
 	storetest.CreateTables(t, db)

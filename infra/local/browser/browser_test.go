@@ -323,6 +323,7 @@ func TestRecruiterAndCandidate(t *testing.T) {
 	must(t, rec, chromedp.Click(chromedp.Search(`//a[normalize-space()="Grace Hopper"]`)), chromedp.WaitVisible(chromedp.CSS(`#recording`)))
 
 	// Recording is blocked: the candidate declined, and no upload is offered.
+	must(t, rec, chromedp.SetValue(chromedp.CSS(`#reference`), "INT-2026-12-02"))
 	submit(t, rec, `form[action$="/recording"] button[type=submit]`)
 	if got := text(t, rec, ".gate-title"); got != "Recording blocked" {
 		t.Fatalf("the gate says %q", got)
