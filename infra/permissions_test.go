@@ -56,11 +56,20 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 		if got, want := ofService(got, "dynamodb:"), sortedSet(want); !slices.Equal(got, want) {
 			t.Errorf("function %s: DynamoDB actions %v, want exactly %v", f.Name, got, want)
 		}
-		// The data key: Decrypt for reading the table, nothing more.
+		// The data key: Decrypt for reading the tables, nothing more; of the
+		// receipt signing key, Sign for the signer and GetPublicKey for those
+		// that publish or check its public half.
 		wantKMS := []string{}
-		if len(f.Tables) > 0 {
-			wantKMS = []string{"kms:Decrypt"}
+		if len(f.Tables) > 0 || f.Audit != topology.NoAccess {
+			wantKMS = append(wantKMS, "kms:Decrypt")
 		}
+		if len(f.ReadsPublicKeys) > 0 {
+			wantKMS = append(wantKMS, "kms:GetPublicKey")
+		}
+		if len(f.Signs) > 0 {
+			wantKMS = append(wantKMS, "kms:Sign")
+		}
+		wantKMS = sortedSet(wantKMS)
 		if got := ofService(got, "kms:"); !slices.Equal(got, wantKMS) {
 			t.Errorf("function %s: KMS actions %v, want exactly %v", f.Name, got, wantKMS)
 		}

@@ -24,7 +24,7 @@ func newSigningKeys(stack awscdk.Stack, app topology.Application) map[string]aws
 			KeySpec:       awskms.KeySpec_ECC_NIST_P256,
 			KeyUsage:      awskms.KeyUsage_SIGN_VERIFY,
 			PendingWindow: awscdk.Duration_Days(jsii.Number(30)),
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
 		limitGrantsToAWSServices(key)
 		keys[k.Name] = key
