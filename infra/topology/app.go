@@ -43,7 +43,7 @@ var App = Application{
 		{Name: SettingNoticeVersion, Description: "Version of the privacy notice candidates consent under", Default: "2026-11-01"},
 		{Name: SettingNoticeURL, Description: "Where the privacy notice of that version is published", Default: "https://example.com/privacy"},
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
-		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
+		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180,call_recording=90"},
 	},
 	Functions: []Function{
 		{

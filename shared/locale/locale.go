@@ -143,14 +143,16 @@ var en = Messages{
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talent pool",
 		consent.InterviewRecording: "Interview recording",
+		consent.CallRecording:      "Call recording",
 	},
 	PurposeDescriptions: map[consent.Purpose]string{
 		consent.TalentPool:         "Keep your CV and contact details after this application, to contact you about future openings.",
 		consent.InterviewRecording: "Record your video interview, so that interviewers who could not attend can assess it.",
+		consent.CallRecording:      "Record your phone or video calls with our recruiters, so that what was said can be checked later.",
 	},
 	Categories: map[string]string{
 		"contact_details": "contact details", "cv": "CV", "application_history": "application history",
-		"voice": "voice", "video_image": "video image", "interview_content": "what is said in the interview",
+		"voice": "voice", "video_image": "video image", "interview_content": "what is said in the interview", "call_content": "what is said in the call",
 	},
 	States: map[consent.State]string{
 		consent.Requested: "requested", consent.Given: "given", consent.Refused: "refused",
@@ -202,14 +204,16 @@ var de = Messages{
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talentpool",
 		consent.InterviewRecording: "Aufzeichnung des Interviews",
+		consent.CallRecording:      "Aufzeichnung von Telefonaten",
 	},
 	PurposeDescriptions: map[consent.Purpose]string{
 		consent.TalentPool:         "Ihren Lebenslauf und Ihre Kontaktdaten nach dieser Bewerbung aufbewahren, um Sie zu künftigen Stellen zu kontaktieren.",
 		consent.InterviewRecording: "Ihr Video-Interview aufzeichnen, damit auch Verantwortliche, die nicht teilnehmen konnten, es bewerten können.",
+		consent.CallRecording:      "Ihre Telefon- oder Videogespräche mit unseren Recruitern aufzeichnen, damit das Gesagte später nachvollzogen werden kann.",
 	},
 	Categories: map[string]string{
 		"contact_details": "Kontaktdaten", "cv": "Lebenslauf", "application_history": "Bewerbungsverlauf",
-		"voice": "Stimme", "video_image": "Videobild", "interview_content": "Inhalt des Gesprächs",
+		"voice": "Stimme", "video_image": "Videobild", "interview_content": "Inhalt des Gesprächs", "call_content": "Inhalt des Telefonats",
 	},
 	States: map[consent.State]string{
 		consent.Requested: "angefragt", consent.Given: "erteilt", consent.Refused: "abgelehnt",
@@ -261,14 +265,16 @@ var fr = Messages{
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Vivier de talents",
 		consent.InterviewRecording: "Enregistrement de l'entretien",
+		consent.CallRecording:      "Enregistrement des appels",
 	},
 	PurposeDescriptions: map[consent.Purpose]string{
 		consent.TalentPool:         "Conserver votre CV et vos coordonnées après cette candidature, pour vous contacter au sujet de futurs postes.",
 		consent.InterviewRecording: "Enregistrer votre entretien vidéo, pour que les recruteurs absents puissent l'évaluer.",
+		consent.CallRecording:      "Enregistrer vos appels téléphoniques ou vidéo avec nos recruteurs, pour pouvoir vérifier plus tard ce qui a été dit.",
 	},
 	Categories: map[string]string{
 		"contact_details": "coordonnées", "cv": "CV", "application_history": "historique de candidature",
-		"voice": "voix", "video_image": "image vidéo", "interview_content": "contenu de l'entretien",
+		"voice": "voix", "video_image": "image vidéo", "interview_content": "contenu de l'entretien", "call_content": "contenu de l'appel",
 	},
 	States: map[consent.State]string{
 		consent.Requested: "demandé", consent.Given: "donné", consent.Refused: "refusé",

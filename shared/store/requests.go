@@ -264,6 +264,7 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 				":outcomes": marshal(struct{ O []consent.Outcome }{ans.Outcomes})["O"],
 			},
 		}}}
+		changed := map[consent.Purpose]consent.Consent{}
 		for _, o := range ans.Outcomes {
 			next := consentItem{
 				PK: candidatePK(req.CandidateID), SK: consentSK(o.Purpose), Purpose: o.Purpose, State: o.State,
@@ -278,7 +279,13 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 			e := newEvent(req, o.Purpose, consent.EventType(o.State), ans.AnsweredAt, consent.ActorCandidate, consent.CollectedByWebForm)
 			e.Language, e.IPHash, e.UserAgent, e.ReceiptID = ev.Language, ev.IPHash, ev.UserAgent, ans.ReceiptID
 			items = append(items, s.putEvent(e))
+			changed[o.Purpose] = next.consent(req.CandidateID)
 		}
+		writes, _, err := s.recompute(ctx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
+		if err != nil {
+			return Answer{}, err
+		}
+		items = append(items, writes...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return ans, nil
@@ -350,6 +357,7 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now
 				":reason":  &types.AttributeValueMemberS{Value: reason},
 			},
 		}}}
+		changed := map[consent.Purpose]consent.Consent{}
 		for _, p := range req.Purposes {
 			prev, had := current[p]
 			if !had || prev.State != consent.Requested || prev.RequestID != req.ID {
@@ -361,7 +369,13 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason string, now
 			e := newEvent(req, p, consent.EventExpired, at, consent.ActorWorkflow, consent.CollectedByWorkflow)
 			e.Reason = reason
 			items = append(items, s.putEvent(e))
+			changed[p] = next.consent(req.CandidateID)
 		}
+		writes, _, err := s.recompute(ctx, req.CandidateID, at, basisChange{consents: changed})
+		if err != nil {
+			return "", false, err
+		}
+		items = append(items, writes...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return consent.Lapsed, true, nil

@@ -41,6 +41,8 @@ type DynamoDB interface {
 type Store struct {
 	db    DynamoDB
 	table string
+	// retention is how long artifacts are kept (see SetRetention).
+	retention *consent.Retention
 }
 
 // New returns a Store on the named table.

@@ -41,11 +41,21 @@ func createTable(t *testing.T, db *dynamodb.Client) {
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(store.DueShardAttr), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(store.DeleteByAttr), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(store.DueIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(store.DueShardAttr), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(store.DeleteByAttr), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
 	})
 	if err != nil {
 		t.Fatal(err)
