@@ -16,6 +16,8 @@ func main() {
 	log := env.Logger()
 	table := env.Require(log, "TABLE_NAME")[0]
 	cfg := env.AWS(log)
-	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table), Log: log, Now: time.Now}
+	st := store.New(dynamodb.NewFromConfig(cfg), table)
+	st.SetRetention(env.Retention(log)) // an expiry recomputes artifact deadlines
+	h := &Handler{Store: st, Log: log, Now: time.Now}
 	lambda.Start(h.Handle)
 }

@@ -19,8 +19,10 @@ func main() {
 	table := env.Require(log, "TABLE_NAME")[0]
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
+	st := store.New(dynamodb.NewFromConfig(cfg), table)
+	st.SetRetention(env.Retention(log)) // a decision recomputes artifact deadlines
 	h := &Handler{
-		Store:     store.New(dynamodb.NewFromConfig(cfg), table),
+		Store:     st,
 		Workflows: sfn.NewFromConfig(cfg),
 		Policy:    policy,
 		Log:       log,

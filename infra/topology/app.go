@@ -21,6 +21,19 @@ const (
 	SettingNoticeURL         = "noticeUrl"
 	SettingLinkValidityDays  = "linkValidityDays"
 	SettingRetentionDays     = "retentionDays"
+
+	// Artifacts (CVs and recordings).
+	SettingApplicationRetention = "applicationRetention"
+	SettingRecordingRetention   = "recordingRetention"
+)
+
+// Artifact names: the key prefixes of each bucket, the due index and the
+// rule that registers uploads.
+const (
+	CVPrefix        = "cvs/"
+	RecordingPrefix = "recordings/"
+	DueIndex        = "due"
+	UploadRule      = "register-uploads"
 )
 
 // App is Consentflow's topology.
@@ -30,6 +43,10 @@ var App = Application{
 		Name:         "consent",
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
+		Indexes: []Index{
+			// Sparse: only artifacts with a deadline that are not erased.
+			{Name: DueIndex, PartitionKey: Key{Name: "dueShard", Type: "S"}, SortKey: Key{Name: "deleteBy", Type: "S"}},
+		},
 	},
 	Buckets: []Bucket{
 		{Name: CVBucket, Description: "Candidates' CVs"},
@@ -44,6 +61,9 @@ var App = Application{
 		{Name: SettingNoticeURL, Description: "Where the privacy notice of that version is published", Default: "https://example.com/privacy"},
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
 		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180,call_recording=90"},
+		// Artifacts.
+		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
+		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 	},
 	Functions: []Function{
 		{
@@ -76,7 +96,7 @@ var App = Application{
 		{
 			Name:         "record-decision",
 			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice()),
+			Env:          env(table(), notice(), retention()),
 			Table:        ReadWrite,
 			AnswersTasks: []string{ConsentRequestWorkflow},
 		},
@@ -103,8 +123,76 @@ var App = Application{
 		{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
-			Env:         env(table(), notice()),
+			Env:         env(table(), notice(), retention()),
 			Table:       ReadWrite,
+		},
+
+		// Applications, CVs and recordings.
+		{
+			Name:        "open-application",
+			Description: "Opens an application, the basis that keeps a CV",
+			Env:         env(table(), retention()),
+			Table:       ReadWrite,
+		},
+		{
+			Name:        "close-application",
+			Description: "Closes an application and recomputes its CVs' deadlines",
+			Env:         env(table(), retention()),
+			Table:       ReadWrite,
+		},
+		{
+			Name:        "authorize-document",
+			Description: "Allows one CV upload with a presigned POST for one key",
+			Env:         env(table(), retention(), map[string]Ref{"CV_BUCKET": {Kind: BucketName, Name: CVBucket}}),
+			Table:       ReadWrite,
+			Objects:     []ObjectGrant{{Bucket: CVBucket, Prefix: CVPrefix, Actions: []string{"s3:PutObject"}}},
+		},
+		{
+			Name:        "show-document",
+			Description: "Gives a short-lived download link of a CV that is not due",
+			Env:         env(table()),
+			Table:       Read,
+			Objects:     []ObjectGrant{{Bucket: CVBucket, Prefix: CVPrefix, Actions: []string{"s3:GetObject"}}},
+		},
+		{
+			Name:        "authorize-recording",
+			Description: "The recording gate: allows an upload only with the candidate's consent, else asks for it",
+			Env: env(table(), notice(), retention(), map[string]Ref{
+				"RECORDING_BUCKET":                  {Kind: BucketName, Name: RecordingBucket},
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+			}),
+			Table:   ReadWrite,
+			Starts:  []string{ConsentRequestWorkflow},
+			Objects: []ObjectGrant{{Bucket: RecordingBucket, Prefix: RecordingPrefix, Actions: []string{"s3:PutObject"}}},
+		},
+		{
+			Name:        "list-recordings",
+			Description: "Lists a candidate's recordings with their status and deadline",
+			Env:         env(table()),
+			Table:       Read,
+		},
+		{
+			Name:        "register-upload",
+			Description: "Registers an upload from its S3 event, or removes an object nobody authorized",
+			Env: env(table(), notice(), mail(), retention(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			Table:      ReadWrite,
+			SendsEmail: true,
+			Objects: []ObjectGrant{
+				{Bucket: CVBucket, Actions: []string{"s3:GetObject", "s3:ListBucketVersions", "s3:DeleteObjectVersion"}},
+				{Bucket: RecordingBucket, Actions: []string{"s3:GetObject", "s3:ListBucketVersions", "s3:DeleteObjectVersion"}},
+			},
+		},
+	},
+	Rules: []Rule{
+		{
+			Name:        UploadRule,
+			Description: "Every object created in the CV and recording buckets, to register or remove it",
+			DetailType:  "Object Created",
+			Buckets:     []string{CVBucket, RecordingBucket},
+			Function:    "register-upload",
 		},
 	},
 	Routes: []Route{
@@ -113,6 +201,13 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/consents", Function: "list-consents", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
+		// Applications, CVs and recordings.
+		{Method: "POST", Path: "/api/candidates/{id}/applications", Function: "open-application", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/applications/{applicationId}/close", Function: "close-application", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/documents", Function: "authorize-document", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
 	},
 	Workflows: []Workflow{
 		{
@@ -148,6 +243,13 @@ func notice() map[string]Ref {
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
+	}
+}
+
+func retention() map[string]Ref {
+	return map[string]Ref{
+		"APPLICATION_RETENTION": {Kind: Setting, Name: SettingApplicationRetention},
+		"RECORDING_RETENTION":   {Kind: Setting, Name: SettingRecordingRetention},
 	}
 }
 

@@ -72,6 +72,32 @@ type Function struct {
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
 	AnswersTasks []string
+	// Objects are exact S3 grants: these actions on the objects (or, for
+	// bucket-level actions such as s3:ListBucketVersions, the bucket) under
+	// a prefix of a bucket. Use them instead of Buckets for least privilege.
+	Objects []ObjectGrant
+}
+
+// ObjectGrant allows S3 actions on a bucket's objects under a prefix.
+type ObjectGrant struct {
+	Bucket string
+	// Prefix limits the grant to keys that start with it ("" for all).
+	Prefix string
+	// Actions are IAM action names: s3:PutObject, s3:GetObject,
+	// s3:DeleteObjectVersion, s3:ListBucketVersions, ...
+	Actions []string
+}
+
+// Rule sends the events of some buckets (an EventBridge rule on the S3
+// events the buckets send to EventBridge) to a function. Locally the S3
+// stand-in emits the same events after each successful upload.
+type Rule struct {
+	Name        string
+	Description string
+	// DetailType is the S3 event's detail-type, e.g. "Object Created".
+	DetailType string
+	Buckets    []string
+	Function   string
 }
 
 // Route is one HTTP API route, served by a function with the API Gateway
@@ -172,6 +198,7 @@ type Application struct {
 	Routes    []Route
 	Workflows []Workflow
 	Settings  []SettingDef
+	Rules     []Rule
 }
 
 // Function returns the function named name.
@@ -246,9 +273,27 @@ func (a Application) Validate() error {
 				return fmt.Errorf("function %s: unknown bucket %q", f.Name, b)
 			}
 		}
+		for _, g := range f.Objects {
+			if !buckets[g.Bucket] {
+				return fmt.Errorf("function %s: object grant on unknown bucket %q", f.Name, g.Bucket)
+			}
+			if len(g.Actions) == 0 {
+				return fmt.Errorf("function %s: object grant on %s without actions", f.Name, g.Bucket)
+			}
+		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {
 			if !workflows[w] {
 				return fmt.Errorf("function %s: unknown workflow %q", f.Name, w)
+			}
+		}
+	}
+	for _, r := range a.Rules {
+		if _, ok := a.Function(r.Function); !ok {
+			return fmt.Errorf("rule %s: unknown function %q", r.Name, r.Function)
+		}
+		for _, b := range r.Buckets {
+			if !buckets[b] {
+				return fmt.Errorf("rule %s: unknown bucket %q", r.Name, b)
 			}
 		}
 	}

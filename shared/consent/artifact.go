@@ -285,3 +285,16 @@ const MaxCVSize = 20 << 20
 // MaxRecordingSize is the largest recording one upload may carry (S3's
 // limit for a single POST).
 const MaxRecordingSize = 5 << 30
+
+// RetentionFromEnv reads APPLICATION_RETENTION and RECORDING_RETENTION.
+func RetentionFromEnv(getenv func(string) string) (Retention, error) {
+	var r Retention
+	var err error
+	if r.AfterClose, err = ParsePeriod(getenv("APPLICATION_RETENTION")); err != nil {
+		return Retention{}, fmt.Errorf("APPLICATION_RETENTION: %w", err)
+	}
+	if r.Recording, err = ParsePeriod(getenv("RECORDING_RETENTION")); err != nil {
+		return Retention{}, fmt.Errorf("RECORDING_RETENTION: %w", err)
+	}
+	return r, nil
+}

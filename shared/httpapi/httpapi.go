@@ -72,6 +72,9 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		notFound *consent.NotFoundError
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
+		// temporary is a dependency that may answer on a retry (the
+		// store's UnavailableError): 503, so that nothing fails open.
+		temporary interface{ Temporary() bool }
 	)
 	switch {
 	case errors.As(err, &bad):
@@ -84,6 +87,12 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
 	case errors.As(err, &expired):
 		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	case errors.As(err, &temporary) && temporary.Temporary(), errors.Is(err, context.DeadlineExceeded):
+		log.WarnContext(ctx, "dependency unavailable", "error", err.Error())
+		res := ProblemResponse(Problem{Type: ProblemType("unavailable"), Title: "Service unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "A service we depend on did not answer. Nothing was allowed or changed; please try again."})
+		res.Headers["Retry-After"] = "1"
+		return res
 	}
 	log.ErrorContext(ctx, "request failed", "error", err.Error())
 	return Fail(err)
@@ -184,4 +193,22 @@ func IdempotencyKey(req Request) (string, error) {
 		return "", &BadRequestError{Status: http.StatusBadRequest, Slug: "invalid-idempotency-key", Title: "Invalid Idempotency-Key", Detail: "an Idempotency-Key is at most 255 characters"}
 	}
 	return key, nil
+}
+
+// ProblemWith responds with a problem detail and extension members (RFC 9457
+// §3.2), such as the consent request a recruiter should wait for.
+func ProblemWith(p Problem, ext map[string]string) Response {
+	m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status}
+	if p.Detail != "" {
+		m["detail"] = p.Detail
+	}
+	for k, v := range ext {
+		if _, taken := m[k]; !taken {
+			m[k] = v
+		}
+	}
+	b, _ := json.Marshal(m)
+	return Response{StatusCode: p.Status, Headers: map[string]string{
+		"Content-Type": "application/problem+json", "Cache-Control": "no-store",
+	}, Body: string(b)}
 }
