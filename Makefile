@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy diff vet asl clean
+.PHONY: all dev test build build-local synth deploy diff vet asl clean bench-sfn
 
 all: test
 
@@ -57,6 +57,10 @@ diff: node_modules/.package-lock.json build
 ## deploy: deploy the stateful, then the stateless stack (credentials, a bootstrapped account).
 deploy: node_modules/.package-lock.json build
 	$(CDK) deploy --all --require-approval broadening $(CDK_FLAGS)
+
+## bench-sfn: the Step Functions engine and aws-local-stepfunctions side by side, one core (PAIRS=10 CORE=0).
+bench-sfn: node_modules/.package-lock.json
+	infra/local/stepfunctions/benchpair.sh
 
 clean:
 	rm -rf bin cdk.out

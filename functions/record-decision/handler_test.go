@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/truora/minidyn/server"
 
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/store"
@@ -36,10 +36,10 @@ func (w *workflows) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessIn
 var now = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 
 // pending stores a candidate with a pending request and its link, on a
-// fresh minidyn table, and returns the store and the link token.
+// fresh table of the local DynamoDB, and returns the store and the link token.
 func pending(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
+	srv := httptest.NewServer(localdynamodb.New())
 	t.Cleanup(srv.Close)
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
 	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{

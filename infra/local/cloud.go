@@ -1,24 +1,21 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (minidyn), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
 // Functions (ours), behind an HTTP front that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -29,9 +26,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/truora/minidyn/server"
 
 	"github.com/consentflow/consentflow/infra/local/clock"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/ses"
@@ -150,7 +147,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
 
-	c.serve(listeners["DYNAMODB"], withCRC32(server.NewServer()))
+	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
@@ -319,33 +316,6 @@ func routes(app topology.Application) []gateway.Route {
 	}
 	return out
 }
-
-// withCRC32 adds the X-Amz-Crc32 header DynamoDB puts on every response
-// and minidyn leaves out; without it the SDK warns on every call that the
-// response "did not match expected checksum".
-func withCRC32(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(rec.body.Bytes())), 10))
-		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
-	})
-}
-
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header         { return b.header }
-func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -11,17 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/truora/minidyn/server"
 
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
-// newStore returns a store on a fresh table in an in-process minidyn server,
+// newStore returns a store on a fresh table in an in-process local DynamoDB (infra/local/dynamodb),
 // reached over HTTP with the real SDK client.
 func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
+	srv := httptest.NewServer(localdynamodb.New())
 	t.Cleanup(srv.Close)
 	db := dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",

@@ -399,8 +399,7 @@ func (e *Engine) startExecution(in startExecutionInput) (any, *apiError) {
 	}
 	arn := e.executionARN(m.name, name)
 	if x, ok := e.executions[arn]; ok {
-		status, _, _, _, _ := x.snapshot()
-		if status == statusRunning && x.input == text {
+		if x.currentStatus() == statusRunning && x.input == text {
 			return map[string]any{"executionArn": x.arn, "startDate": epoch(x.start)}, nil
 		}
 		return nil, apiErrorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
@@ -535,8 +534,8 @@ func (e *Engine) getExecutionHistory(in historyInput) (any, *apiError) {
 	include := in.IncludeExecutionData == nil || *in.IncludeExecutionData
 	x.mu.Lock()
 	events := make([]map[string]any, len(x.history))
-	for i, ev := range x.history {
-		events[i] = ev.toJSON(include)
+	for i := range x.history {
+		events[i] = x.history[i].toJSON(include)
 	}
 	x.mu.Unlock()
 	if in.ReverseOrder {

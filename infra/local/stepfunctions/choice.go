@@ -17,6 +17,11 @@ type choiceRule struct {
 	And, Or  []*choiceRule
 	Not      *choiceRule
 	matcher  *regexp.Regexp
+
+	// Resolved when the definition is parsed.
+	variable    *valuePath // Variable
+	operandPath *valuePath // the operand of a *Path comparison
+	baseOp      string     // Op without its Path suffix
 }
 
 var comparisonOps = map[string]string{ // operator → operand type
@@ -53,9 +58,11 @@ func (p *parser) choice(v any, loc string, top bool) *choiceRule {
 				continue
 			}
 			r.Variable = s
-			if _, err := compilePath(strings.Replace(s, "$$", "$", 1)); err != nil {
+			vp, err := compileValuePath(s, false)
+			if err != nil {
 				p.fail("INVALID_JSON_PATH", "Invalid JSON path: "+s, loc+"/Variable")
 			}
+			r.variable = vp
 		case "And", "Or":
 			n++
 			list, ok := val.([]any)
@@ -89,13 +96,19 @@ func (p *parser) choice(v any, loc string, top bool) *choiceRule {
 			n++
 			r.Op = k
 			r.Operand = val
+			r.baseOp = k
+			if isPath {
+				r.baseOp = base
+			}
 			switch {
 			case isPath:
 				s, ok := val.(string)
 				if !ok {
 					p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: String", loc+"/"+k)
-				} else if _, err := compilePath(strings.Replace(s, "$$", "$", 1)); err != nil {
+				} else if vp, err := compileValuePath(s, false); err != nil {
 					p.fail("INVALID_JSON_PATH", "Invalid JSON path: "+s, loc+"/"+k)
+				} else {
+					r.operandPath = vp
 				}
 			case typ == "string":
 				s, ok := val.(string)
@@ -161,16 +174,8 @@ func parseTimestamp(s string) (time.Time, bool) {
 	return t, true
 }
 
-// resolveChoicePath reads a Variable or *Path operand: $$ reads the context.
-func resolveChoicePath(path string, input, ctxObj any) (any, error) {
-	if strings.HasPrefix(path, "$$") {
-		return getPath(path[1:], ctxObj)
-	}
-	return getPath(path, input)
-}
-
 // eval evaluates a rule against the Choice state's effective input.
-func (r *choiceRule) eval(input, ctxObj any) (bool, *stateError) {
+func (r *choiceRule) eval(input any, ctxObj map[string]any) (bool, *stateError) {
 	switch {
 	case r.And != nil:
 		for _, sub := range r.And {
@@ -192,7 +197,7 @@ func (r *choiceRule) eval(input, ctxObj any) (bool, *stateError) {
 		ok, err := r.Not.eval(input, ctxObj)
 		return !ok && err == nil, err
 	}
-	v, perr := resolveChoicePath(r.Variable, input, ctxObj)
+	v, perr := r.variable.read(input, ctxObj)
 	if r.Op == "IsPresent" {
 		return (perr == nil) == r.Operand.(bool), nil
 	}
@@ -200,17 +205,13 @@ func (r *choiceRule) eval(input, ctxObj any) (bool, *stateError) {
 		return false, failf(ErrRuntime, "Invalid path '%s': The choice state's condition path references an invalid value.", r.Variable)
 	}
 	operand := r.Operand
-	op := r.Op
-	if base, isPath := strings.CutSuffix(op, "Path"); isPath {
-		if _, known := comparisonOps[op]; !known {
-			op = base
-			p, _ := operand.(string)
-			ov, err := resolveChoicePath(p, input, ctxObj)
-			if err != nil {
-				return false, failf(ErrRuntime, "Invalid path '%s': The choice state's condition path references an invalid value.", p)
-			}
-			operand = ov
+	op := r.baseOp
+	if r.operandPath != nil {
+		ov, err := r.operandPath.read(input, ctxObj)
+		if err != nil {
+			return false, failf(ErrRuntime, "Invalid path '%s': The choice state's condition path references an invalid value.", r.operandPath.text)
 		}
+		operand = ov
 	}
 	want, _ := operand.(bool)
 	switch op {

@@ -18,15 +18,21 @@ type definition struct {
 }
 
 // optPath is a path field that may be absent (the default "$"), null, or set.
+// Set, it is compiled: read for InputPath, OutputPath and ItemsPath, ref
+// for ResultPath.
 type optPath struct {
 	set  bool
 	null bool
 	path string
+	read *valuePath
+	ref  []pathSegment
 }
+
+var rootPath = &valuePath{text: "$", p: &compiledPath{text: "$", isRef: true, singular: true}}
 
 func (p optPath) orDefault() optPath {
 	if !p.set {
-		return optPath{set: true, path: "$"}
+		return optPath{set: true, path: "$", read: rootPath}
 	}
 	return p
 }
@@ -39,19 +45,17 @@ type state struct {
 	Comment string
 
 	InputPath, OutputPath, ResultPath optPath
-	Parameters                        any
-	HasParameters                     bool
-	ResultSelector                    any
-	HasResultSelector                 bool
+	Parameters                        *template // nil when absent
+	ResultSelector                    *template
 	Result                            any
 	HasResult                         bool
 
 	// Task
 	Resource             string
 	TimeoutSeconds       int64
-	TimeoutSecondsPath   string
+	TimeoutSecondsPath   *valuePath
 	HeartbeatSeconds     int64
-	HeartbeatSecondsPath string
+	HeartbeatSecondsPath *valuePath
 	Retry                []retrier
 	Catch                []catcher
 
@@ -62,26 +66,32 @@ type state struct {
 	// Wait
 	Seconds       *int64
 	Timestamp     string
-	SecondsPath   string
-	TimestampPath string
+	SecondsPath   *valuePath
+	TimestampPath *valuePath
 
 	// Fail
-	Error, Cause, ErrorPath, CausePath string
+	Error, Cause         string
+	ErrorPath, CausePath *dynamicString
 
 	// Parallel
 	Branches []*definition
 
 	// Map
 	ItemsPath          optPath
-	ItemSelector       any
-	HasItemSelector    bool
+	ItemSelector       *template
 	Processor          *definition
 	MaxConcurrency     int64
-	MaxConcurrencyPath string
+	MaxConcurrencyPath *valuePath
 
 	// usesContext says whether anything in the state reads the context
 	// object ($$), so that runs of other states need not build it.
 	usesContext bool
+	// mayGrow says whether the state's output can be larger than its
+	// input, so that its size must be checked.
+	mayGrow bool
+	// enteredType and exitedType are the history event types, e.g.
+	// PassStateEntered, built once.
+	enteredType, exitedType string
 }
 
 type retrier struct {
@@ -297,10 +307,12 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 		s.usesContext = bytes.Contains(b, []byte("$$"))
 	}
 	s.Type = p.str(obj, "Type", loc, true)
+	s.enteredType, s.exitedType = s.Type+"StateEntered", s.Type+"StateExited"
+	s.mayGrow = s.Type != "Choice" && s.Type != "Wait" && s.Type != "Succeed"
 	fields, ok := fieldsByType[s.Type]
 	if !ok {
 		if s.Type != "" {
-			p.fail("SCHEMA_VALIDATION_FAILED", "Unknown state type: "+s.Type, loc+"/Type")
+			p.fail("SCHEMA_VALIDATION_FAILED", "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]", loc+"/Type")
 		}
 		return s
 	}
@@ -336,12 +348,10 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 	s.OutputPath = p.path(obj, "OutputPath", loc, false)
 	s.ResultPath = p.path(obj, "ResultPath", loc, true)
 	if v, ok := obj["Parameters"]; ok {
-		s.Parameters, s.HasParameters = v, true
-		p.template(v, loc+"/Parameters")
+		s.Parameters = p.template(v, loc+"/Parameters")
 	}
 	if v, ok := obj["ResultSelector"]; ok {
-		s.ResultSelector, s.HasResultSelector = v, true
-		p.template(v, loc+"/ResultSelector")
+		s.ResultSelector = p.template(v, loc+"/ResultSelector")
 	}
 	if v, ok := obj["Result"]; ok {
 		s.Result, s.HasResult = v, true
@@ -360,10 +370,10 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 		}
 		s.TimeoutSecondsPath = p.refPath(obj, "TimeoutSecondsPath", loc)
 		s.HeartbeatSecondsPath = p.refPath(obj, "HeartbeatSecondsPath", loc)
-		if _, a := obj["TimeoutSeconds"]; a && s.TimeoutSecondsPath != "" {
+		if _, a := obj["TimeoutSeconds"]; a && s.TimeoutSecondsPath != nil {
 			p.fail("SCHEMA_VALIDATION_FAILED", "TimeoutSeconds and TimeoutSecondsPath cannot both be set", loc)
 		}
-		if _, a := obj["HeartbeatSeconds"]; a && s.HeartbeatSecondsPath != "" {
+		if _, a := obj["HeartbeatSeconds"]; a && s.HeartbeatSecondsPath != nil {
 			p.fail("SCHEMA_VALIDATION_FAILED", "HeartbeatSeconds and HeartbeatSecondsPath cannot both be set", loc)
 		}
 		if s.TimeoutSeconds > 0 && s.HeartbeatSeconds >= s.TimeoutSeconds {
@@ -412,25 +422,21 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 	case "Fail":
 		s.Error = p.str(obj, "Error", loc, false)
 		s.Cause = p.str(obj, "Cause", loc, false)
-		s.ErrorPath = p.str(obj, "ErrorPath", loc, false)
-		s.CausePath = p.str(obj, "CausePath", loc, false)
-		for _, f := range []struct{ path, field string }{{s.ErrorPath, "ErrorPath"}, {s.CausePath, "CausePath"}} {
-			if f.path != "" && !strings.HasPrefix(f.path, "States.") {
-				if _, err := compilePath(f.path); err != nil {
-					p.fail("SCHEMA_VALIDATION_FAILED", "The value for the field '"+f.field+"' must be a valid JSONPath or a valid intrinsic function call", loc+"/"+f.field)
-				}
-			}
-		}
-		if s.Error != "" && s.ErrorPath != "" {
+		s.ErrorPath = p.dynamicString(obj, "ErrorPath", loc)
+		s.CausePath = p.dynamicString(obj, "CausePath", loc)
+		if s.Error != "" && s.ErrorPath != nil {
 			p.fail("SCHEMA_VALIDATION_FAILED", "Error and ErrorPath cannot both be set", loc)
 		}
-		if s.Cause != "" && s.CausePath != "" {
+		if s.Cause != "" && s.CausePath != nil {
 			p.fail("SCHEMA_VALIDATION_FAILED", "Cause and CausePath cannot both be set", loc)
 		}
 	case "Parallel":
 		list, ok := obj["Branches"].([]any)
-		if !ok {
+		switch {
+		case !ok:
 			p.fail("SCHEMA_VALIDATION_FAILED", "Branches must be an array", loc+"/Branches")
+		case len(list) == 0:
+			p.fail("SCHEMA_VALIDATION_FAILED", "Value cannot be empty", loc+"/Branches")
 		}
 		for i, b := range list {
 			bloc := fmt.Sprintf("%s/Branches/%d", loc, i)
@@ -444,11 +450,9 @@ func (p *parser) state(name string, obj map[string]any, loc string) *state {
 	case "Map":
 		s.ItemsPath = p.path(obj, "ItemsPath", loc, false)
 		if v, ok := obj["ItemSelector"]; ok {
-			s.ItemSelector, s.HasItemSelector = v, true
-			p.template(v, loc+"/ItemSelector")
-		} else if s.HasParameters {
-			s.ItemSelector, s.HasItemSelector = s.Parameters, true
-			s.Parameters, s.HasParameters = nil, false
+			s.ItemSelector = p.template(v, loc+"/ItemSelector")
+		} else if s.Parameters != nil {
+			s.ItemSelector, s.Parameters = s.Parameters, nil
 		}
 		field := "ItemProcessor"
 		proc, ok := obj[field]
@@ -544,61 +548,67 @@ func (p *parser) path(obj map[string]any, field, loc string, reference bool) opt
 		p.fail("SCHEMA_VALIDATION_FAILED", "Expected value of type: String", loc+"/"+field)
 		return optPath{}
 	}
+	out := optPath{set: true, path: s}
 	var err error
 	if reference {
-		_, err = parseReferencePath(s)
+		out.ref, err = parseReferencePath(s)
 	} else {
-		_, err = compilePath(s)
+		out.read, err = compileValuePath(s, false)
 	}
 	if err != nil {
 		p.fail("INVALID_JSON_PATH", "Invalid JSON path: "+s, loc+"/"+field)
 	}
-	return optPath{set: true, path: s}
+	return out
 }
 
-func (p *parser) refPath(obj map[string]any, field, loc string) string {
+// refPath reads a reference path field such as SecondsPath; $$ paths read
+// the context object.
+func (p *parser) refPath(obj map[string]any, field, loc string) *valuePath {
 	s := p.str(obj, field, loc, false)
-	if s != "" {
-		if _, err := parseReferencePath(s); err != nil {
-			p.fail("INVALID_REFERENCE_PATH", "Invalid reference path: "+s, loc+"/"+field)
-		}
+	if s == "" {
+		return nil
 	}
-	return s
+	vp, err := compileValuePath(s, true)
+	if err != nil {
+		p.fail("INVALID_REFERENCE_PATH", "Invalid reference path: "+s, loc+"/"+field)
+		return nil
+	}
+	return vp
 }
 
-// template checks the ".$" fields of a Parameters-like payload template.
-func (p *parser) template(v any, loc string) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, val := range t {
-			if strings.HasSuffix(k, ".$") {
-				s, ok := val.(string)
-				if !ok {
-					p.fail("SCHEMA_VALIDATION_FAILED", "The value for the field '"+k+"' must be a STRING that contains a JSONPath but was a "+jsonTypeName(val), loc+"/"+k)
-					continue
-				}
-				if strings.HasPrefix(s, "States.") {
-					if _, err := parseIntrinsic(s); err != nil {
-						p.fail("INVALID_INTRINSIC_FUNCTION", "The value for the field '"+k+"' must be a valid JSONPath or a valid intrinsic function call: "+err.Error(), loc+"/"+k)
-					}
-					continue
-				}
-				path := s
-				if strings.HasPrefix(path, "$$") {
-					path = path[1:]
-				}
-				if _, err := compilePath(path); err != nil {
-					p.fail("INVALID_JSON_PATH", "The value for the field '"+k+"' must be a valid JSONPath", loc+"/"+k)
-				}
-				continue
-			}
-			p.template(val, loc+"/"+k)
-		}
-	case []any:
-		for i, val := range t {
-			p.template(val, fmt.Sprintf("%s[%d]", loc, i))
-		}
+// dynamicString is a Fail state's ErrorPath or CausePath: a path (on the
+// input, or with $$ on the context object) or an intrinsic function call.
+type dynamicString struct {
+	field string
+	path  *valuePath
+	call  *intrinsicCall
+}
+
+// text is the field's value as written.
+func (d *dynamicString) text() string {
+	if d.path != nil {
+		return d.path.text
 	}
+	return d.call.name
+}
+
+func (p *parser) dynamicString(obj map[string]any, field, loc string) *dynamicString {
+	s := p.str(obj, field, loc, false)
+	if s == "" {
+		return nil
+	}
+	d := &dynamicString{field: field}
+	var err error
+	if strings.HasPrefix(s, "States.") {
+		d.call, err = parseIntrinsic(s)
+	} else {
+		d.path, err = compileValuePath(s, false)
+	}
+	if err != nil {
+		p.fail("SCHEMA_VALIDATION_FAILED", "The value for the field '"+field+"' must be a valid JSONPath or a valid intrinsic function call", loc+"/"+field)
+		return nil
+	}
+	return d
 }
 
 func (p *parser) errorNames(obj map[string]any, loc string) []string {

@@ -51,6 +51,16 @@ func TestCreateStateMachineRejectsBrokenDefinitions(t *testing.T) {
 		{"wait with two durations", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":1,"SecondsPath":"$.s","End":true}}}`,
 			[]string{"exactly one", "/States/A"}},
 		{"not JSON", `{"StartAt":`, []string{"INVALID_JSON_DESCRIPTION"}},
+		// LocalStack's AWS-validated test_state_mock_validation.snapshot.json,
+		// "tests/aws/services/stepfunctions/v2/test_state/test_state_mock_validation.py::TestStateMockValidation::test_parallel_state_empty_branches".
+		{"parallel without branches", `{"StartAt":"StateName","States":{"StateName":{"Type":"Parallel","Branches":[],"End":true}}}`,
+			[]string{"SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/StateName/Branches"}},
+		// test_test_state_machine_scenarios.snapshot.json,
+		// "tests/aws/services/stepfunctions/v2/test_state/test_test_state_machine_scenarios.py::TestStateMachineScenarios::test_state_name_invalid_state_definition".
+		{"unknown state type", `{"StartAt":"ExistingButInvalidState","States":{"ExistingButInvalidState":{"Type":"TypeThatDoesNotExist","End":true}}}`,
+			[]string{"SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/ExistingButInvalidState/Type"}},
+		{"context object in ResultPath", `{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$$.Execution.Input","End":true}}}`,
+			[]string{"INVALID_JSON_PATH", "/States/A/ResultPath"}},
 	}
 	h := newHarness(t, nil)
 	for _, c := range cases {

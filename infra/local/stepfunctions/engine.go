@@ -9,9 +9,9 @@ package stepfunctions
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -66,7 +66,7 @@ func New(cfg Config) *Engine {
 		cfg.Clock = clock.Real{}
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{
@@ -97,6 +97,9 @@ type stateMachine struct {
 	def                     *definition
 	created, updated        time.Time
 	executions              []*execution
+	// historyHint is the length of the last finished execution's history,
+	// to size the next one's at once.
+	historyHint atomic.Int64
 }
 
 // Execution statuses.
@@ -116,13 +119,17 @@ type execution struct {
 	inputValue any
 	start      time.Time
 
-	mu      sync.Mutex
-	status  string
-	stop    time.Time
-	output  string
-	errName string
-	cause   string
-	history []*event
+	mu     sync.Mutex
+	status string
+	stop   time.Time
+	output string
+	// outputValue is the output of a succeeded execution, written to
+	// output when first asked for.
+	outputValue    any
+	hasOutputValue bool
+	errName        string
+	cause          string
+	history        []event
 
 	cancel context.CancelCauseFunc
 	done   chan struct{}
@@ -131,7 +138,23 @@ type execution struct {
 func (x *execution) snapshot() (status, output, errName, cause string, stop time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.hasOutputValue {
+		x.output, x.outputValue, x.hasOutputValue = marshal(x.outputValue), nil, false
+	}
 	return x.status, x.output, x.errName, x.cause, x.stop
+}
+
+// snapshotOutput is the execution's output as JSON.
+func (x *execution) snapshotOutput() string {
+	_, output, _, _, _ := x.snapshot()
+	return output
+}
+
+// currentStatus is the execution's status.
+func (x *execution) currentStatus() string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
 }
 
 // cancellation causes of an execution's context.

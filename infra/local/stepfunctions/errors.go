@@ -23,6 +23,11 @@ const (
 	ErrResultWriterFailed     = "States.ResultWriterFailed"
 	ErrExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
 	ErrQueryEvaluationError   = "States.QueryEvaluationError"
+
+	// ErrReferencePathConflict is what AWS names a ResultPath that cannot be
+	// applied to the input (a member set on a value that is not an object).
+	// It is not one of the names the language lets ErrorEquals list.
+	ErrReferencePathConflict = "States.ReferencePathConflict"
 )
 
 var builtinErrors = []string{

@@ -1,16 +1,41 @@
 package stepfunctions
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
-// event is one execution history event, with AWS's type names.
+// event is one execution history event, with AWS's type names. Events are
+// kept typed and hold the state's input or output as a value: JSON is
+// written only when GetExecutionHistory asks for the event. Values held here
+// are never modified afterwards (the engine builds new values rather than
+// changing old ones).
 type event struct {
-	ID         int64
-	PreviousID int64
-	Type       string
-	Timestamp  time.Time
-	detailsKey string
-	details    map[string]any
+	at   int64 // milliseconds since the epoch, as the API shows them
+	Type string
+
+	// stateName and data are the details of StateEntered and StateExited
+	// events (name, and input or output), and of ExecutionStarted and
+	// ExecutionSucceeded (input or output, with no name). data is a
+	// jsonText when its JSON is known already (the execution input).
+	stateName string
+	data      any
+
+	// details holds the details of every other event type, and extra
+	// details of the ones above. A value of type lazyJSON is written as JSON
+	// text when the event is read.
+	details map[string]any
+
+	ID, PreviousID int32
+	hasData        bool
 }
+
+// jsonText is a value's JSON, when known already.
+type jsonText string
+
+// lazyJSON is a value a history event shows as JSON text, encoded only when
+// the history is read.
+type lazyJSON struct{ v any }
 
 // detailsKeys maps an event type to the field of HistoryEvent holding its details.
 var detailsKeys = map[string]string{
@@ -43,36 +68,68 @@ func detailsKeyFor(typ string) string {
 		return k
 	}
 	switch {
-	case len(typ) > len("StateEntered") && typ[len(typ)-len("StateEntered"):] == "StateEntered":
+	case len(typ) > len("StateEntered") && strings.HasSuffix(typ, "StateEntered"):
 		return "stateEnteredEventDetails"
-	case len(typ) > len("StateExited") && typ[len(typ)-len("StateExited"):] == "StateExited":
+	case len(typ) > len("StateExited") && strings.HasSuffix(typ, "StateExited"):
 		return "stateExitedEventDetails"
 	}
 	return ""
 }
 
+// toJSON renders the event as a HistoryEvent of the API. Without data, the
+// input, output and parameters are left out (includeExecutionData false).
 func (ev *event) toJSON(includeData bool) map[string]any {
 	m := map[string]any{
 		"id":        ev.ID,
-		"timestamp": epoch(ev.Timestamp),
+		"timestamp": float64(ev.at) / 1000,
 		"type":      ev.Type,
 	}
 	if ev.PreviousID > 0 {
 		m["previousEventId"] = ev.PreviousID
 	}
-	if ev.detailsKey != "" && ev.details != nil {
-		d := ev.details
-		if !includeData {
-			d = map[string]any{}
+	key := detailsKeyFor(ev.Type)
+	if key == "" {
+		return m
+	}
+	switch {
+	case ev.hasData:
+		d := map[string]any{}
+		field := "output"
+		if strings.HasSuffix(ev.Type, "Entered") || ev.Type == "ExecutionStarted" {
+			field = "input"
+		}
+		if ev.stateName != "" {
+			d["name"] = ev.stateName
+		}
+		if ev.details != nil {
 			for k, v := range ev.details {
-				switch k {
-				case "input", "output", "parameters":
-				default:
-					d[k] = v
-				}
+				d[k] = v
 			}
 		}
-		m[ev.detailsKey] = d
+		if includeData {
+			if text, ok := ev.data.(jsonText); ok {
+				d[field] = string(text)
+			} else {
+				d[field] = marshal(ev.data)
+			}
+		}
+		d[field+"Details"] = map[string]any{"truncated": false}
+		m[key] = d
+	case ev.details != nil:
+		d := make(map[string]any, len(ev.details))
+		for k, v := range ev.details {
+			switch k {
+			case "input", "output", "parameters":
+				if !includeData {
+					continue
+				}
+			}
+			if l, ok := v.(lazyJSON); ok {
+				v = marshal(l.v)
+			}
+			d[k] = v
+		}
+		m[key] = d
 	}
 	return m
 }
@@ -89,12 +146,23 @@ type thread struct {
 	last int64
 }
 
+// emit records an event with generic details.
 func (t *thread) emit(now time.Time, typ string, details map[string]any) int64 {
+	return t.add(event{Type: typ, at: now.UnixMilli(), details: details})
+}
+
+// emitData records an event whose details are a state name (or none) and
+// the state's input or output.
+func (t *thread) emitData(now time.Time, typ, name string, data any) int64 {
+	return t.add(event{Type: typ, at: now.UnixMilli(), stateName: name, data: data, hasData: true})
+}
+
+func (t *thread) add(ev event) int64 {
 	t.x.mu.Lock()
 	defer t.x.mu.Unlock()
-	id := int64(len(t.x.history) + 1)
-	ev := &event{ID: id, PreviousID: t.last, Type: typ, Timestamp: now, detailsKey: detailsKeyFor(typ), details: details}
+	ev.ID = int32(len(t.x.history) + 1)
+	ev.PreviousID = int32(t.last)
 	t.x.history = append(t.x.history, ev)
-	t.last = id
-	return id
+	t.last = int64(ev.ID)
+	return t.last
 }

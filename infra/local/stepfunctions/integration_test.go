@@ -15,18 +15,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/consentflow/consentflow/infra/local/clock"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 )
 
-// newServicesHarness is an engine wired to a real local DynamoDB (minidyn)
+// newServicesHarness is an engine wired to a real local DynamoDB (infra/local/dynamodb)
 // and S3 (gofakes3), with a table "consent" and a bucket "cvs".
 func newServicesHarness(t *testing.T) *harness {
 	t.Helper()
 	creds := credentials.NewStaticCredentialsProvider("local", "local", "")
-	dsrv := httptest.NewServer(minidyn.NewServer())
+	dsrv := httptest.NewServer(localdynamodb.New())
 	t.Cleanup(dsrv.Close)
 	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(dsrv.URL)})
 	_, err := ddb.CreateTable(context.Background(), &dynamodb.CreateTableInput{

@@ -29,7 +29,7 @@ type intrinsicCall struct {
 type intrinsicArg struct {
 	literal any            // a string, json.Number, bool or nil
 	format  formatString   // a string literal's parts around its {} placeholders
-	path    string         // $... or $$...
+	path    *valuePath     // $... or $$...
 	call    *intrinsicCall // a nested call
 }
 
@@ -135,16 +135,12 @@ func (p *intrinsicParser) arg() (intrinsicArg, error) {
 				break loop
 			}
 		}
-		path := strings.TrimSpace(rest[:i])
-		check := path
-		if strings.HasPrefix(check, "$$") {
-			check = check[1:]
-		}
-		if _, err := compilePath(check); err != nil {
+		vp, err := compileValuePath(strings.TrimSpace(rest[:i]), false)
+		if err != nil {
 			return intrinsicArg{}, err
 		}
 		p.i += i
-		return intrinsicArg{path: path}, nil
+		return intrinsicArg{path: vp}, nil
 	case strings.HasPrefix(rest, "States."):
 		c, err := p.call()
 		if err != nil {
@@ -208,7 +204,7 @@ func parseStringLiteral(s string) (formatString, int, error) {
 }
 
 // evalIntrinsic runs a call against the effective input and context object.
-func evalIntrinsic(c *intrinsicCall, input, ctxObj any) (any, *stateError) {
+func evalIntrinsic(c *intrinsicCall, input any, ctxObj map[string]any) (any, *stateError) {
 	args := make([]any, len(c.args))
 	for i, a := range c.args {
 		switch {
@@ -218,14 +214,8 @@ func evalIntrinsic(c *intrinsicCall, input, ctxObj any) (any, *stateError) {
 				return nil, err
 			}
 			args[i] = v
-		case a.path != "":
-			var v any
-			var err error
-			if strings.HasPrefix(a.path, "$$") {
-				v, err = getPath(a.path[1:], ctxObj)
-			} else {
-				v, err = getPath(a.path, input)
-			}
+		case a.path != nil:
+			v, err := a.path.read(input, ctxObj)
 			if err != nil {
 				return nil, failf(ErrRuntime, "%s", err)
 			}
@@ -731,10 +721,25 @@ func jsonEqual(x, y any) bool {
 
 // numCmp compares two JSON numbers exactly.
 func numCmp(a, b json.Number) int {
+	if x, err := strconv.ParseInt(string(a), 10, 64); err == nil {
+		if y, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			return cmpInt(x, y)
+		}
+	}
 	x, ok1 := new(big.Float).SetString(a.String())
 	y, ok2 := new(big.Float).SetString(b.String())
 	if !ok1 || !ok2 {
 		return strings.Compare(a.String(), b.String())
 	}
 	return x.Cmp(y)
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }

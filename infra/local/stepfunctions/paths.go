@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/theory/jsonpath"
 )
@@ -107,11 +109,20 @@ func compilePath(s string) (*compiledPath, error) {
 	return p, nil
 }
 
-// errNoResults is returned when a definite path selects nothing.
-type errNoResults struct{ path string }
+// errNoResults is returned when a definite path selects nothing. As in
+// Jayway JsonPath (AWS's), a missing member before the last step is told
+// apart from a missing last one: "Missing property in path $['a']" names the
+// path up to the missing member, "No results for path" names the whole path.
+type errNoResults struct {
+	path    string // as written
+	missing string // set when a member before the last step is missing: the normalized path to it
+}
 
 func (e *errNoResults) Error() string {
-	return fmt.Sprintf("Invalid path '%s' : No results for path: %s", e.path, normalizedPath(e.path))
+	if e.missing != "" {
+		return fmt.Sprintf("Invalid path '%s' : Missing property in path %s", e.path, e.missing)
+	}
+	return fmt.Sprintf("Invalid path '%s' : No results for path: %s", e.path, normalizedPath(strings.Replace(e.path, "$$", "$", 1)))
 }
 
 func normalizedPath(s string) string {
@@ -119,6 +130,10 @@ func normalizedPath(s string) string {
 	if err != nil {
 		return s
 	}
+	return normalizedSegs(segs)
+}
+
+func normalizedSegs(segs []pathSegment) string {
 	var b strings.Builder
 	b.WriteString("$")
 	for _, sg := range segs {
@@ -136,24 +151,27 @@ func normalizedPath(s string) string {
 func (p *compiledPath) get(v any) (any, error) {
 	if p.isRef {
 		cur := v
-		for _, sg := range p.ref {
+		for i, sg := range p.ref {
 			switch c := cur.(type) {
 			case map[string]any:
 				if sg.isIdx {
-					return nil, &errNoResults{p.text}
+					return nil, &errNoResults{path: p.text}
 				}
 				next, ok := c[sg.name]
 				if !ok {
-					return nil, &errNoResults{p.text}
+					if i < len(p.ref)-1 {
+						return nil, &errNoResults{path: p.text, missing: normalizedSegs(p.ref[:i+1])}
+					}
+					return nil, &errNoResults{path: p.text}
 				}
 				cur = next
 			case []any:
 				if !sg.isIdx || sg.index >= len(c) {
-					return nil, &errNoResults{p.text}
+					return nil, &errNoResults{path: p.text}
 				}
 				cur = c[sg.index]
 			default:
-				return nil, &errNoResults{p.text}
+				return nil, &errNoResults{path: p.text}
 			}
 		}
 		return cur, nil
@@ -161,13 +179,60 @@ func (p *compiledPath) get(v any) (any, error) {
 	nodes := p.query.Select(v)
 	if p.singular {
 		if len(nodes) == 0 {
-			return nil, &errNoResults{p.text}
+			return nil, &errNoResults{path: p.text}
 		}
 		return nodes[0], nil
 	}
 	out := make([]any, len(nodes))
 	copy(out, nodes)
 	return out, nil
+}
+
+// valuePath is a path field read at run time (InputPath, ItemsPath,
+// SecondsPath, ErrorPath, a Choice Variable, a template's "x.$" value...),
+// compiled when the definition is parsed. Written with $$ it reads the
+// context object instead of the state's input, as AWS allows everywhere but
+// ResultPath.
+type valuePath struct {
+	text    string // as written
+	context bool
+	p       *compiledPath
+}
+
+// compileValuePath compiles a path that may start with $$; reference
+// paths must select a single node with names and indexes only.
+func compileValuePath(s string, reference bool) (*valuePath, error) {
+	vp := &valuePath{text: s}
+	expr := s
+	if strings.HasPrefix(s, "$$") {
+		vp.context, expr = true, s[1:]
+	}
+	var err error
+	if reference {
+		var segs []pathSegment
+		if segs, err = parseReferencePath(expr); err == nil {
+			vp.p = &compiledPath{text: s, ref: segs, isRef: true, singular: true}
+		}
+	} else {
+		vp.p, err = compilePath(expr)
+		if err == nil && vp.context {
+			cp := *vp.p
+			cp.text = s
+			vp.p = &cp
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vp, nil
+}
+
+// read evaluates the path on the input, or on the context object.
+func (vp *valuePath) read(input any, ctxObj map[string]any) (any, error) {
+	if vp.context {
+		return vp.p.get(ctxObj)
+	}
+	return vp.p.get(input)
 }
 
 // getPath compiles and evaluates s on v.
@@ -181,7 +246,8 @@ func getPath(s string, v any) (any, error) {
 
 // setPath returns a copy of doc with value put at the reference path s,
 // creating objects on the way. It fails when the path runs through a value
-// that is not an object.
+// that is not an object. Definitions parse their ResultPath once and call
+// setSegs.
 func setPath(doc any, s string, value any) (any, error) {
 	segs, err := parseReferencePath(s)
 	if err != nil {
@@ -208,10 +274,7 @@ func setSegs(doc any, segs []pathSegment, value any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[string]any, len(d)+1)
-		for k, v := range d {
-			out[k] = v
-		}
+		out := maps.Clone(d)
 		out[sg.name] = nv
 		return out, nil
 	case []any:
@@ -262,4 +325,84 @@ func unmarshal(s string) (any, error) {
 		return nil, errors.New("trailing data after JSON value")
 	}
 	return v, nil
+}
+
+// exceedsPayload reports whether v, written as JSON, is longer than the
+// payload quota. It counts without encoding, and stops once past the quota.
+func exceedsPayload(v any) bool {
+	return jsonSize(v, maxPayload) > maxPayload
+}
+
+// jsonSize returns the length of v's JSON encoding (as marshal writes it),
+// or some number above limit once the count passes limit.
+func jsonSize(v any, limit int) int {
+	switch t := v.(type) {
+	case nil:
+		return 4
+	case bool:
+		if t {
+			return 4
+		}
+		return 5
+	case json.Number:
+		return len(t)
+	case string:
+		return quotedSize(t)
+	case []any:
+		n := 2 + max(len(t)-1, 0)
+		for _, e := range t {
+			if n > limit {
+				break
+			}
+			n += jsonSize(e, limit-n)
+		}
+		return n
+	case map[string]any:
+		n := 2 + max(len(t)-1, 0)
+		for k, e := range t {
+			if n > limit {
+				break
+			}
+			n += quotedSize(k) + 1 + jsonSize(e, limit-n)
+		}
+		return n
+	default:
+		b, err := marshalBytes(v)
+		if err != nil {
+			return 4
+		}
+		return len(b)
+	}
+}
+
+// quotedSize is the length of s as a JSON string, with encoding/json's
+// escapes (HTML characters left as they are).
+func quotedSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+				n += 2
+			case c < 0x20:
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			n += 6 // \ufffd
+		case r == '\u2028' || r == '\u2029':
+			n += 6
+		default:
+			n += size
+		}
+		i += size
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	mrand "math/rand/v2"
 	"sync"
@@ -49,11 +50,14 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 		},
 		smCtx: map[string]any{"Id": x.machine.arn, "Name": x.machine.name},
 	}
+	x.history = make([]event, 0, max(x.machine.historyHint.Load(), 8))
 	th := &thread{x: x}
-	th.emit(x.start, "ExecutionStarted", map[string]any{
-		"input": x.input, "inputDetails": map[string]any{"truncated": false}, "roleArn": x.machine.roleArn,
-	})
-	e.log.Info("execution started", "execution", x.arn)
+	th.add(event{Type: "ExecutionStarted", at: x.start.UnixMilli(), data: jsonText(x.input), hasData: true,
+		details: map[string]any{"roleArn": x.machine.roleArn}})
+	logs := e.log.Enabled(ctx, slog.LevelInfo)
+	if logs {
+		e.log.Info("execution started", "execution", x.arn)
+	}
 
 	if x.def.TimeoutSeconds > 0 {
 		t := e.cfg.Clock.NewTimer(secondsDuration(float64(x.def.TimeoutSeconds)))
@@ -112,15 +116,20 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 		x.setEnd(status, "", serr.Name, serr.Cause)
 	default:
 		status = statusSucceeded
-		text := marshal(out)
-		th.emit(now, "ExecutionSucceeded", map[string]any{"output": text, "outputDetails": map[string]any{"truncated": false}})
-		x.setEnd(status, text, "", "")
+		th.emitData(now, "ExecutionSucceeded", "", out)
+		x.setOutput(out)
+		x.setEnd(status, "", "", "")
 	}
+	x.mu.Lock()
+	x.machine.historyHint.Store(int64(len(x.history)))
+	x.mu.Unlock()
 	e.closeTokens(x)
 	x.cancel(nil)
-	if status == statusFailed {
+	switch {
+	case !logs:
+	case status == statusFailed:
 		e.log.Info("execution ended", "execution", x.arn, "status", status, "error", serr.Name)
-	} else {
+	default:
 		e.log.Info("execution ended", "execution", x.arn, "status", status)
 	}
 }
@@ -128,26 +137,36 @@ func (e *Engine) execute(ctx context.Context, x *execution) {
 func (x *execution) setEnd(status, output, errName, cause string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.status, x.output, x.errName, x.cause = status, output, errName, cause
+	x.status, x.errName, x.cause = status, errName, cause
+	if output != "" {
+		x.output = output
+	}
+}
+
+// setOutput keeps the execution's output as a value; snapshot writes it as
+// JSON the first time it is asked for.
+func (x *execution) setOutput(v any) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.outputValue, x.hasOutputValue = v, true
 }
 
 // machine runs a definition (the execution, a branch or an iteration).
 func (r *run) machine(ctx context.Context, d *definition, input any, sc *scope) (any, *stateError) {
 	name := d.StartAt
-	text := marshal(input)
 	for {
 		if ctx.Err() != nil {
 			return nil, cancelled()
 		}
 		s := d.States[name]
-		out, outText, next, err := r.state(ctx, s, input, text, sc)
+		out, next, err := r.state(ctx, s, input, sc)
 		if err != nil {
 			return nil, err
 		}
 		if next == "" {
 			return out, nil
 		}
-		input, text, name = out, outText, next
+		input, name = out, next
 	}
 }
 
@@ -202,6 +221,23 @@ func (sr *stateRun) wrapRuntime(err *stateError) *stateError {
 	return err
 }
 
+// pathContext is the context object when p reads it, else nil.
+func (sr *stateRun) pathContext(p *valuePath) map[string]any {
+	if p.context {
+		return sr.context(0, "", nil)
+	}
+	return nil
+}
+
+// shown renders a value in a runtime error's cause: a string as it is,
+// anything else as JSON.
+func shown(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return marshal(v)
+}
+
 func (sr *stateRun) inputPath(v any) (any, *stateError)  { return sr.selectPath(sr.s.InputPath, v) }
 func (sr *stateRun) outputPath(v any) (any, *stateError) { return sr.selectPath(sr.s.OutputPath, v) }
 
@@ -214,7 +250,11 @@ func (sr *stateRun) selectPath(p optPath, v any) (any, *stateError) {
 	case p.null:
 		return map[string]any{}, nil
 	}
-	out, err := getPath(p.path, v)
+	var ctxObj map[string]any
+	if p.read.context {
+		ctxObj = sr.context(0, "", nil)
+	}
+	out, err := p.read.read(v, ctxObj)
 	if err != nil {
 		return nil, sr.runtimeErr("%s", err)
 	}
@@ -228,17 +268,17 @@ func (sr *stateRun) resultPath(p optPath, input, result any) (any, *stateError) 
 	case p.null:
 		return input, nil
 	}
-	out, err := setPath(input, p.path, result)
+	out, err := setSegs(input, p.ref, result)
 	if err != nil {
-		return nil, failf(ErrResultPathMatchFailure, "An error occurred while executing the state '%s' (entered at the event id #%d). Unable to apply ResultPath '%s' to input '%s': %s", sr.s.Name, sr.eventID, p.path, marshal(input), err)
+		return nil, failf(ErrReferencePathConflict, "Unable to apply ReferencePath %s to input %s", p.path, marshal(input))
 	}
 	return out, nil
 }
 
 // finish applies ResultSelector, ResultPath and OutputPath to a result.
 func (sr *stateRun) finish(result any, ctxObj map[string]any) (any, *stateError) {
-	if sr.s.HasResultSelector {
-		v, err := evalTemplate(sr.s.ResultSelector, result, ctxObj)
+	if sr.s.ResultSelector != nil {
+		v, err := sr.s.ResultSelector.eval(result, ctxObj)
 		if err != nil {
 			return nil, sr.wrapRuntime(err)
 		}
@@ -252,8 +292,7 @@ func (sr *stateRun) finish(result any, ctxObj map[string]any) (any, *stateError)
 }
 
 func (sr *stateRun) checkSize(v any) *stateError {
-	b, _ := marshalBytes(v)
-	if len(b) > maxPayload {
+	if exceedsPayload(v) {
 		return failf(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", sr.s.Name)
 	}
 	return nil
@@ -262,28 +301,24 @@ func (sr *stateRun) checkSize(v any) *stateError {
 // checkInputSize fails with States.DataLimitExceeded when a state's input,
 // after Parameters, is larger than the payload quota (AWS error-handling docs).
 func (sr *stateRun) checkInputSize(v any) *stateError {
-	b, _ := marshalBytes(v)
-	if len(b) > maxPayload {
+	if exceedsPayload(v) {
 		return failf(ErrDataLimitExceeded, "The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", sr.s.Name)
 	}
 	return nil
 }
 
-func (sr *stateRun) parameters(tmpl any, has bool, input any, ctxObj map[string]any) (any, *stateError) {
-	if !has {
+func (sr *stateRun) parameters(tmpl *template, input any, ctxObj map[string]any) (any, *stateError) {
+	if tmpl == nil {
 		return input, nil
 	}
-	v, err := evalTemplate(tmpl, input, ctxObj)
+	v, err := tmpl.eval(input, ctxObj)
 	return v, sr.wrapRuntime(err)
 }
 
 // state runs one state and says where to go next ("" when the machine ends).
-// inputText is input as JSON; state returns its output both ways too.
-func (r *run) state(ctx context.Context, s *state, input any, inputText string, sc *scope) (any, string, string, *stateError) {
+func (r *run) state(ctx context.Context, s *state, input any, sc *scope) (any, string, *stateError) {
 	now := r.e.now()
-	id := sc.th.emit(now, s.Type+"StateEntered", map[string]any{
-		"name": s.Name, "input": inputText, "inputDetails": map[string]any{"truncated": false},
-	})
+	id := sc.th.emitData(now, s.enteredType, s.Name, input)
 	sr := &stateRun{r: r, s: s, sc: sc, entered: now, eventID: id, input: input}
 	var out any
 	var next string
@@ -297,36 +332,35 @@ func (r *run) state(ctx context.Context, s *state, input any, inputText string, 
 			out, err = sr.outputPath(out)
 		}
 	case "Fail":
-		return nil, "", "", sr.fail()
+		return nil, "", sr.fail()
 	case "Choice":
 		out, next, err = sr.choice()
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", err
 		}
 	case "Wait":
 		out, err = sr.wait(ctx)
 	case "Task", "Parallel", "Map":
 		out, next, err = sr.withRetryAndCatch(ctx)
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", err
 		}
 	default:
-		return nil, "", "", failf(ErrRuntime, "unsupported state type %s", s.Type)
+		return nil, "", failf(ErrRuntime, "unsupported state type %s", s.Type)
 	}
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", err
 	}
 	if s.Type != "Choice" && next == "" {
 		next = s.Next
 	}
-	outText := marshal(out)
-	if len(outText) > maxPayload {
-		return nil, "", "", failf(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.Name)
+	// AWS limits every state's output. Choice, Wait and Succeed output a
+	// part of their input, which was checked already.
+	if s.mayGrow && exceedsPayload(out) {
+		return nil, "", failf(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.Name)
 	}
-	sc.th.emit(r.e.now(), s.Type+"StateExited", map[string]any{
-		"name": s.Name, "output": outText, "outputDetails": map[string]any{"truncated": false},
-	})
-	return out, outText, next, nil
+	sc.th.emitData(r.e.now(), s.exitedType, s.Name, out)
+	return out, next, nil
 }
 
 func (sr *stateRun) pass() (any, *stateError) {
@@ -335,7 +369,7 @@ func (sr *stateRun) pass() (any, *stateError) {
 		return nil, err
 	}
 	ctxObj := sr.context(0, "", nil)
-	result, err := sr.parameters(sr.s.Parameters, sr.s.HasParameters, eff, ctxObj)
+	result, err := sr.parameters(sr.s.Parameters, eff, ctxObj)
 	if err != nil {
 		return nil, err
 	}
@@ -353,36 +387,36 @@ func (sr *stateRun) fail() *stateError {
 	s := sr.s
 	e := &stateError{Name: s.Error, Cause: s.Cause}
 	ctxObj := sr.context(0, "", nil)
-	dyn := func(field, expr string) (string, *stateError) {
+	dyn := func(d *dynamicString) (string, *stateError) {
 		var v any
-		if call, err := parseIntrinsic(expr); err == nil {
-			val, serr := evalIntrinsic(call, sr.input, ctxObj)
+		if d.call != nil {
+			val, serr := evalIntrinsic(d.call, sr.input, ctxObj)
 			if serr != nil {
 				return "", sr.wrapRuntime(serr)
 			}
 			v = val
 		} else {
-			val, perr := getPath(expr, sr.input)
+			val, perr := d.path.read(sr.input, ctxObj)
 			if perr != nil {
-				return "", sr.runtimeErr("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, field, marshal(sr.input))
+				return "", sr.runtimeErr("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", d.path.text, d.field, marshal(sr.input))
 			}
 			v = val
 		}
 		str, ok := v.(string)
 		if !ok {
-			return "", sr.runtimeErr("The value at the path '%s' is not a string: %s", expr, marshal(v))
+			return "", sr.runtimeErr("The value at the path '%s' is not a string: %s", d.text(), marshal(v))
 		}
 		return str, nil
 	}
-	if s.ErrorPath != "" {
-		v, err := dyn("ErrorPath", s.ErrorPath)
+	if s.ErrorPath != nil {
+		v, err := dyn(s.ErrorPath)
 		if err != nil {
 			return err
 		}
 		e.Name = v
 	}
-	if s.CausePath != "" {
-		v, err := dyn("CausePath", s.CausePath)
+	if s.CausePath != nil {
+		v, err := dyn(s.CausePath)
 		if err != nil {
 			return err
 		}
@@ -431,22 +465,22 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 		until = now.Add(secondsDuration(float64(*s.Seconds)))
 	case s.Timestamp != "":
 		until, _ = parseTimestamp(s.Timestamp)
-	case s.SecondsPath != "":
-		v, perr := getPath(s.SecondsPath, eff)
+	case s.SecondsPath != nil:
+		v, perr := s.SecondsPath.read(eff, sr.pathContext(s.SecondsPath))
 		if perr != nil {
-			return nil, sr.runtimeErr("%s", perr)
+			return nil, sr.runtimeErr("The SecondsPath parameter does not reference an input value: %s", s.SecondsPath.text)
 		}
 		n, ok := v.(json.Number)
 		sec, ierr := n.Int64()
 		if !ok || ierr != nil {
-			return nil, sr.runtimeErr("The SecondsPath parameter does not reference a valid integer value: %s", marshal(v))
+			return nil, sr.runtimeErr("The SecondsPath parameter cannot be parsed as a long value: %s == %s", s.SecondsPath.text, shown(v))
 		}
 		if sec < 0 {
-			return nil, sr.runtimeErr("The SecondsPath parameter references a negative value: %d", sec)
+			return nil, sr.runtimeErr("The SecondsPath parameter references a negative value: %s == %d", s.SecondsPath.text, sec)
 		}
 		until = now.Add(secondsDuration(float64(sec)))
-	case s.TimestampPath != "":
-		v, perr := getPath(s.TimestampPath, eff)
+	case s.TimestampPath != nil:
+		v, perr := s.TimestampPath.read(eff, sr.pathContext(s.TimestampPath))
 		if perr != nil {
 			return nil, sr.runtimeErr("%s", perr)
 		}
@@ -457,7 +491,7 @@ func (sr *stateRun) wait(ctx context.Context) (any, *stateError) {
 			if !isString {
 				shown = marshal(v)
 			}
-			return nil, sr.runtimeErr("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", s.TimestampPath, shown)
+			return nil, sr.runtimeErr("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", s.TimestampPath.text, shown)
 		}
 		until = t
 	}
@@ -550,7 +584,7 @@ func (sr *stateRun) parallel(ctx context.Context, retry int) (any, *stateError) 
 		return nil, err
 	}
 	ctxObj := sr.context(retry, "", nil)
-	in, err := sr.parameters(s.Parameters, s.HasParameters, eff, ctxObj)
+	in, err := sr.parameters(s.Parameters, eff, ctxObj)
 	if err != nil {
 		return nil, err
 	}
@@ -598,14 +632,11 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 		return nil, err
 	}
 	ctxObj := sr.context(retry, "", nil)
-	in, err := sr.parameters(nil, false, eff, ctxObj)
-	if err != nil {
-		return nil, err
-	}
+	in := eff
 	itemsPath := s.ItemsPath.orDefault()
 	var itemsVal any = in
 	if !itemsPath.null {
-		v, perr := getPath(itemsPath.path, in)
+		v, perr := itemsPath.read.read(in, ctxObj)
 		if perr != nil {
 			return nil, sr.runtimeErr("%s", perr)
 		}
@@ -616,12 +647,19 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 		return nil, sr.runtimeErr("Item path %s in the input '%s' is not an array", itemsPath.path, marshal(in))
 	}
 	limit := s.MaxConcurrency
-	if s.MaxConcurrencyPath != "" {
-		v, perr := getPath(s.MaxConcurrencyPath, in)
+	if s.MaxConcurrencyPath != nil {
+		v, perr := s.MaxConcurrencyPath.read(in, ctxObj)
+		if perr != nil {
+			return nil, sr.runtimeErr("%s", perr)
+		}
 		n, _ := v.(json.Number)
 		i, ierr := n.Int64()
-		if perr != nil || ierr != nil || i < 0 {
-			return nil, sr.runtimeErr("MaxConcurrencyPath %s does not reference a non-negative integer", s.MaxConcurrencyPath)
+		if ierr != nil {
+			return nil, sr.runtimeErr("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", shown(v), s.MaxConcurrencyPath.text)
+		}
+		if i < 0 {
+			// AWS was recorded stalling here (test_max_concurrency_path_negative); failing is clearer locally.
+			return nil, sr.runtimeErr("The MaxConcurrencyPath field refers to value \"%d\" which is negative: %s", i, s.MaxConcurrencyPath.text)
 		}
 		limit = i
 	}
@@ -651,8 +689,8 @@ func (sr *stateRun) mapState(ctx context.Context, retry int) (any, *stateError) 
 			th := &thread{x: sr.r.x, last: sr.sc.th.last}
 			itemCtx := sr.context(retry, "", map[string]any{"Index": json.Number(fmt.Sprint(i)), "Value": item})
 			val := item
-			if s.HasItemSelector {
-				v, ierr := evalTemplate(s.ItemSelector, in, itemCtx)
+			if s.ItemSelector != nil {
+				v, ierr := s.ItemSelector.eval(in, itemCtx)
 				if ierr == nil {
 					ierr = sr.checkInputSize(v)
 				}

@@ -87,7 +87,7 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 		tokenText = token.text
 	}
 	ctxObj := sr.context(retry, tokenText, nil)
-	params, err := sr.parameters(s.Parameters, s.HasParameters, eff, ctxObj)
+	params, err := sr.parameters(s.Parameters, eff, ctxObj)
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +110,14 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 	now := sr.r.e.now
 	rtype, rname := res.eventNames()
 	if res.lambdaARN != "" {
-		d := map[string]any{"resource": res.lambdaARN, "input": marshal(params), "inputDetails": map[string]any{"truncated": false}}
+		d := map[string]any{"resource": res.lambdaARN, "input": lazyJSON{params}, "inputDetails": map[string]any{"truncated": false}}
 		if timeout > 0 {
 			d["timeoutInSeconds"] = timeout
 		}
 		th.emit(now(), "LambdaFunctionScheduled", d)
 		th.emit(now(), "LambdaFunctionStarted", nil)
 	} else {
-		d := map[string]any{"resourceType": rtype, "resource": rname, "region": sr.r.e.cfg.Region, "parameters": marshal(params)}
+		d := map[string]any{"resourceType": rtype, "resource": rname, "region": sr.r.e.cfg.Region, "parameters": lazyJSON{params}}
 		if timeout > 0 {
 			d["timeoutInSeconds"] = timeout
 		}
@@ -186,7 +186,7 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 		}
 		return nil, terr
 	}
-	out := marshal(result)
+	out := lazyJSON{result}
 	if res.lambdaARN != "" {
 		th.emit(now(), "LambdaFunctionSucceeded", map[string]any{"output": out, "outputDetails": map[string]any{"truncated": false}})
 	} else {
@@ -196,11 +196,11 @@ func (sr *stateRun) task(ctx context.Context, retry int) (any, *stateError) {
 }
 
 // seconds resolves TimeoutSeconds(Path) or HeartbeatSeconds(Path).
-func (sr *stateRun) seconds(fixed int64, path string, input any, field string) (int64, *stateError) {
-	if path == "" {
+func (sr *stateRun) seconds(fixed int64, path *valuePath, input any, field string) (int64, *stateError) {
+	if path == nil {
 		return fixed, nil
 	}
-	v, err := getPath(path, input)
+	v, err := path.read(input, sr.pathContext(path))
 	if err != nil {
 		return 0, sr.runtimeErr("%s", err)
 	}
