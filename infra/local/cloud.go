@@ -81,12 +81,13 @@ type Cloud struct {
 	// Settings are the values the functions run with.
 	Settings map[string]string
 
-	app       topology.Application
-	gateway   *gateway.Gateway
-	lambda    *lambda.Service
-	engine    *stepfunctions.Engine
-	servers   []*http.Server
-	closeOnce sync.Once
+	app          topology.Application
+	objectEvents *objectEvents
+	gateway      *gateway.Gateway
+	lambda       *lambda.Service
+	engine       *stepfunctions.Engine
+	servers      []*http.Server
+	closeOnce    sync.Once
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -151,8 +152,18 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
 		return nil, err
 	}
-	fakeS3 := gofakes3.New(s3mem.New())
-	c.serve(listeners["S3"], fakeS3.Server())
+	s3Backend := s3mem.New()
+	c.objectEvents = &objectEvents{
+		s3: gofakes3.New(s3Backend).Server(), backend: s3Backend, rules: app.Rules, log: cfg.Logger,
+		invoke: func(ctx context.Context, function string, payload []byte) error {
+			res, err := c.lambda.Invoke(ctx, function, payload)
+			if err == nil && res.FunctionError != "" {
+				err = fmt.Errorf("%s: %s", res.ErrorType(), res.ErrorMessage())
+			}
+			return err
+		},
+	}
+	c.serve(listeners["S3"], c.objectEvents)
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
@@ -204,6 +215,11 @@ func (c *Cloud) Env() []string {
 	}
 	return env
 }
+
+// ObjectEventsDelivered waits until every S3 "Object Created" event sent so
+// far has reached its rules' functions (or failed its attempts), so that a
+// test sees what an upload caused without polling.
+func (c *Cloud) ObjectEventsDelivered() { c.objectEvents.pending.Wait() }
 
 // Routes lists the HTTP API's routes as the local front serves them.
 func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
