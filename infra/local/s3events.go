@@ -79,15 +79,10 @@ func (r *recorder) WriteHeader(status int) {
 	r.ResponseWriter.WriteHeader(status)
 }
 
-func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(p)
-}
+func (r *recorder) Write(p []byte) (int, error) { return r.ResponseWriter.Write(p) }
 
 func (e *objectEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	e.s3.ServeHTTP(rec, r)
 	if rec.status < 200 || rec.status > 299 {
 		return
