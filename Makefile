@@ -11,21 +11,24 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy diff vet asl clean bench-sfn
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn
 
 all: test
 
 # npm tools (aws-cdk, aws-ses-v2-local, asl-validator), exactly as locked.
 node_modules/.package-lock.json: package.json package-lock.json
+	@echo "==> Installing the pinned npm tools (npm ci; about a minute the first time)"
 	npm ci --no-audit --no-fund
 	@touch $@
 
 ## build-local: every function's bootstrap for this machine, for the local cloud.
 build-local:
+	@echo "==> Building the $(words $(FUNCTIONS)) functions for this machine (the first time, Go fetches modules and compiles the AWS SDK: a few minutes)"
 	CGO_ENABLED=0 go build $(GOFLAGS_LAMBDA) -o bin/local/ $(addprefix ./functions/,$(FUNCTIONS))
 
 ## build: every function's bootstrap for AWS Lambda (provided.al2023, arm64).
 build:
+	@echo "==> Building the $(words $(FUNCTIONS)) functions for AWS Lambda (linux/arm64)"
 	@for f in $(FUNCTIONS); do \
 	  echo "bin/lambda/$$f/bootstrap"; \
 	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GOFLAGS_LAMBDA) -ldflags='-s -w' -o bin/lambda/$$f/bootstrap ./functions/$$f || exit 1; \
@@ -33,6 +36,7 @@ build:
 
 ## dev: run the whole product locally (Ctrl-C stops it).
 dev: node_modules/.package-lock.json build-local
+	@echo "==> Compiling and starting the local cloud (the first time: about a minute)"
 	go run ./infra/local/cmd/localcloud $(DEV_FLAGS)
 
 ## asl: validate every state machine definition.
@@ -42,9 +46,24 @@ asl: node_modules/.package-lock.json
 vet:
 	go vet ./...
 
-## test: every test, against the local services.
+## test: every test, against the local services, then each fuzz target briefly.
 test: node_modules/.package-lock.json build-local asl vet
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# The parsers of untrusted input, each fuzzed for FUZZTIME (seeds in each
+# package's testdata/fuzz/<target>/). `make fuzz FUZZTIME=10m` digs deeper;
+# a failing input is saved under testdata/fuzz/ and replayed by go test.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := shared/page:FuzzParseDecisions shared/page:FuzzLanguage shared/httpapi:FuzzDecodeJSON \
+	shared/consent:FuzzValidLinkToken shared/consent:FuzzParseLocale
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+	  out=$$(go test -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) ./$${t%%:*} 2>&1) || { echo "$$out"; exit 1; }; \
+	done
 
 ## synth: synthesize both AWS stacks into cdk.out/, offline (no credentials needed).
 synth: node_modules/.package-lock.json build
@@ -61,6 +80,10 @@ deploy: node_modules/.package-lock.json build
 ## bench-sfn: the Step Functions engine and aws-local-stepfunctions side by side, one core (PAIRS=10 CORE=0).
 bench-sfn: node_modules/.package-lock.json
 	infra/local/stepfunctions/benchpair.sh
+
+## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
+destroy: node_modules/.package-lock.json build
+	$(CDK) destroy $(CDK_FLAGS)
 
 clean:
 	rm -rf bin cdk.out

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
@@ -68,7 +71,9 @@ func (s *StatelessStack) alarm(name, description string, metric awscloudwatch.IM
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		AlarmDescription:   jsii.String(description),
 	})
+	// OK too: whoever got the alarm learns when it is over.
 	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(s.AlarmTopic))
+	a.AddOkAction(awscloudwatchactions.NewSnsAction(s.AlarmTopic))
 	s.Alarms[name] = a
 }
 
@@ -103,6 +108,48 @@ func (s *StatelessStack) addAlarms() {
 	s.alarm("ses/bounce-rate", "The SES bounce rate nears the 5% at which SES reviews the account", hourly("Reputation.BounceRate"), BounceRateThreshold)
 	s.alarm("ses/complaint-rate", "The SES complaint rate nears the 0.1% at which SES reviews the account", hourly("Reputation.ComplaintRate"), ComplaintRateThreshold)
 	s.alarm("api/server-errors", "The HTTP API answered with 5xx errors", s.API.MetricServerError(fiveMinuteSum()), 1)
+	s.alarm("api/candidate-client-errors", fmt.Sprintf("The candidate routes answered %d or more 4xx responses in 5 minutes: links guessed or scanned, or a client locked out", PublicClientErrorThreshold),
+		s.accessLogMetric("CandidateClientErrors", publicClientErrorPattern(s.publicRouteKeys)), PublicClientErrorThreshold)
+	s.alarm("api/throttled", fmt.Sprintf("The HTTP API throttled %d or more requests (429) in 5 minutes: candidates may be locked out by one client", ThrottledThreshold),
+		s.accessLogMetric("ThrottledRequests", `{ $.status = "429" }`), ThrottledThreshold)
+}
+
+// Spike thresholds of the public routes, per five minutes.
+const (
+	PublicClientErrorThreshold = 50
+	ThrottledThreshold         = 10
+	// MetricNamespace holds the metrics the app derives from its logs.
+	MetricNamespace = "Consentflow"
+)
+
+// accessLogMetric counts the API access log lines that match pattern (a
+// CloudWatch Logs JSON filter pattern) as a metric, summed over 5 minutes.
+// HTTP APIs publish no 429 count of their own (it is in 4xx), and the 4xx
+// count per route needs its path: the access log has both.
+func (s *StatelessStack) accessLogMetric(name, pattern string) awscloudwatch.IMetric {
+	f := awslogs.NewMetricFilter(s.Stack, jsii.String(name+"Filter"), &awslogs.MetricFilterProps{
+		LogGroup:        s.APILogs,
+		FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(pattern)),
+		MetricNamespace: jsii.String(MetricNamespace),
+		MetricName:      jsii.String(name),
+		MetricValue:     jsii.String("1"),
+		// Zero when nothing matched, so the alarm sees quiet periods.
+		DefaultValue: jsii.Number(0),
+	})
+	return f.Metric(fiveMinuteSum())
+}
+
+// publicClientErrorPattern matches 4xx access log lines of the given routes.
+func publicClientErrorPattern(routeKeys []string) string {
+	var routes []string
+	for _, k := range routeKeys {
+		routes = append(routes, fmt.Sprintf("$.routeKey = %q", k))
+	}
+	if len(routes) == 0 {
+		routes = []string{`$.routeKey = "none"`}
+	}
+	// The access log writes the status as a string ("404"): match it so.
+	return fmt.Sprintf(`{ $.status = "4*" && (%s) }`, strings.Join(routes, " || "))
 }
 
 // addDashboard defines the workflows' dashboard: executions and their

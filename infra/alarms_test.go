@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,6 +60,12 @@ func TestAlarms(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no alarm on %s %s (%s)", w.namespace, w.metric, w.dimension)
+		}
+	}
+	// Every alarm also says when it is over.
+	for id, a := range alarms {
+		if toJSON(t, a.Properties["OKActions"]) != toJSON(t, []any{map[string]any{"Ref": topic}}) {
+			t.Errorf("alarm %s: OK actions %v, want the alarm topic", id, a.Properties["OKActions"])
 		}
 	}
 	// The topic's policy (which replaces SNS's default) lets CloudWatch
@@ -126,4 +133,51 @@ func TestSchedule(t *testing.T) {
 			"Action": "states:StartExecution", "Effect": "Allow", "Resource": map[string]any{"Ref": smIDs[testSchedule.Workflow]},
 		}})},
 	})
+}
+
+// The public routes' 4xx responses and every 429 are counted from the access
+// log and alarmed on.
+func TestCandidateRouteSpikesAlarm(t *testing.T) {
+	s := synthDefault(t)
+	filters := resources(t, s.stateless, "AWS::Logs::MetricFilter")
+	patterns := map[string]string{}
+	for _, f := range filters {
+		tr := asList(f.Properties["MetricTransformations"])[0].(map[string]any)
+		patterns[tr["MetricName"].(string)] = f.Properties["FilterPattern"].(string)
+		if toJSON(t, f.Properties["LogGroupName"]) != toJSON(t, map[string]any{"Ref": logicalIDs(t, s.stateless, "AWS::Logs::LogGroup", "ApiAccessLogs")}) {
+			t.Errorf("metric filter %s reads %v, want the API access logs", tr["MetricName"], f.Properties["LogGroupName"])
+		}
+	}
+	if p := patterns["ThrottledRequests"]; p != `{ $.status = "429" }` {
+		t.Errorf("throttled requests pattern %q", p)
+	}
+	p := patterns["CandidateClientErrors"]
+	for _, r := range topology.App.Routes {
+		if got, want := strings.Contains(p, fmt.Sprintf("%q", r.Key())), r.Auth == topology.Public; got != want {
+			t.Errorf("4xx pattern %q names %s: %v, want %v", p, r.Key(), got, want)
+		}
+	}
+	if !strings.HasPrefix(p, `{ $.status = "4*" && (`) {
+		t.Errorf("4xx pattern %q", p)
+	}
+	for metric, threshold := range map[string]float64{"ThrottledRequests": ThrottledThreshold, "CandidateClientErrors": PublicClientErrorThreshold} {
+		s.stateless.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Namespace": MetricNamespace, "MetricName": metric, "Threshold": threshold, "Statistic": "Sum", "Period": 300,
+		})
+	}
+}
+
+// logicalIDs returns the one logical ID of typ that starts with prefix.
+func logicalIDs(t *testing.T, tpl assertions.Template, typ, prefix string) string {
+	t.Helper()
+	var found []string
+	for id := range resources(t, tpl, typ) {
+		if strings.HasPrefix(id, prefix) {
+			found = append(found, id)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s %s*: %v, want one", typ, prefix, found)
+	}
+	return found[0]
 }

@@ -52,7 +52,7 @@ func (s *StatelessStack) newAPI(app topology.Application, cfg Config) {
 	s.APILogs = awslogs.NewLogGroup(s.Stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
 		EncryptionKey: s.LogsKey,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	stage := s.API.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
 	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
@@ -104,6 +104,7 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 				"DetailedMetricsEnabled": true,
 			}
 			publicRoutes = append(publicRoutes, route)
+			s.publicRouteKeys = append(s.publicRouteKeys, r.Key())
 		}
 	}
 	if len(publicSettings) > 0 {

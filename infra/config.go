@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 
@@ -32,7 +35,30 @@ const (
 	ContextRecruiterUserPoolClientID = "recruiterUserPoolClientId"
 	// ContextLogRetentionDays is how long function, workflow and API logs stay.
 	ContextLogRetentionDays = "logRetentionDays"
+	// ContextUseExistingSenderIdentity ("true") says the sender address, or
+	// senderDomain, is already an SES identity in the region: the stack then
+	// uses it instead of creating one (which would fail).
+	ContextUseExistingSenderIdentity = "useExistingSenderIdentity"
+	// ContextAllowExampleSettings ("true") lets the example controller,
+	// sender and notice of cdk.json through: for tests and trials only.
+	ContextAllowExampleSettings = "allowExampleSettings"
+	// ContextPublicRateLimitPerIP, when above zero, puts CloudFront and a WAF
+	// web ACL in front of the candidate routes, blocking a client IP above
+	// that many requests per five minutes.
+	ContextPublicRateLimitPerIP = "publicRateLimitPerIp"
 )
+
+// contextKeys lists every context key the app reads (besides the topology's
+// settings); any other key without a colon is a typo, refused.
+var contextKeys = []string{
+	ContextLambdaAssetRoot, ContextAlarmEmail, ContextSenderDomain, ContextRecruiterUserPoolID,
+	ContextRecruiterUserPoolClientID, ContextLogRetentionDays, ContextUseExistingSenderIdentity,
+	ContextAllowExampleSettings, ContextPublicRateLimitPerIP,
+}
+
+// cdkContextKeys are the CDK's own context keys without a colon (its
+// feature flags and lookups all have one, e.g. "@aws-cdk/core:...").
+var cdkContextKeys = []string{"acknowledged-issue-numbers"}
 
 // Defaults of the AWS-only context keys.
 const (
@@ -57,6 +83,13 @@ type Config struct {
 	RecruiterUserPoolClientID string
 	// LogRetention applies to every log group the app creates.
 	LogRetention awslogs.RetentionDays
+	// UseExistingSenderIdentity: the sender identity exists; do not create it.
+	UseExistingSenderIdentity bool
+	// AllowExampleSettings lets example values through Validate.
+	AllowExampleSettings bool
+	// PublicRateLimitPerIP, above zero, adds CloudFront and a WAF rate-based
+	// rule (requests per IP per five minutes) in front of the candidate routes.
+	PublicRateLimitPerIP int
 }
 
 // ConfigError reports an invalid context value.
@@ -96,8 +129,30 @@ func ConfigFromContext(node constructs.Node, repoRoot string) (Config, error) {
 		RecruiterUserPoolID:       strings.TrimSpace(get(ContextRecruiterUserPoolID, "")),
 		RecruiterUserPoolClientID: strings.TrimSpace(get(ContextRecruiterUserPoolClientID, "")),
 	}
+	if err := unknownKeys(node); err != nil {
+		return Config{}, err
+	}
 	for _, s := range topology.App.Settings {
 		c.Settings[s.Name] = get(s.Name, s.Default)
+	}
+	for key, dst := range map[string]*bool{
+		ContextUseExistingSenderIdentity: &c.UseExistingSenderIdentity,
+		ContextAllowExampleSettings:      &c.AllowExampleSettings,
+	} {
+		v := strings.TrimSpace(get(key, "false"))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, &ConfigError{Key: key, Value: v, Reason: "want true or false"}
+		}
+		*dst = b
+	}
+	if v := strings.TrimSpace(get(ContextPublicRateLimitPerIP, "0")); v != "" {
+		n, err := strconv.Atoi(v)
+		// WAF's rate-based rules accept 10 to 2,000,000,000 per window.
+		if err != nil || (n != 0 && (n < 10 || n > 2_000_000_000)) {
+			return Config{}, &ConfigError{Key: ContextPublicRateLimitPerIP, Value: v, Reason: "want 0 (off) or a whole number of requests per IP per 5 minutes from 10 to 2000000000"}
+		}
+		c.PublicRateLimitPerIP = n
 	}
 	days := get(ContextLogRetentionDays, strconv.Itoa(DefaultLogRetentionDays))
 	n, err := strconv.Atoi(days)
@@ -112,8 +167,66 @@ func ConfigFromContext(node constructs.Node, repoRoot string) (Config, error) {
 	return c, c.Validate()
 }
 
+// unknownKeys refuses a context key the app does not read, naming the
+// known key nearest to it: a misspelt key would otherwise be ignored and its
+// default deployed.
+func unknownKeys(node constructs.Node) error {
+	all, _ := node.GetAllContext(nil).(map[string]any)
+	known := append(append([]string{}, contextKeys...), cdkContextKeys...)
+	for _, s := range topology.App.Settings {
+		known = append(known, s.Name)
+	}
+	for _, key := range sortedKeys(all) {
+		if strings.Contains(key, ":") || slices.Contains(known, key) {
+			continue
+		}
+		nearest, best := "", -1
+		for _, k := range known {
+			if d := levenshtein.ComputeDistance(strings.ToLower(key), strings.ToLower(k)); best < 0 || d < best {
+				nearest, best = k, d
+			}
+		}
+		return &ConfigError{Key: key, Value: fmt.Sprint(all[key]), Reason: fmt.Sprintf("unknown context key; did you mean %s?", nearest)}
+	}
+	return nil
+}
+
+// exampleSettings are the settings whose cdk.json values are examples that
+// must not reach candidates.
+var exampleSettings = []string{
+	topology.SettingControllerName, topology.SettingControllerContact, topology.SettingSenderEmail, topology.SettingNoticeURL,
+}
+
+// isExample reports whether v is a setting's example default, or names a
+// domain reserved for examples (RFC 2606: example.com, .net, .org, *.example).
+func isExample(setting, v string) bool {
+	if def, ok := topology.App.Setting(setting); ok && v == def.Default {
+		return true
+	}
+	host := v
+	if _, domain, ok := strings.Cut(v, "@"); ok {
+		host = domain
+	} else if u, err := url.Parse(v); err == nil && u.Host != "" {
+		host = u.Hostname()
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, d := range []string{"example.com", "example.net", "example.org", "example"} {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate checks the values a deployment would otherwise fail on late.
 func (c Config) Validate() error {
+	if !c.AllowExampleSettings {
+		for _, key := range exampleSettings {
+			if v := c.Settings[key]; isExample(key, v) {
+				return &ConfigError{Key: key, Value: v, Reason: "an example value: set your own (-c " + key + "=...), or -c " + ContextAllowExampleSettings + "=true to synthesize with examples"}
+			}
+		}
+	}
 	sender := c.Settings[topology.SettingSenderEmail]
 	if a, err := mail.ParseAddress(sender); err != nil || a.Address != sender {
 		return &ConfigError{Key: topology.SettingSenderEmail, Value: sender, Reason: "not a plain email address"}

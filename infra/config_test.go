@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -19,6 +20,10 @@ func TestConfigFromContext(t *testing.T) {
 		context map[string]any
 		badKey  string // the key a *ConfigError names; empty: valid
 		check   func(t *testing.T, c Config)
+		// strict leaves out allowExampleSettings=true, which the other
+		// cases add so that they can start from cdk.json's examples.
+		strict bool
+		reason string // a part of the error's text
 	}{
 		{name: "defaults", context: map[string]any{}, check: func(t *testing.T, c Config) {
 			for _, s := range topology.App.Settings {
@@ -49,9 +54,41 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "notice URL not a URL", context: map[string]any{topology.SettingNoticeURL: ""}, badKey: "settings"},
 		{name: "retention days not a number", context: map[string]any{topology.SettingRetentionDays: "talent_pool=two years"}, badKey: topology.SettingRetentionDays},
 		{name: "log retention CloudWatch does not offer", context: map[string]any{ContextLogRetentionDays: "100"}, badKey: ContextLogRetentionDays},
+		{name: "misspelt key", context: map[string]any{"contollerName": "Acme Ltd"}, badKey: "contollerName", reason: "did you mean controllerName?"},
+		{name: "misspelt AWS-only key", context: map[string]any{"alarmMail": "ops@acme.test"}, badKey: "alarmMail", reason: "did you mean alarmEmail?"},
+		{name: "CDK's own keys", context: map[string]any{"@aws-cdk/core:newStyleStackSynthesis": true, "aws:cdk:version-reporting": false, "acknowledged-issue-numbers": []any{}}, check: func(t *testing.T, c Config) {}},
+		{name: "example values", strict: true, context: map[string]any{}, badKey: topology.SettingControllerName, reason: "allowExampleSettings=true"},
+		{name: "own values", strict: true, context: ownSettings(nil), check: func(t *testing.T, c Config) {
+			if c.AllowExampleSettings || c.Settings[topology.SettingSenderEmail] != "consent@acme.test" {
+				t.Errorf("allow examples %v, sender %q", c.AllowExampleSettings, c.Settings[topology.SettingSenderEmail])
+			}
+		}},
+		{name: "example sender", strict: true, context: ownSettings(map[string]any{topology.SettingSenderEmail: "consent@example.com"}), badKey: topology.SettingSenderEmail},
+		{name: "sender on a domain reserved for examples", strict: true, context: ownSettings(map[string]any{topology.SettingSenderEmail: "privacy@acme.example"}), badKey: topology.SettingSenderEmail},
+		{name: "example notice URL", strict: true, context: ownSettings(map[string]any{topology.SettingNoticeURL: "https://www.example.org/privacy"}), badKey: topology.SettingNoticeURL},
+		{name: "example controller contact", strict: true, context: ownSettings(map[string]any{topology.SettingControllerContact: "privacy@example.com"}), badKey: topology.SettingControllerContact},
+		{name: "existing sender identity", context: map[string]any{ContextUseExistingSenderIdentity: "true"}, check: func(t *testing.T, c Config) {
+			if !c.UseExistingSenderIdentity {
+				t.Error("the existing identity is not used")
+			}
+		}},
+		{name: "existing sender identity not a boolean", context: map[string]any{ContextUseExistingSenderIdentity: "yes please"}, badKey: ContextUseExistingSenderIdentity},
+		{name: "per-IP rate limit below WAF's minimum", context: map[string]any{ContextPublicRateLimitPerIP: "5"}, badKey: ContextPublicRateLimitPerIP},
+		{name: "per-IP rate limit", context: map[string]any{ContextPublicRateLimitPerIP: 300}, check: func(t *testing.T, c Config) {
+			if c.PublicRateLimitPerIP != 300 {
+				t.Errorf("rate limit %d", c.PublicRateLimitPerIP)
+			}
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			app := awscdk.NewApp(&awscdk.AppProps{Context: &c.context})
+			ctx := map[string]any{}
+			for k, v := range c.context {
+				ctx[k] = v
+			}
+			if !c.strict {
+				ctx[ContextAllowExampleSettings] = "true"
+			}
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 			cfg, err := ConfigFromContext(app.Node(), repoRoot)
 			if c.badKey == "" {
 				if err != nil {
@@ -64,8 +101,26 @@ func TestConfigFromContext(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Key != c.badKey {
 				t.Errorf("error %v, want a *ConfigError about %s", err, c.badKey)
 			}
+			if err != nil && !strings.Contains(err.Error(), c.reason) {
+				t.Errorf("error %q does not say %q", err, c.reason)
+			}
 		})
 	}
+}
+
+// ownSettings is a deployment's own controller, sender and notice, with
+// overrides.
+func ownSettings(overrides map[string]any) map[string]any {
+	m := map[string]any{
+		topology.SettingControllerName:    "Acme Recruiting GmbH",
+		topology.SettingControllerContact: "privacy@acme.test",
+		topology.SettingSenderEmail:       "consent@acme.test",
+		topology.SettingNoticeURL:         "https://acme.test/privacy",
+	}
+	for k, v := range overrides {
+		m[k] = v
+	}
+	return m
 }
 
 // cdk.json gives every topology setting and AWS-only key its default, so the
@@ -90,7 +145,7 @@ func TestCDKJSONListsEveryParameter(t *testing.T) {
 			t.Errorf("cdk.json context %s = %v, want the topology default %q", s.Name, v, s.Default)
 		}
 	}
-	for _, key := range []string{ContextLambdaAssetRoot, ContextAlarmEmail, ContextSenderDomain, ContextRecruiterUserPoolID, ContextRecruiterUserPoolClientID, ContextLogRetentionDays} {
+	for _, key := range contextKeys {
 		if _, ok := doc.Context[key]; !ok {
 			t.Errorf("cdk.json context lacks %s", key)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -28,7 +29,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention,
 		EncryptionKey: s.LogsKey,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	role := awsiam.NewRole(s.Stack, jsii.String(id+"Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -62,8 +63,17 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 			}
 			if ref.Name == topology.SettingPublicBaseURL && v == "" {
 				v = *s.API.ApiEndpoint()
+				if s.CandidateEdge != nil {
+					v = *s.candidateEdgeURL()
+				}
 			}
 			env[name] = jsii.String(v)
+		case topology.SecretArn:
+			sec, ok := s.stateful.Secrets[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown secret %q", f.Name, name, ref.Name)
+			}
+			env[name] = sec.SecretArn()
 		case topology.WorkflowArn:
 			// Set by bindWorkflows once the state machines exist.
 		default:
@@ -90,29 +100,18 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 	awscdk.Tags_Of(fn).Add(jsii.String(TagFunction), jsii.String(f.Name), nil)
 	suppress(role, suppression("AwsSolutions-IAM5", reasonXRay, "Resource::*"))
 
-	switch f.Table {
-	case topology.Read:
-		s.stateful.Table.GrantReadData(fn)
-	case topology.ReadWrite:
-		s.stateful.Table.GrantReadWriteData(fn)
-		suppress(role, suppression("AwsSolutions-IAM5", reasonDataKey, "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"))
-	}
-	for name, access := range f.Buckets {
-		b, ok := s.stateful.Buckets[name]
-		if !ok {
-			return nil, fmt.Errorf("function %s: unknown bucket %q", f.Name, name)
-		}
-		switch access {
-		case topology.Read:
-			b.GrantRead(fn, nil)
-		case topology.ReadWrite:
-			b.GrantReadWrite(fn, nil)
-			suppress(role, suppression("AwsSolutions-IAM5", reasonDataKey, "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"))
-		}
-		suppress(role, suppression("AwsSolutions-IAM5", reasonBucketObjects, appliesToRegex(`/^Action::s3:.*\*$/`), appliesToRegex(`/^Resource::.*\/\*$/`)))
+	if err := s.grantData(f, fn); err != nil {
+		return nil, err
 	}
 	if f.SendsEmail {
 		s.Mail.grantSend(fn)
+	}
+	for _, name := range f.ReadsSecrets {
+		sec, ok := s.stateful.Secrets[name]
+		if !ok {
+			return nil, fmt.Errorf("function %s: reads unknown secret %q", f.Name, name)
+		}
+		grantSecretValue(fn, sec)
 	}
 	return fn, nil
 }
@@ -148,6 +147,91 @@ func (s *StatelessStack) bindWorkflows(f topology.Function) error {
 			return fmt.Errorf("function %s: answers unknown workflow %q", f.Name, w)
 		}
 		sm.GrantTaskResponse(fn)
+	}
+	return nil
+}
+
+// grantData gives fn exactly the DynamoDB and S3 actions its topology entry
+// lists, on exactly the table and buckets it names, and the use of the data
+// key those need: kms:Decrypt to read items (DynamoDB decrypts the table key
+// with the caller's permission, for reads and writes alike) and objects,
+// kms:GenerateDataKey to write objects. Never Encrypt or ReEncrypt*, which
+// neither service asks of the caller.
+func (s *StatelessStack) grantData(f topology.Function, fn awslambda.Function) error {
+	role := fn.Role()
+	var kms []string
+	for _, name := range sortedKeys(f.Tables) {
+		actions := f.Tables[name]
+		if name != s.stateful.TableName {
+			return fmt.Errorf("function %s: unknown table %q", f.Name, name)
+		}
+		table := s.stateful.Table
+		var iam []string
+		query := false
+		for _, a := range actions {
+			iam = append(iam, "dynamodb:"+string(a))
+			query = query || a == topology.Query
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(iam...),
+			Resources: &[]*string{table.TableArn()},
+		}))
+		if query && len(s.stateful.Indexes) > 0 {
+			// Queries of the table's global secondary indexes.
+			var arns []*string
+			for _, ix := range s.stateful.Indexes {
+				arns = append(arns, jsii.String(*table.TableArn()+"/index/"+ix))
+			}
+			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("dynamodb:Query"),
+				Resources: &arns,
+			}))
+		}
+		if topology.ReadsTable(actions) {
+			kms = append(kms, "kms:Decrypt")
+		}
+	}
+	for _, name := range sortedKeys(f.Buckets) {
+		actions := f.Buckets[name]
+		b, ok := s.stateful.Buckets[name]
+		if !ok {
+			return fmt.Errorf("function %s: unknown bucket %q", f.Name, name)
+		}
+		var objects, bucket []string
+		for _, a := range actions {
+			switch a {
+			case topology.ListBucket, topology.ListBucketVersions:
+				bucket = append(bucket, "s3:"+string(a))
+			default:
+				objects = append(objects, "s3:"+string(a))
+			}
+		}
+		if len(objects) > 0 {
+			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(objects...),
+				Resources: &[]*string{b.ArnForObjects(jsii.String(f.KeyPrefixes[name] + "*"))},
+			}))
+			suppress(role, suppression("AwsSolutions-IAM5", reasonBucketObjects, appliesToRegex(`/^Resource::.*\/\*$/`)))
+		}
+		if len(bucket) > 0 {
+			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(bucket...),
+				Resources: &[]*string{b.BucketArn()},
+			}))
+		}
+		if topology.ReadsObjects(actions) {
+			kms = append(kms, "kms:Decrypt")
+		}
+		if topology.WritesObjects(actions) {
+			kms = append(kms, "kms:GenerateDataKey")
+		}
+	}
+	if len(kms) > 0 {
+		slices.Sort(kms)
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(slices.Compact(kms)...),
+			Resources: &[]*string{s.stateful.Key.KeyArn()},
+		}))
 	}
 	return nil
 }

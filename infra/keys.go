@@ -16,7 +16,7 @@ func newKey(scope constructs.Construct, id, description string) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
 		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("GrantsOnlyForAWSServices"),

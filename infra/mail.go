@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
@@ -17,8 +19,11 @@ const SESDimension = "ses:configuration-set"
 // Mail is the SES side of the app: the sender identity and the
 // configuration set every message is sent with.
 type Mail struct {
-	Sender           string
+	Sender string
+	// Identity is the identity the stack created; nil when the
+	// configuration uses an existing one (IdentityArn names either).
 	Identity         awsses.EmailIdentity
+	IdentityArn      *string
 	ConfigurationSet awsses.ConfigurationSet
 }
 
@@ -50,13 +55,42 @@ func newMail(scope constructs.Construct, cfg Config) *Mail {
 			awsses.EmailSendingEvent_RENDERING_FAILURE,
 		},
 	})
+	name := m.Sender
 	identity := awsses.Identity_Email(jsii.String(m.Sender))
 	if cfg.SenderDomain != "" {
+		name = cfg.SenderDomain
 		identity = awsses.Identity_Domain(jsii.String(cfg.SenderDomain))
 	}
-	m.Identity = awsses.NewEmailIdentity(scope, jsii.String("Sender"), &awsses.EmailIdentityProps{
-		Identity:         identity,
-		ConfigurationSet: m.ConfigurationSet,
+	stack := awscdk.Stack_Of(scope)
+	if cfg.UseExistingSenderIdentity {
+		// Creating an identity that exists fails: use it by name. Its
+		// default configuration set is the owner's to set (see README).
+		m.IdentityArn = stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ses"), Resource: jsii.String("identity"), ResourceName: jsii.String(name),
+		})
+	} else {
+		m.Identity = awsses.NewEmailIdentity(scope, jsii.String("Sender"), &awsses.EmailIdentityProps{
+			Identity:         identity,
+			ConfigurationSet: m.ConfigurationSet,
+		})
+		m.IdentityArn = m.Identity.EmailIdentityArn()
+		if cfg.SenderDomain != "" {
+			// The three Easy DKIM CNAME records to publish in the domain's DNS.
+			for i, rec := range []struct{ name, value *string }{
+				{m.Identity.DkimDnsTokenName1(), m.Identity.DkimDnsTokenValue1()},
+				{m.Identity.DkimDnsTokenName2(), m.Identity.DkimDnsTokenValue2()},
+				{m.Identity.DkimDnsTokenName3(), m.Identity.DkimDnsTokenValue3()},
+			} {
+				awscdk.NewCfnOutput(stack, jsii.String(fmt.Sprintf("DkimRecord%d", i+1)), &awscdk.CfnOutputProps{
+					Description: jsii.String(fmt.Sprintf("Easy DKIM record %d of %s: publish this CNAME, then wait for SES to verify", i+1, cfg.SenderDomain)),
+					Value:       awscdk.Fn_Join(jsii.String(" "), &[]*string{rec.name, jsii.String("CNAME"), rec.value}),
+				})
+			}
+		}
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("MailConfigurationSet"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The SES configuration set that records bounces and complaints: the sender identity's default"),
+		Value:       m.ConfigurationSet.ConfigurationSetName(),
 	})
 	return m
 }
@@ -64,7 +98,7 @@ func newMail(scope constructs.Construct, cfg Config) *Mail {
 // grantSend lets grantee send email as the sender address only, through the
 // identity and its configuration set.
 func (m *Mail) grantSend(grantee awsiam.IGrantable) {
-	stack := awscdk.Stack_Of(m.Identity)
+	stack := awscdk.Stack_Of(m.ConfigurationSet)
 	configSetArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service:      jsii.String("ses"),
 		Resource:     jsii.String("configuration-set"),
@@ -72,7 +106,7 @@ func (m *Mail) grantSend(grantee awsiam.IGrantable) {
 	})
 	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("ses:SendEmail"), // SES v2 SendEmail with simple content
-		Resources: &[]*string{m.Identity.EmailIdentityArn(), configSetArn},
+		Resources: &[]*string{m.IdentityArn, configSetArn},
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"ses:FromAddress": m.Sender},
 		},

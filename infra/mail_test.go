@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -31,7 +33,7 @@ func TestMailIdentityFromContext(t *testing.T) {
 				s = synth(t, topology.App, c.overrides)
 			}
 			// The verified identity outlives redeploys of the stateless stack.
-			s.stateful.HasResource(jsii.String("AWS::SES::EmailIdentity"), map[string]any{"DeletionPolicy": "Retain"})
+			s.stateful.HasResource(jsii.String("AWS::SES::EmailIdentity"), map[string]any{"DeletionPolicy": "RetainExceptOnCreate"})
 			s.stateless.ResourceCountIs(jsii.String("AWS::SES::EmailIdentity"), jsii.Number(0))
 			s.stateful.HasResourceProperties(jsii.String("AWS::SES::EmailIdentity"), map[string]any{
 				"EmailIdentity":              c.identity,
@@ -61,4 +63,53 @@ func TestMailIdentityFromContext(t *testing.T) {
 			// TestFunctionPermissionsFollowTheTopology.
 		})
 	}
+}
+
+// In domain mode the stack outputs the three Easy DKIM CNAME records; with
+// an existing identity it creates none and grants sending on it by name.
+func TestMailDKIMOutputsAndExistingIdentity(t *testing.T) {
+	domain := synth(t, topology.App, map[string]any{topology.SettingSenderEmail: "privacy@acme.example", ContextSenderDomain: "acme.example"})
+	outputs := outputsOf(domain.stateful)
+	for i := 1; i <= 3; i++ {
+		out, ok := outputs[fmt.Sprintf("DkimRecord%d", i)].(map[string]any)
+		if !ok {
+			t.Errorf("no DkimRecord%d output; outputs %v", i, outputs)
+			continue
+		}
+		v := toJSON(t, out["Value"])
+		if !strings.Contains(v, fmt.Sprintf("DkimDNSTokenName%d", i)) || !strings.Contains(v, fmt.Sprintf("DkimDNSTokenValue%d", i)) || !strings.Contains(v, "CNAME") {
+			t.Errorf("DkimRecord%d = %s, want the token's name CNAME its value", i, v)
+		}
+	}
+	if _, ok := outputsOf(synthDefault(t).stateful)["DkimRecord1"]; ok {
+		t.Error("an address identity has DKIM outputs")
+	}
+
+	existing := synth(t, topology.App, map[string]any{
+		topology.SettingSenderEmail: "privacy@acme.example", ContextSenderDomain: "acme.example", ContextUseExistingSenderIdentity: "true",
+	})
+	existing.stateful.ResourceCountIs(jsii.String("AWS::SES::EmailIdentity"), jsii.Number(0))
+	existing.stateful.ResourceCountIs(jsii.String("AWS::SES::ConfigurationSet"), jsii.Number(1))
+	if _, ok := outputsOf(existing.stateful)["MailConfigurationSet"]; !ok {
+		t.Error("no MailConfigurationSet output to make the existing identity's default")
+	}
+	grants := 0
+	for _, r := range resources(t, existing.stateless, "AWS::IAM::Policy") {
+		doc := toJSON(t, r.Properties["PolicyDocument"])
+		if strings.Contains(doc, `"ses:SendEmail"`) {
+			grants++
+			if !strings.Contains(doc, ":identity/acme.example") {
+				t.Errorf("sending is granted on %s, want the existing identity acme.example", doc)
+			}
+		}
+	}
+	if grants == 0 {
+		t.Error("no function may send through the existing identity")
+	}
+}
+
+// outputsOf returns a template's outputs by logical ID.
+func outputsOf(tpl assertions.Template) map[string]any {
+	out, _ := (*tpl.ToJSON())["Outputs"].(map[string]any)
+	return out
 }

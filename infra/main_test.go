@@ -39,6 +39,9 @@ func cdkContext(t testing.TB, overrides map[string]any) map[string]any {
 		t.Fatalf("cdk.json: %v", err)
 	}
 	doc.Context[ContextLambdaAssetRoot] = filepath.Join("testdata", "lambda")
+	// cdk.json's controller, sender and notice are examples, refused
+	// unless allowed; TestConfigFromContext checks the refusal.
+	doc.Context[ContextAllowExampleSettings] = "true"
 	for k, v := range overrides {
 		doc.Context[k] = v
 	}
@@ -147,17 +150,24 @@ var (
 )
 
 // everythingTopology is topology.App plus what it does not use yet: a
-// function that reads and writes one bucket and reads the other.
+// function that reads and writes one bucket and reads the other, and a
+// global secondary index that a querying function may query.
 func everythingTopology() topology.Application {
 	app := topology.App
 	app.Functions = append([]topology.Function{}, topology.App.Functions...)
 	f := app.Functions[0]
-	f.Buckets = map[string]topology.Access{topology.CVBucket: topology.ReadWrite, topology.RecordingBucket: topology.Read}
+	f.Buckets = map[string][]topology.BucketAction{
+		topology.CVBucket:        {topology.GetObject, topology.PutObject, topology.DeleteObject, topology.ListBucket},
+		topology.RecordingBucket: {topology.GetObject},
+	}
 	f.Env = map[string]topology.Ref{"CV_BUCKET": {Kind: topology.BucketName, Name: topology.CVBucket}}
 	for k, v := range app.Functions[0].Env {
 		f.Env[k] = v
 	}
 	app.Functions[0] = f
+	app.Table.Indexes = append(append([]topology.Index{}, app.Table.Indexes...), topology.Index{
+		Name: "test-index", PartitionKey: topology.Key{Name: "gsi1pk", Type: "S"}, SortKey: topology.Key{Name: "gsi1sk", Type: "S"},
+	})
 	return app
 }
 

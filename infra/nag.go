@@ -12,14 +12,17 @@ import (
 const (
 	reasonXRay = "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions " +
 		"(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html); tracing is on for every function."
-	reasonDataKey = "CDK's grant on the one customer-managed data key (its ARN, not *): DynamoDB and S3 need the " +
-		"GenerateDataKey* and ReEncrypt* variants to write items and objects encrypted under it."
 	reasonBucketObjects = "Object-level actions on the objects of this one candidate bucket (<bucket ARN>/*): " +
 		"object keys are per candidate and not known at deploy time."
 	reasonWorkflowLogs = "Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray actions support " +
 		"no resource-level permissions (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html)."
 	reasonExecutions = "states:DescribeExecution on the executions of this one state machine (execution:<name>:*): " +
 		"execution names are request IDs, not known at deploy time."
+	reasonEdgeGeo  = "Candidates apply from anywhere; the web ACL limits each client IP instead."
+	reasonEdgeLogs = "CloudFront access logs would hold every candidate's IP address and link token (in the path); " +
+		"the HTTP API's access log records each request without them."
+	reasonEdgeTLS = "No custom domain is configured for the candidate distribution, so it serves CloudFront's default " +
+		"certificate, whose TLS policy CloudFront sets; publicBaseUrl with your own domain is the way to pin TLSv1.2_2021."
 	reasonPublicRoute = "Candidate consent pages are opened from a personal link sent by email; candidates have no " +
 		"account. The unguessable token in the path is the credential, checked by the function, and the route is throttled."
 )

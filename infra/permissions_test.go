@@ -30,8 +30,8 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			{"describes its executions", len(f.Starts) > 0, "states:DescribeExecution"},
 			{"answers workflow tasks", len(f.AnswersTasks) > 0, "states:SendTaskSuccess"},
 			{"sends email", f.SendsEmail, "ses:SendEmail"},
-			{"reads the table", f.Table != topology.NoAccess, "dynamodb:GetItem"},
-			{"writes the table", f.Table == topology.ReadWrite, "dynamodb:PutItem"},
+			{"reads a secret", len(f.ReadsSecrets) > 0, "secretsmanager:GetSecretValue"},
+			{"describes a secret", false, "secretsmanager:DescribeSecret"},
 		} {
 			if has(c.action) != c.want {
 				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))
@@ -42,9 +42,25 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 				t.Errorf("function %s: wildcard action %s", f.Name, a)
 			}
 		}
-		// Reading the encrypted table needs its key.
-		if f.Table != topology.NoAccess && !has("kms:Decrypt") {
-			t.Errorf("function %s reads the table but may not decrypt with its key", f.Name)
+		// Exactly the DynamoDB actions the topology lists (which the call
+		// analysis in infra/topology checks against the code): no Scan,
+		// Batch*, stream actions or DescribeTable unless listed.
+		var want []string
+		for _, actions := range f.Tables {
+			for _, a := range actions {
+				want = append(want, "dynamodb:"+string(a))
+			}
+		}
+		if got, want := ofService(got, "dynamodb:"), sortedSet(want); !slices.Equal(got, want) {
+			t.Errorf("function %s: DynamoDB actions %v, want exactly %v", f.Name, got, want)
+		}
+		// The data key: Decrypt for reading the table, nothing more.
+		wantKMS := []string{}
+		if len(f.Tables) > 0 {
+			wantKMS = []string{"kms:Decrypt"}
+		}
+		if got := ofService(got, "kms:"); !slices.Equal(got, wantKMS) {
+			t.Errorf("function %s: KMS actions %v, want exactly %v", f.Name, got, wantKMS)
 		}
 		// Data, workflow and mail actions name their resources, never "*".
 		for _, st := range wildcards[f.Name] {
@@ -61,6 +77,87 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ofService returns the actions of one service (by prefix), sorted, each once.
+func ofService(actions []string, prefix string) []string {
+	var out []string
+	for _, a := range actions {
+		if strings.HasPrefix(a, prefix) {
+			out = append(out, a)
+		}
+	}
+	return sortedSet(out)
+}
+
+func sortedSet(s []string) []string {
+	out := append([]string{}, s...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// A function with buckets gets exactly their actions, object actions on the
+// objects and listing on the bucket, and of the data key Decrypt to read
+// and GenerateDataKey to write; a querying function may query the table's
+// indexes.
+func TestBucketAndIndexGrantsAreExact(t *testing.T) {
+	s := synthEverything(t)
+	tpl := parsed(t, s.stateless)
+	actions, _ := functionActions(t, tpl)
+	app := everythingTopology()
+	f := app.Functions[0]
+	got := actions[f.Name]
+	var wantS3 []string
+	for _, list := range f.Buckets {
+		for _, a := range list {
+			wantS3 = append(wantS3, "s3:"+string(a))
+		}
+	}
+	if got, want := ofService(got, "s3:"), sortedSet(wantS3); !slices.Equal(got, want) {
+		t.Errorf("function %s: S3 actions %v, want exactly %v", f.Name, got, want)
+	}
+	if got, want := ofService(got, "kms:"), []string{"kms:Decrypt", "kms:GenerateDataKey"}; !slices.Equal(got, want) {
+		t.Errorf("function %s: KMS actions %v, want exactly %v", f.Name, got, want)
+	}
+	// Only the CV bucket is listed, on the bucket; objects under /*.
+	policies := toJSONString(policiesOf(t, tpl, f.Name))
+	if !strings.Contains(policies, `"s3:ListBucket"`) || strings.Count(policies, `/*"`) < 2 {
+		t.Errorf("function %s: bucket statements %s", f.Name, policies)
+	}
+	for _, fn := range app.Functions {
+		queries := slices.Contains(fn.Tables[topology.ConsentTable], topology.Query)
+		if got := strings.Contains(toJSONString(policiesOf(t, tpl, fn.Name)), "/index/test-index"); got != queries {
+			t.Errorf("function %s: may query the index: %v, queries the table: %v", fn.Name, got, queries)
+		}
+	}
+}
+
+// policiesOf returns the statements of every policy attached to the role of
+// the function named name.
+func policiesOf(t *testing.T, tpl Template, name string) []any {
+	t.Helper()
+	var out []any
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		if n, ok := tag(r, TagFunction); !ok || n != name {
+			continue
+		}
+		role := getAttRef(r.Properties["Role"])
+		for _, p := range tpl.Resources {
+			if p.Type != "AWS::IAM::Policy" {
+				continue
+			}
+			for _, ro := range asList(p.Properties["Roles"]) {
+				if ref(ro) == role {
+					doc, _ := p.Properties["PolicyDocument"].(map[string]any)
+					out = append(out, asList(doc["Statement"])...)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // functionActions maps each function (by topology name) to the actions of

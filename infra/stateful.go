@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -28,17 +29,26 @@ type StatefulStackProps struct {
 
 // StatefulStack holds what outlives a deployment: the table, the buckets,
 // their key and the recruiters' user pool. It is termination protected and
-// every resource in it is retained when the stack is deleted.
+// every resource in it is retained when the stack is deleted or an update
+// removes it. A failed first create removes what it created
+// (DeletionPolicy RetainExceptOnCreate), so a retry does not collide with
+// leftovers; the table and the user pool, under deletion protection, are
+// retained even then (their names are generated: no collision).
 type StatefulStack struct {
-	Stack      awscdk.Stack
-	Key        awskms.Key
-	Table      awsdynamodb.Table
+	Stack awscdk.Stack
+	Key   awskms.Key
+	Table awsdynamodb.Table
+	// TableName is the table's topology name; Indexes its index names.
+	TableName  string
+	Indexes    []string
 	Buckets    map[string]awss3.Bucket
 	AccessLogs awss3.Bucket
 	// UserPool and UserPoolClient sign recruiters in: created here, or
 	// imported when the configuration names an existing pool.
 	UserPool       awscognito.IUserPool
 	UserPoolClient awscognito.IUserPoolClient
+	// Secrets are the deployment's generated secrets, by topology name.
+	Secrets map[string]awssecretsmanager.Secret
 	// Mail is the verified sender identity and its configuration set: kept
 	// here because deleting a verified identity means verifying it again
 	// (and, for a domain, new DKIM records) before any email goes out.
@@ -57,10 +67,14 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 
 	s.Key = newKey(stack, "DataKey", props.App.Name+" personal data: the table and the candidate buckets")
 	s.Mail = newMail(stack, props.Config)
-	for _, c := range []constructs.IConstruct{s.Mail.Identity, s.Mail.ConfigurationSet} {
+	mail := []constructs.IConstruct{s.Mail.ConfigurationSet}
+	if s.Mail.Identity != nil {
+		mail = append(mail, s.Mail.Identity)
+	}
+	for _, c := range mail {
 		for _, child := range *c.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 			if r, ok := child.(awscdk.CfnResource); ok {
-				r.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+				r.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 			}
 		}
 	}
@@ -76,9 +90,14 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
 		DeletionProtection: jsii.Bool(true),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+		// Retain, not retain-except-on-create: a rollback cannot delete a
+		// table under deletion protection, and would fail instead of
+		// leaving it. Its name is generated, so a retry does not collide.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
+	s.TableName = t.Name
 	for _, ix := range t.Indexes {
+		s.Indexes = append(s.Indexes, ix.Name)
 		s.Table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:    jsii.String(ix.Name),
 			PartitionKey: attribute(ix.PartitionKey),
@@ -99,7 +118,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 			Expiration:                  awscdk.Duration_Days(jsii.Number(AccessLogDays)),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 
 	for _, b := range props.App.Buckets {
@@ -122,7 +141,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 				ExpiredObjectDeleteMarker:           jsii.Bool(true),
 				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 			}},
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
 	}
 
@@ -130,6 +149,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 		eventBridgeNotifications(b)
 	}
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
+	s.Secrets = newSecrets(stack, props.App)
 	return s
 }
 
@@ -158,7 +178,8 @@ func recruiterPool(stack awscdk.Stack, cfg Config) (awscognito.IUserPool, awscog
 		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
 		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
 		DeletionProtection:           jsii.Bool(true),
-		RemovalPolicy:                awscdk.RemovalPolicy_RETAIN,
+		// Retain, as the table: deletion protection would fail a rollback.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	client := pool.AddClient(jsii.String("RecruiterClient"), &awscognito.UserPoolClientOptions{
 		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -47,6 +49,12 @@ type StatelessStack struct {
 	AlarmTopic       awssns.Topic
 	Alarms           map[string]awscloudwatch.Alarm // "<function|workflow|schedule>/<what>", "ses/bounce-rate"
 	Dashboard        awscloudwatch.Dashboard
+	// CandidateEdge and CandidateWebACL front the candidate routes when
+	// publicRateLimitPerIp is set; nil otherwise.
+	CandidateEdge   awscloudfront.Distribution
+	CandidateWebACL awswafv2.CfnWebACL
+
+	publicRouteKeys []string // "GET /c/{token}", ...
 }
 
 // NewStatelessStack defines the stateless stack from the topology.
@@ -68,6 +76,9 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 	s.LogsKey = newLogsKey(s.Stack)
 	s.Mail = props.Stateful.Mail
 	s.newAPI(props.App, props.Config)
+	if props.Config.PublicRateLimitPerIP > 0 {
+		s.newCandidateEdge(props.Config)
+	}
 	s.newAlarmTopic(props.Config)
 
 	for _, f := range props.App.Functions {

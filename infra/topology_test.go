@@ -142,6 +142,10 @@ func TestFunctionEnvironment(t *testing.T) {
 				if want := toJSON(t, map[string]any{"Ref": smIDs[ref.Name]}); got != want {
 					t.Errorf("function %s: %s = %s, want %s", f.Name, name, got, want)
 				}
+			case ref.Kind == topology.SecretArn:
+				if !strings.Contains(got, topology.Pascal(ref.Name)+"Secret") || !strings.Contains(got, "consentflow-stateful") {
+					t.Errorf("function %s: %s = %s, want the stateful stack's secret ARN", f.Name, name, got)
+				}
 			case ref.Kind == topology.TableName:
 				if !strings.Contains(got, "Table") || !strings.Contains(got, "consentflow-stateful") {
 					t.Errorf("function %s: %s = %s, want the stateful stack's table name", f.Name, name, got)

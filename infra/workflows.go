@@ -28,9 +28,10 @@ func (s *StatelessStack) newWorkflow(d Definition, cfg Config) (awsstepfunctions
 		subs[key] = fn.FunctionArn()
 	}
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  workflowLogGroupName(w),
 		Retention:     cfg.LogRetention,
 		EncryptionKey: s.LogsKey,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	typ := awsstepfunctions.StateMachineType_EXPRESS
 	if w.Standard {
@@ -63,4 +64,19 @@ func (s *StatelessStack) newWorkflow(d Definition, cfg Config) (awsstepfunctions
 		}))
 	}
 	return sm, nil
+}
+
+// VendedLogsPrefix is where Step Functions log groups belong: CloudWatch
+// Logs grants log delivery to /aws/vendedlogs/* once, instead of growing a
+// resource policy (of limited size) per log group.
+const VendedLogsPrefix = "/aws/vendedlogs/states/"
+
+// workflowLogGroupName is VendedLogsPrefix, the stack's name, the workflow's
+// and the stack's unique id: a group retained after the stack is deleted
+// never collides with the next stack's.
+func workflowLogGroupName(w topology.Workflow) *string {
+	stackGUID := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String(VendedLogsPrefix), awscdk.Aws_STACK_NAME(), jsii.String("-" + w.Name + "-"), stackGUID,
+	})
 }

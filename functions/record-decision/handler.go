@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,13 +30,21 @@ type Workflows interface {
 	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
 }
 
+// Secret is a deployment secret's value; *secret.Cached is one.
+type Secret interface {
+	Value(ctx context.Context) ([]byte, error)
+}
+
 // Handler records candidates' decisions.
 type Handler struct {
 	Store     DecisionStore
 	Workflows Workflows
-	Policy    consent.Policy
-	Log       *slog.Logger
-	Now       func() time.Time
+	// NetworkKey keys the hash of the client's network: a deployment
+	// secret, so the hash cannot be reversed from stored data alone.
+	NetworkKey Secret
+	Policy     consent.Policy
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 type jsonInput struct {
@@ -50,52 +59,64 @@ type jsonInput struct {
 // Handle records the decision in the body: a form post from the consent
 // page (answered with 303 See Other back to the page) or JSON.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	m := locale.For(page.Language(req))
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
 	token, err := page.Token(req)
 	if err != nil {
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
 	}
+	v.Path = "/c/" + token
 	now := h.Now()
 	r, c, err := h.Store.RequestByLink(ctx, consent.HashLinkToken(token), now)
 	if err != nil {
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
 	}
-	m = locale.For(c.Locale)
+	// The language the form was shown in (it posts it back), else the
+	// candidate's own; and the request's controller.
+	v.M, v.Controller = locale.For(page.LanguageFor(req, c.Locale)), r.Controller
+	m := v.M
 	if r.Status != consent.Pending {
-		return page.Error(ctx, h.Log, req, m, &consent.ConflictError{Reason: "this consent request has already been answered"}), nil
+		return page.Error(ctx, h.Log, req, v, &consent.ConflictError{Reason: "this consent request has already been answered"}), nil
 	}
 	decisions, err := h.decisions(req, r)
 	if err != nil {
-		if page.WantsHTML(req) {
-			form := page.NewForm(h.Policy, c, r, "/c/"+token)
+		var bad *httpapi.BadRequestError
+		if page.WantsHTML(req) && !errors.As(err, &bad) {
+			form := page.NewForm(h.Policy, m, r, v.Path)
 			form.Error = m.ChooseEach
 			return page.Render(http.StatusUnprocessableEntity, form), nil
 		}
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
+	}
+	key, err := h.NetworkKey.Value(ctx)
+	if err != nil {
+		return page.Error(ctx, h.Log, req, v, fmt.Errorf("network hash key: %w", err)), nil
 	}
 	ev := consent.Evidence{
-		// Only the client's network is hashed, never its address: the hash
-		// shows where an answer came from without identifying a device.
-		IPHash:    consent.Pseudonym([]byte("consentflow/ip/"+r.ID), consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
+		// Only the client's network is kept, never its address, and only as
+		// a hash keyed with a deployment secret: it shows that two answers
+		// came from one network without saying which (there are only 2^24
+		// IPv4 /24s, so an unkeyed or stored-key hash is reversible).
+		IPHash:    consent.Pseudonym(key, consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
 		UserAgent: truncate(req.RequestContext.HTTP.UserAgent, 512),
-		Language:  c.Locale,
+		Language:  m.Lang, // the language the candidate read the request in
 	}
 	ans, err := h.Store.RecordDecision(ctx, r, decisions, ev, now)
 	if err != nil {
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
 	}
 	h.Log.InfoContext(ctx, "decision recorded", "requestId", r.ID, "candidateId", r.CandidateID, "receiptId", ans.ReceiptID)
 	h.handOver(ctx, r, ans)
 	if page.WantsHTML(req) {
 		return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
-			"Location": "/c/" + token, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+			"Location": v.Path + "?lang=" + m.Lang, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
 		}}, nil
 	}
 	return httpapi.JSON(http.StatusOK, ans), nil
 }
 
 func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.Decision, error) {
-	if ct := httpapi.Header(req, "Content-Type"); len(ct) >= 16 && ct[:16] == "application/json" {
+	switch mt := httpapi.MediaType(req); {
+	case httpapi.IsJSON(mt):
 		var in jsonInput
 		if err := httpapi.DecodeJSON(req, &in); err != nil {
 			return nil, err
@@ -108,12 +129,14 @@ func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.D
 			decisions[i] = consent.Decision{Purpose: d.Purpose, Grant: *d.Grant}
 		}
 		return decisions, r.Answer(decisions)
+	case mt == "application/x-www-form-urlencoded":
+		body, err := httpapi.FormBody(req)
+		if err != nil {
+			return nil, err
+		}
+		return page.ParseDecisions(body, r)
 	}
-	body, err := httpapi.Body(req)
-	if err != nil {
-		return nil, err
-	}
-	return page.ParseDecisions(body, r)
+	return nil, httpapi.UnsupportedMediaType("application/x-www-form-urlencoded or application/json")
 }
 
 // handOver gives the recorded answer to the workflow waiting on the request.

@@ -8,9 +8,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/consentflow/consentflow/shared/env"
+	"github.com/consentflow/consentflow/shared/secret"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
@@ -19,14 +21,16 @@ func main() {
 	table := env.Require(log, "TABLE_NAME")[0]
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
+	secretARN := env.Require(log, "NETWORK_HASH_SECRET_ARN")[0]
 	st := store.New(dynamodb.NewFromConfig(cfg), table)
 	st.SetRetention(env.Retention(log)) // a decision recomputes artifact deadlines
 	h := &Handler{
-		Store:     st,
-		Workflows: sfn.NewFromConfig(cfg),
-		Policy:    policy,
-		Log:       log,
-		Now:       time.Now,
+		Store:      st,
+		Workflows:  sfn.NewFromConfig(cfg),
+		NetworkKey: secret.New(secretsmanager.NewFromConfig(cfg), secretARN),
+		Policy:     policy,
+		Log:        log,
+		Now:        time.Now,
 	}
 	lambda.Start(h.Handle)
 }

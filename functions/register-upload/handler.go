@@ -149,10 +149,9 @@ func (h *Handler) remove(ctx context.Context, obj store.Object, keep map[string]
 			return removed, nil
 		}
 		for _, v := range left {
-			in := &s3.DeleteObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key)}
-			if v != "null" {
-				in.VersionId = aws.String(v)
-			}
+			// Always with a version id ("null" for an object written before
+			// versioning): never a delete marker, always the version itself.
+			in := &s3.DeleteObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key), VersionId: aws.String(v)}
 			if _, err := h.S3.DeleteObject(ctx, in); err != nil {
 				return nil, fmt.Errorf("delete object version: %w", err)
 			}

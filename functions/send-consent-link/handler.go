@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/url"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
@@ -54,7 +55,10 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err := h.Store.AttachLink(ctx, req.ID, consent.HashLinkToken(token), in.TaskToken); err != nil {
 		return Output{}, workflow.Error(err)
 	}
-	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, h.Policy.LinkURL(token), req.ExpiresAt))
+	// The link carries the candidate's language, so that even a page shown
+	// without the stored locale (an expired or unknown link) speaks it.
+	link := h.Policy.LinkURL(token) + "?lang=" + url.QueryEscape(c.Locale)
+	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, req, link))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "consent link not sent", "requestId", req.ID, "error", err.Error())
 		return Output{}, workflow.Error(err)

@@ -42,29 +42,35 @@ type View struct {
 // Handle shows the form of a pending request, or the recorded answer of an
 // answered one. It only reads.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	m := locale.For(page.Language(req))
+	// Until the link is known: the deployment's controller, and the
+	// language chosen or the browser's.
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
 	token, err := page.Token(req)
 	if err != nil {
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
 	}
+	v.Path = "/c/" + token
 	r, c, err := h.Store.RequestByLink(ctx, consent.HashLinkToken(token), h.Now())
 	if err != nil {
-		return page.Error(ctx, h.Log, req, m, err), nil
+		return page.Error(ctx, h.Log, req, v, err), nil
 	}
-	m = locale.For(c.Locale)
-	form := page.NewForm(h.Policy, c, r, "/c/"+token)
+	// Known: the candidate's language, and the request's own controller.
+	v.M, v.Controller = locale.For(page.LanguageFor(req, c.Locale)), r.Controller
+	m := v.M
+	form := page.NewForm(h.Policy, m, r, v.Path)
 	view := View{RequestID: r.ID, Status: string(r.Status), Controller: h.Policy.Controller, NoticeVersion: r.NoticeVersion,
 		NoticeURL: h.Policy.NoticeURL, ExpiresAt: r.ExpiresAt, Purposes: form.Purposes}
 	if r.Status == consent.Answered {
 		ans, err := h.Store.RecordedAnswer(ctx, r.ID)
 		if err != nil {
-			return page.Error(ctx, h.Log, req, m, err), nil
+			return page.Error(ctx, h.Log, req, v, err), nil
 		}
 		if !page.WantsHTML(req) {
 			view.Answer = &ans
 			return httpapi.JSON(http.StatusOK, view), nil
 		}
-		out := page.Outcome{M: m, Title: m.Thanks, Detail: m.ThanksDetail}
+		out := v.Outcome(m.Thanks, m.ThanksDetail)
+		out.Withdraw = h.Policy.ControllerContact
 		for _, o := range ans.Outcomes {
 			out.Decisions = append(out.Decisions, page.DecisionView{Name: m.PurposeNames[o.Purpose], State: o.State})
 		}

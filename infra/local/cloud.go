@@ -1,7 +1,7 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
-// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Lambda and Step
-// Functions (ours), behind an HTTP front that behaves like API Gateway.
+// DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
+// Lambda and Step Functions (ours), behind an HTTP front that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +33,7 @@ import (
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
 	"github.com/consentflow/consentflow/infra/local/lambda"
+	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
@@ -86,6 +89,7 @@ type Cloud struct {
 	gateway      *gateway.Gateway
 	lambda       *lambda.Service
 	engine       *stepfunctions.Engine
+	secrets      *secretsmanager.Server
 	servers      []*http.Server
 	closeOnce    sync.Once
 }
@@ -108,17 +112,30 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.RecruiterToken == "" {
 		cfg.RecruiterToken = "local-" + rand.Text()
 	}
-	c = &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	c = cloud
 	defer func() {
+		// Every early return sets c to nil: close what was started through
+		// cloud, never through c.
 		if err != nil {
-			c.Close()
+			cloud.Close()
 		}
 	}()
 
 	// Listen first, so that every service can be told every other's address.
-	appLn, err := net.Listen("tcp", orDefault(cfg.Addr, "127.0.0.1:0"))
+	appLn, err := listen("the app", orDefault(cfg.Addr, "127.0.0.1:0"))
 	if err != nil {
-		return nil, fmt.Errorf("app listener: %w", err)
+		return nil, err
+	}
+	// The outbox is a separate process that would only say it exited: try
+	// its address here first, to name the cause when it is taken.
+	if sesAddr := orDefault(cfg.SESAddr, "127.0.0.1:0"); !strings.HasSuffix(sesAddr, ":0") {
+		ln, err := listen("the email outbox", sesAddr)
+		if err != nil {
+			appLn.Close()
+			return nil, err
+		}
+		ln.Close()
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
@@ -147,6 +164,18 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	c.Endpoints["SES"] = outbox.URL()
 
 	c.Settings = settings(app, cfg.Settings, c.AppURL)
+
+	// Secrets Manager: each topology secret generated afresh at start.
+	smLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("secrets manager listener: %w", err)
+	}
+	c.secrets = secretsmanager.New(Region, AccountID)
+	for _, s := range app.Secrets {
+		c.secrets.Generate(s.Name)
+	}
+	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.serve(smLn, c.secrets)
 
 	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
@@ -199,7 +228,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
 		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
 	})
-	c.serve(appLn, c.gateway)
+	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
 }
 
@@ -210,7 +239,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -281,7 +310,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		for name, ref := range f.Env {
 			env[name] = c.resolve(ref)
 		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN"} {
+		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
 			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
 		}
 		timeout := f.Timeout
@@ -307,6 +336,8 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return StateMachineARN(ref.Name)
 	case topology.Setting:
 		return c.Settings[ref.Name]
+	case topology.SecretArn:
+		return c.secrets.ARN(ref.Name)
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }
@@ -331,6 +362,32 @@ func routes(app topology.Application) []gateway.Route {
 		out[i] = gateway.Route{Method: r.Method, Path: r.Path, Function: r.Function, Auth: r.Auth == topology.Recruiter}
 	}
 	return out
+}
+
+// AddrInUseError reports that an address the local cloud must listen on is
+// taken by another program.
+type AddrInUseError struct {
+	Service string // "the app" or "the email outbox"
+	Addr    string
+	Err     error
+}
+
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s cannot listen on %s: the address is already in use (by another program, or another make dev)", e.Service, e.Addr)
+}
+
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// listen listens on addr for service, naming a taken address as such.
+func listen(service, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &AddrInUseError{Service: service, Addr: addr, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", service, addr, err)
+	}
+	return ln, nil
 }
 
 func orDefault(s, d string) string {

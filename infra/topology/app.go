@@ -7,8 +7,15 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// ConsentTable is the app table's name in the topology.
+	ConsentTable = "consent"
+
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
+
+	// NetworkHashSecret keys the hash of a candidate's client network in
+	// audit events, so the stored hash cannot be reversed from stored data.
+	NetworkHashSecret = "network-hash-key"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -40,7 +47,7 @@ const (
 var App = Application{
 	Name: "consentflow",
 	Table: Table{
-		Name:         "consent",
+		Name:         ConsentTable,
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
 		Indexes: []Index{
@@ -65,12 +72,16 @@ var App = Application{
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 	},
+	// Deployment secrets (generated; never set by hand).
+	Secrets: []Secret{
+		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
+	},
 	Functions: []Function{
 		{
 			Name:        "register-candidate",
 			Description: "Registers a candidate for a recruiter",
 			Env:         env(table()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem),
 		},
 		{
 			Name:        "request-consent",
@@ -78,53 +89,56 @@ var App = Application{
 			Env: env(table(), map[string]Ref{
 				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
 			}),
-			Table:  Read,
+			Tables: tables(GetItem),
 			Starts: []string{ConsentRequestWorkflow},
 		},
 		{
 			Name:        "list-consents",
 			Description: "Shows the state of each of a candidate's consents",
 			Env:         env(table()),
-			Table:       Read,
+			Tables:      tables(GetItem, Query),
 		},
 		{
 			Name:        "show-consent-page",
 			Description: "Shows a candidate what they are asked to consent to",
 			Env:         env(table(), notice()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 		},
 		{
-			Name:         "record-decision",
-			Description:  "Records a candidate's decision and hands it back to the waiting workflow",
-			Env:          env(table(), notice(), retention()),
-			Table:        ReadWrite,
+			Name:        "record-decision",
+			Description: "Records a candidate's decision and hands it back to the waiting workflow",
+			Env: env(table(), notice(), retention(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
+			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
 			Name:        "record-consent-request",
 			Description: "Records that consent was requested for each purpose",
 			Env:         env(table(), notice()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem),
 		},
 		{
 			Name:        "send-consent-link",
 			Description: "Emails a candidate a personal consent link and parks the workflow's task token",
 			Env:         env(table(), notice(), mail()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, PutItem, UpdateItem, DeleteItem),
 			SendsEmail:  true,
 		},
 		{
 			Name:        "send-consent-receipt",
 			Description: "Emails a candidate the receipt of their decision",
 			Env:         env(table(), notice(), mail()),
-			Table:       Read,
+			Tables:      tables(GetItem),
 			SendsEmail:  true,
 		},
 		{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
 			Env:         env(table(), notice(), retention()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 		},
 
 		// Applications, CVs and recordings.
@@ -132,27 +146,30 @@ var App = Application{
 			Name:        "open-application",
 			Description: "Opens an application, the basis that keeps a CV",
 			Env:         env(table(), retention()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem),
 		},
 		{
 			Name:        "close-application",
 			Description: "Closes an application and recomputes its CVs' deadlines",
 			Env:         env(table(), retention()),
-			Table:       ReadWrite,
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 		},
 		{
 			Name:        "authorize-document",
 			Description: "Allows one CV upload with a presigned POST for one key",
 			Env:         env(table(), retention(), map[string]Ref{"CV_BUCKET": {Kind: BucketName, Name: CVBucket}}),
-			Table:       ReadWrite,
-			Objects:     []ObjectGrant{{Bucket: CVBucket, Prefix: CVPrefix, Actions: []string{"s3:PutObject"}}},
+			Tables:      tables(GetItem, Query, PutItem),
+			Buckets:     map[string][]BucketAction{CVBucket: {PutObject}},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix},
 		},
 		{
 			Name:        "show-document",
 			Description: "Gives a short-lived download link of a CV that is not due",
 			Env:         env(table()),
-			Table:       Read,
-			Objects:     []ObjectGrant{{Bucket: CVBucket, Prefix: CVPrefix, Actions: []string{"s3:GetObject"}}},
+			Tables:      tables(GetItem),
+			// A presigned GET of the registered version.
+			Buckets:     map[string][]BucketAction{CVBucket: {GetObjectVersion}},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix},
 		},
 		{
 			Name:        "authorize-recording",
@@ -161,15 +178,16 @@ var App = Application{
 				"RECORDING_BUCKET":                  {Kind: BucketName, Name: RecordingBucket},
 				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
 			}),
-			Table:   ReadWrite,
-			Starts:  []string{ConsentRequestWorkflow},
-			Objects: []ObjectGrant{{Bucket: RecordingBucket, Prefix: RecordingPrefix, Actions: []string{"s3:PutObject"}}},
+			Tables:      tables(GetItem, Query, PutItem),
+			Starts:      []string{ConsentRequestWorkflow},
+			Buckets:     map[string][]BucketAction{RecordingBucket: {PutObject}},
+			KeyPrefixes: map[string]string{RecordingBucket: RecordingPrefix},
 		},
 		{
 			Name:        "list-recordings",
 			Description: "Lists a candidate's recordings with their status and deadline",
 			Env:         env(table()),
-			Table:       Read,
+			Tables:      tables(GetItem, Query),
 		},
 		{
 			Name:        "register-upload",
@@ -178,11 +196,13 @@ var App = Application{
 				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
 				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
 			}),
-			Table:      ReadWrite,
+			Tables:     tables(GetItem, Query, PutItem),
 			SendsEmail: true,
-			Objects: []ObjectGrant{
-				{Bucket: CVBucket, Actions: []string{"s3:GetObject", "s3:ListBucketVersions", "s3:DeleteObjectVersion"}},
-				{Bucket: RecordingBucket, Actions: []string{"s3:GetObject", "s3:ListBucketVersions", "s3:DeleteObjectVersion"}},
+			// HEAD of the version that arrived; removal of the versions
+			// nobody authorized, listed first and again until none is left.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
+				RecordingBucket: {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
 			},
 		},
 	},
@@ -229,6 +249,11 @@ const (
 	DefaultTimeout  = 10 * time.Second
 	DefaultMemoryMB = 256
 )
+
+// tables grants the app table exactly actions (see Function.Tables).
+func tables(actions ...TableAction) map[string][]TableAction {
+	return map[string][]TableAction{ConsentTable: actions}
+}
 
 func table() map[string]Ref {
 	return map[string]Ref{"TABLE_NAME": {Kind: TableName}}

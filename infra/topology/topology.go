@@ -12,14 +12,60 @@ import (
 	"time"
 )
 
-// Access says what a function or workflow may do with a table or bucket.
-type Access int
+// TableAction is a DynamoDB action a function takes on a table, named as
+// IAM names it (without "dynamodb:"). IAM authorizes a transaction item by
+// item: TransactWriteItems with a Put and a ConditionCheck needs PutItem and
+// ConditionCheckItem, TransactGetItems needs GetItem.
+type TableAction string
 
 const (
-	NoAccess Access = iota
-	Read
-	ReadWrite
+	GetItem            TableAction = "GetItem"
+	Query              TableAction = "Query"
+	PutItem            TableAction = "PutItem"
+	UpdateItem         TableAction = "UpdateItem"
+	DeleteItem         TableAction = "DeleteItem"
+	ConditionCheckItem TableAction = "ConditionCheckItem"
 )
+
+// BucketAction is an S3 action a function takes on a bucket or its objects,
+// named as IAM names it (without "s3:"): HeadObject needs GetObject,
+// ListObjectsV2 ListBucket, ListObjectVersions ListBucketVersions.
+type BucketAction string
+
+const (
+	GetObject           BucketAction = "GetObject"
+	GetObjectVersion    BucketAction = "GetObjectVersion"
+	PutObject           BucketAction = "PutObject"
+	DeleteObject        BucketAction = "DeleteObject"
+	DeleteObjectVersion BucketAction = "DeleteObjectVersion"
+	ListBucket          BucketAction = "ListBucket"
+	ListBucketVersions  BucketAction = "ListBucketVersions"
+)
+
+// ReadsTable reports whether actions read items (and so need the table key
+// to decrypt them); every DynamoDB data action does.
+func ReadsTable(actions []TableAction) bool { return len(actions) > 0 }
+
+// WritesObjects reports whether actions write objects (and so need a data
+// key from the bucket's KMS key).
+func WritesObjects(actions []BucketAction) bool {
+	for _, a := range actions {
+		if a == PutObject {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadsObjects reports whether actions read object content.
+func ReadsObjects(actions []BucketAction) bool {
+	for _, a := range actions {
+		if a == GetObject || a == GetObjectVersion {
+			return true
+		}
+	}
+	return false
+}
 
 // Auth says who may call a route.
 type Auth int
@@ -43,6 +89,8 @@ const (
 	WorkflowArn
 	// Setting resolves to the deployment setting named Ref.Name (see Settings).
 	Setting
+	// SecretArn resolves to the ARN of the secret named Ref.Name (see Secrets).
+	SecretArn
 )
 
 // Ref is the value of a function's environment variable, resolved by each
@@ -60,10 +108,14 @@ type Function struct {
 	MemoryMB    int
 	// Env maps environment variable names to what they resolve to.
 	Env map[string]Ref
-	// Table is this function's access to the app table.
-	Table Access
-	// Buckets maps bucket names to this function's access to them.
-	Buckets map[string]Access
+	// Tables maps a table's name to exactly the DynamoDB actions the
+	// function's code takes on it: its role gets these and nothing else
+	// (no Scan, batch, stream or DescribeTable actions it does not call).
+	// infra/topology's call analysis test checks them against the code.
+	Tables map[string][]TableAction
+	// Buckets maps bucket names to exactly the S3 actions the function's
+	// code takes on them (checked the same way).
+	Buckets map[string][]BucketAction
 	// SendsEmail lets the function send email through SES as the sender.
 	SendsEmail bool
 	// Starts lists the workflows this function may start (and whose
@@ -72,20 +124,13 @@ type Function struct {
 	// AnswersTasks lists the workflows whose task tokens this function may
 	// answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
 	AnswersTasks []string
-	// Objects are exact S3 grants: these actions on the objects (or, for
-	// bucket-level actions such as s3:ListBucketVersions, the bucket) under
-	// a prefix of a bucket. Use them instead of Buckets for least privilege.
-	Objects []ObjectGrant
-}
-
-// ObjectGrant allows S3 actions on a bucket's objects under a prefix.
-type ObjectGrant struct {
-	Bucket string
-	// Prefix limits the grant to keys that start with it ("" for all).
-	Prefix string
-	// Actions are IAM action names: s3:PutObject, s3:GetObject,
-	// s3:DeleteObjectVersion, s3:ListBucketVersions, ...
-	Actions []string
+	// ReadsSecrets lists the secrets whose value this function may read
+	// (secretsmanager:GetSecretValue).
+	ReadsSecrets []string
+	// KeyPrefixes limits the object actions of Buckets to keys under a
+	// prefix, per bucket (e.g. the recording gate may only put objects
+	// under recordings/).
+	KeyPrefixes map[string]string
 }
 
 // Rule sends the events of some buckets (an EventBridge rule on the S3
@@ -98,6 +143,14 @@ type Rule struct {
 	DetailType string
 	Buckets    []string
 	Function   string
+}
+
+// Secret is a deployment secret with a generated random value: a Secrets
+// Manager secret in AWS (kept when the stack is deleted), one generated at
+// start in the local cloud.
+type Secret struct {
+	Name        string
+	Description string
 }
 
 // Route is one HTTP API route, served by a function with the API Gateway
@@ -199,6 +252,7 @@ type Application struct {
 	Workflows []Workflow
 	Settings  []SettingDef
 	Rules     []Rule
+	Secrets   []Secret
 }
 
 // Function returns the function named name.
@@ -246,6 +300,10 @@ func (a Application) Validate() error {
 			}
 		}
 	}
+	secrets := map[string]bool{}
+	for _, s := range a.Secrets {
+		secrets[s.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, f := range a.Functions {
 		if seen[f.Name] {
@@ -266,19 +324,36 @@ func (a Application) Validate() error {
 				if _, ok := a.Setting(ref.Name); !ok {
 					return fmt.Errorf("function %s: %s names unknown setting %q", f.Name, env, ref.Name)
 				}
+			case SecretArn:
+				if !secrets[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown secret %q", f.Name, env, ref.Name)
+				}
 			}
 		}
-		for b := range f.Buckets {
+		for _, s := range f.ReadsSecrets {
+			if !secrets[s] {
+				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
+			}
+		}
+		for b, actions := range f.Buckets {
 			if !buckets[b] {
 				return fmt.Errorf("function %s: unknown bucket %q", f.Name, b)
 			}
-		}
-		for _, g := range f.Objects {
-			if !buckets[g.Bucket] {
-				return fmt.Errorf("function %s: object grant on unknown bucket %q", f.Name, g.Bucket)
+			if len(actions) == 0 {
+				return fmt.Errorf("function %s: bucket %s with no actions", f.Name, b)
 			}
-			if len(g.Actions) == 0 {
-				return fmt.Errorf("function %s: object grant on %s without actions", f.Name, g.Bucket)
+		}
+		for name, actions := range f.Tables {
+			if name != a.Table.Name {
+				return fmt.Errorf("function %s: unknown table %q", f.Name, name)
+			}
+			if len(actions) == 0 {
+				return fmt.Errorf("function %s: table %s with no actions", f.Name, name)
+			}
+		}
+		for b := range f.KeyPrefixes {
+			if _, granted := f.Buckets[b]; !granted {
+				return fmt.Errorf("function %s: key prefix for bucket %q it has no actions on", f.Name, b)
 			}
 		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {

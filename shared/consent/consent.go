@@ -5,7 +5,6 @@ package consent
 
 import (
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -129,7 +128,7 @@ func (s State) DPV() string {
 }
 
 // Locales are the languages candidate pages and emails are written in.
-var Locales = []string{"en", "de", "fr"}
+var Locales = []string{"en", "de", "fr", "sk", "cs"}
 
 // ParseLocale accepts a BCP 47 tag whose language is supported ("de-AT" → "de").
 func ParseLocale(tag string) (string, error) {
@@ -155,21 +154,12 @@ type Candidate struct {
 // NewCandidate validates a candidate's details and gives it a fresh ID.
 func NewCandidate(name, email, locale string, now time.Time) (Candidate, error) {
 	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is required"}
-	case utf8.RuneCountInString(name) > 200:
-		return Candidate{}, &ValidationError{Field: "name", Reason: "a name is at most 200 characters"}
+	if err := checkName(name); err != nil {
+		return Candidate{}, err
 	}
 	email = strings.TrimSpace(email)
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
-		return Candidate{}, &ValidationError{Field: "email", Reason: "a plain email address such as ada@example.com is required"}
-	}
-	if !ascii(email) {
-		// SES sends only to ASCII addresses: an internationalized domain
-		// must be given in its punycode form (xn--...).
-		return Candidate{}, &ValidationError{Field: "email", Reason: "the address must be ASCII; write an internationalized domain in its xn-- (punycode) form"}
+	if err := checkEmail(email); err != nil {
+		return Candidate{}, err
 	}
 	loc, err := ParseLocale(locale)
 	if err != nil {

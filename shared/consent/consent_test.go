@@ -26,6 +26,32 @@ func TestNewCandidate(t *testing.T) {
 		{"punycode domain", "Jürgen", "juergen@xn--exmple-cua.de", "de", "", "de"},
 		{"unsupported locale", "Ada", "ada@example.com", "es", "locale", ""},
 		{"no locale", "Ada", "ada@example.com", "", "locale", ""},
+		// Hostile names: each could change what an email or page says.
+		{"CR/LF and a fake link", "Ada\r\nhttps://evil.example/withdraw", "ada@example.com", "en", "name", ""},
+		{"line feed", "Ada\nLovelace", "ada@example.com", "en", "name", ""},
+		{"NUL", "Ada\x00", "ada@example.com", "en", "name", ""},
+		{"ANSI escape", "\x1b[31mAda\x1b[0m", "ada@example.com", "en", "name", ""},
+		{"C1 control", "Ada\u0085Lovelace", "ada@example.com", "en", "name", ""},
+		{"tab", "Ada\tLovelace", "ada@example.com", "en", "name", ""},
+		{"bidi override", "Ada \u202Egnp.exe", "ada@example.com", "en", "name", ""},
+		{"bidi isolate", "\u2066Ada\u2069", "ada@example.com", "en", "name", ""},
+		{"line separator", "Ada\u2028Lovelace", "ada@example.com", "en", "name", ""},
+		{"zero-width only", "\u200B\u200C\u200D\u2060\uFEFF", "ada@example.com", "en", "name", ""},
+		{"Hangul filler only", "\u3164\u3164", "ada@example.com", "en", "name", ""},
+		{"invalid UTF-8", "Ada \xff\xfe", "ada@example.com", "en", "name", ""},
+		{"replacement character", "Ada \uFFFD", "ada@example.com", "en", "name", ""},
+		{"accents and a joiner", "Zoë Ľudmila Dvořák-Šťastná", "zoe@example.com", "de", "", "de"},
+		{"right-to-left name", "ليلى", "layla@example.com", "en", "", "en"},
+		{"Persian with ZWNJ", "می\u200cخواهم", "m@example.com", "en", "", "en"},
+		{"CJK", "毛泽", "mao@example.com", "en", "", "en"},
+		// Addresses mail must not go to.
+		{"localhost", "Ada", "a@localhost", "en", "email", ""},
+		{"address literal", "Ada", "a@[127.0.0.1]", "en", "email", ""},
+		{"dotted quad", "Ada", "a@127.0.0.1", "en", "email", ""},
+		{"trailing dot", "Ada", "a@example.com.", "en", "email", ""},
+		{"empty label", "Ada", "a@example..com", "en", "email", ""},
+		{"hyphen edge", "Ada", "a@-example.com", "en", "email", ""},
+		{"subdomain", "Ada", "a@mail.example.co.uk", "en", "", "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,7 +176,8 @@ func TestLinkTokens(t *testing.T) {
 	if HashLinkToken(a) == HashLinkToken(b) || len(HashLinkToken(a)) != 64 || strings.Contains(HashLinkToken(a), a) {
 		t.Fatal("hashes must differ per token and not contain it")
 	}
-	for _, bad := range []string{"", "short", strings.Repeat("A", 42), strings.Repeat("A", 42) + "!", strings.Repeat("A", 44)} {
+	for _, bad := range []string{"", "short", strings.Repeat("A", 42), strings.Repeat("A", 42) + "!", strings.Repeat("A", 44),
+		"00\r" + strings.Repeat("0", 40), strings.Repeat("A", 40) + "\nAA", strings.Repeat("A", 42) + "B"} {
 		if ValidLinkToken(bad) {
 			t.Errorf("ValidLinkToken(%q) = true", bad)
 		}

@@ -44,12 +44,20 @@ func HashLinkToken(token string) string {
 
 // ValidLinkToken reports whether s has the shape of a token from NewLinkToken,
 // so that garbage is rejected before any lookup.
+// The decoder alone is not enough: it skips CR and LF, so it would take a
+// token with line breaks in it; and Strict refuses the variants that differ
+// only in the last character's unused bits.
 func ValidLinkToken(s string) bool {
 	if len(s) != 43 {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil && len(b) == 32
 }
 
 // NetworkOf cuts the host part off an IP address (IPv4 to its /24, IPv6 to

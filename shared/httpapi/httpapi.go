@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -131,21 +132,63 @@ func Header(req Request, name string) string {
 	return req.Headers[strings.ToLower(name)]
 }
 
-// DecodeJSON reads a JSON object body into v, rejecting other media types,
-// unknown fields, trailing data and oversized bodies.
-func DecodeJSON(req Request, v any) error {
-	if ct := Header(req, "Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &BadRequestError{Status: http.StatusUnsupportedMediaType, Slug: "unsupported-media-type", Title: "Unsupported media type", Detail: "send the body as application/json"}
-		}
+// MediaType returns the request's media type, lower-cased and without
+// parameters ("Application/JSON; charset=UTF-8" → "application/json"), or ""
+// when the request has no Content-Type or one that does not parse.
+func MediaType(req Request) string {
+	mt, _, err := mime.ParseMediaType(Header(req, "Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt // ParseMediaType lower-cases it
+}
+
+// IsJSON reports whether a media type is JSON (application/json or a
+// +json suffix).
+func IsJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+// UnsupportedMediaType is the 415 for a body of a type the route does not
+// read (or of no stated type); want lists what it reads.
+func UnsupportedMediaType(want string) *BadRequestError {
+	return &BadRequestError{Status: http.StatusUnsupportedMediaType, Slug: "unsupported-media-type", Title: "Unsupported media type",
+		Detail: "send the body with Content-Type: " + want}
+}
+
+// tooLarge is the 413 for a body over limit bytes.
+func tooLarge(limit int) *BadRequestError {
+	return &BadRequestError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Title: "Body too large", Detail: fmt.Sprintf("the body is larger than %d bytes", limit)}
+}
+
+// limitedBody returns the body, refusing it with a 413 when it is larger
+// than limit bytes (checked before a base64 body is decoded).
+func limitedBody(req Request, limit int) ([]byte, error) {
+	if req.IsBase64Encoded && base64.StdEncoding.DecodedLen(len(req.Body)) > limit+3 || !req.IsBase64Encoded && len(req.Body) > limit {
+		return nil, tooLarge(limit)
 	}
 	body, err := Body(req)
 	if err != nil {
+		return nil, err
+	}
+	if len(body) > limit {
+		return nil, tooLarge(limit)
+	}
+	return body, nil
+}
+
+// DecodeJSON reads a JSON object body into v. It refuses other media types
+// and a missing Content-Type (415), oversized bodies (413), malformed JSON,
+// unknown fields and trailing data (400), and keys given twice or in two
+// cases, and strings that are not valid UTF-8 (422, naming the field).
+func DecodeJSON(req Request, v any) error {
+	if !IsJSON(MediaType(req)) {
+		return UnsupportedMediaType("application/json")
+	}
+	body, err := limitedBody(req, maxBody)
+	if err != nil {
 		return err
 	}
-	if len(body) > maxBody {
-		return &BadRequestError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Title: "Body too large", Detail: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
+	if err := checkJSON(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -156,6 +199,26 @@ func DecodeJSON(req Request, v any) error {
 		return &BadRequestError{Status: http.StatusBadRequest, Slug: "malformed-json", Title: "Malformed JSON", Detail: "the body holds more than one JSON value"}
 	}
 	return nil
+}
+
+// maxForm bounds form bodies: a consent form's answer is a few dozen bytes.
+const maxForm = 8 << 10
+
+// FormBody returns an application/x-www-form-urlencoded body, refusing
+// other media types (415), bodies over 8 KiB (413) and bodies that are not
+// valid UTF-8 (422).
+func FormBody(req Request) ([]byte, error) {
+	if MediaType(req) != "application/x-www-form-urlencoded" {
+		return nil, UnsupportedMediaType("application/x-www-form-urlencoded")
+	}
+	body, err := limitedBody(req, maxForm)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(body) {
+		return nil, &consent.ValidationError{Field: "body", Reason: "the form is not valid UTF-8"}
+	}
+	return body, nil
 }
 
 func jsonDetail(err error) string {

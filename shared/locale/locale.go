@@ -5,6 +5,7 @@ package locale
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/consentflow/consentflow/shared/consent"
 )
@@ -66,6 +67,15 @@ type Messages struct {
 	PurposeDescriptions map[consent.Purpose]string
 	Categories          map[string]string
 	States              map[consent.State]string
+
+	// Language switcher, dead ends and the invitation's purposes.
+	LanguageName   string // the language's name in itself ("Deutsch")
+	LanguageLabel  string // "Language", naming the switcher
+	ContactLine    string // %s: controller, %s: contact
+	ExpiredNext    string // %s: contact
+	NotFoundNext   string // %s: contact
+	AnsweredNext   string // %s: contact
+	InvitePurposes string // before the list of purposes asked
 }
 
 // For returns the messages of a supported language, English otherwise.
@@ -76,14 +86,21 @@ func For(lang string) Messages {
 	return catalog["en"]
 }
 
-var catalog = map[string]Messages{"en": en, "de": de, "fr": fr}
+var catalog = map[string]Messages{"en": en, "de": de, "fr": fr, "sk": sk, "cs": cs}
 
-// Check reports a language whose messages miss a purpose, category or state.
+// Check reports a language whose messages miss a sentence, purpose,
+// category or state.
 func Check() error {
 	for _, lang := range consent.Locales {
 		m, ok := catalog[lang]
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
+		}
+		v := reflect.ValueOf(m)
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
+				return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+			}
 		}
 		for _, p := range consent.Purposes() {
 			info, _ := p.Info()
@@ -168,6 +185,14 @@ var en = Messages{
 		consent.Requested: "requested", consent.Given: "given", consent.Refused: "refused",
 		consent.Withdrawn: "withdrawn", consent.Expired: "expired",
 	},
+
+	LanguageName:   "English",
+	LanguageLabel:  "Language",
+	ContactLine:    "%s is responsible for your data. Contact: %s",
+	ExpiredNext:    "Nothing was recorded from this link. If you still want to answer, ask for a new link by writing to %s.",
+	NotFoundNext:   "If the link still does not work, write to %s and we will send you a new one.",
+	AnsweredNext:   "Your answer stays recorded, and its receipt is sent to you by email. You can withdraw your consent at any time by writing to %s.",
+	InvitePurposes: "You are asked about:",
 }
 
 var de = Messages{
@@ -233,6 +258,14 @@ var de = Messages{
 		consent.Requested: "angefragt", consent.Given: "erteilt", consent.Refused: "abgelehnt",
 		consent.Withdrawn: "widerrufen", consent.Expired: "abgelaufen",
 	},
+
+	LanguageName:   "Deutsch",
+	LanguageLabel:  "Sprache",
+	ContactLine:    "Verantwortlich für Ihre Daten ist %s. Kontakt: %s",
+	ExpiredNext:    "Über diesen Link wurde nichts gespeichert. Wenn Sie noch antworten möchten, bitten Sie unter %s um einen neuen Link.",
+	NotFoundNext:   "Wenn der Link weiterhin nicht funktioniert, schreiben Sie an %s, und wir senden Ihnen einen neuen.",
+	AnsweredNext:   "Ihre Antwort bleibt gespeichert, und Sie erhalten eine Bestätigung per E-Mail. Sie können Ihre Einwilligung jederzeit mit einer Nachricht an %s widerrufen.",
+	InvitePurposes: "Es geht um:",
 }
 
 var fr = Messages{
@@ -298,4 +331,12 @@ var fr = Messages{
 		consent.Requested: "demandé", consent.Given: "donné", consent.Refused: "refusé",
 		consent.Withdrawn: "retiré", consent.Expired: "expiré",
 	},
+
+	LanguageName:   "Français",
+	LanguageLabel:  "Langue",
+	ContactLine:    "%s est responsable de vos données. Contact : %s",
+	ExpiredNext:    "Rien n'a été enregistré depuis ce lien. Si vous souhaitez encore répondre, demandez un nouveau lien en écrivant à %s.",
+	NotFoundNext:   "Si le lien ne fonctionne toujours pas, écrivez à %s et nous vous en enverrons un nouveau.",
+	AnsweredNext:   "Votre réponse reste enregistrée et son reçu vous est envoyé par e-mail. Vous pouvez retirer votre consentement à tout moment en écrivant à %s.",
+	InvitePurposes: "La demande porte sur :",
 }

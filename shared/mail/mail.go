@@ -82,22 +82,38 @@ type Message struct {
 	HTML    string
 }
 
-// Invitation is the email that carries a candidate's personal link.
-func (m *Mailer) Invitation(c consent.Candidate, link string, expires time.Time) Message {
+// Invitation is the email that carries a candidate's personal link to
+// request r. It names the controller the request was made for and each
+// purpose asked, with what it means, in the candidate's language.
+func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string) Message {
 	t := locale.For(c.Locale)
-	until := expires.UTC().Format("2006-01-02 15:04 MST")
+	until := r.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")
+	controller := r.Controller
+	if controller == "" {
+		controller = m.policy.Controller
+	}
+	type purpose struct{ Name, Description string }
+	var purposes []purpose
+	var bullets []string
+	for _, p := range r.Purposes {
+		purposes = append(purposes, purpose{t.PurposeNames[p], t.PurposeDescriptions[p]})
+		bullets = append(bullets, "- "+t.PurposeNames[p]+": "+t.PurposeDescriptions[p])
+	}
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		fmt.Sprintf(t.InviteBody, m.policy.Controller), "",
+		fmt.Sprintf(t.InviteBody, controller), "",
+		t.InvitePurposes,
+		strings.Join(bullets, "\n"), "",
 		link, "",
 		fmt.Sprintf(t.InviteExpiry, until), "",
-		fmt.Sprintf(t.Signature, m.policy.Controller),
+		fmt.Sprintf(t.Signature, controller),
 	}, "\n")
-	subject := fmt.Sprintf(t.InviteSubject, m.policy.Controller)
+	subject := fmt.Sprintf(t.InviteSubject, controller)
 	html := render(invitationHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, m.policy.Controller),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, controller),
+		"PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
-		"Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
+		"Signature": fmt.Sprintf(t.Signature, controller),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -192,8 +208,10 @@ var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype h
 <h1 style="font-size:1.25rem">{{.Subject}}</h1>
 <p>{{.Greeting}}</p>
 <p>{{.Body}}</p>
+<p style="margin-bottom:.25rem">{{.PurposesLabel}}</p>
+<ul style="margin-top:0;padding-left:1.25rem">{{range .Purposes}}<li style="margin-bottom:.5rem"><strong>{{.Name}}</strong>: {{.Description}}</li>{{end}}</ul>
 <p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
-<p style="font-size:.9rem">{{.Link}}</p>
+<p style="font-size:.9rem;overflow-wrap:anywhere;word-break:break-all">{{.Link}}</p>
 <p>{{.Expiry}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))

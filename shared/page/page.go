@@ -44,9 +44,30 @@ type PurposeView struct {
 	LegalBasis  string          `json:"legalBasis"`
 }
 
+// LangLink is one language of the switcher: a plain link (no script) to the
+// same page in that language.
+type LangLink struct {
+	Lang, Name, Href string
+	Current          bool
+}
+
+// Languages is the switcher of the page at path (a /c/{token} path), with
+// current marked; none when path is "".
+func Languages(path, current string) []LangLink {
+	if path == "" {
+		return nil
+	}
+	out := make([]LangLink, 0, len(consent.Locales))
+	for _, l := range consent.Locales {
+		out = append(out, LangLink{Lang: l, Name: locale.For(l).LanguageName, Href: path + "?lang=" + l, Current: l == current})
+	}
+	return out
+}
+
 // Form is the consent form of a request.
 type Form struct {
 	M             locale.Messages
+	Languages     []LangLink
 	Controller    string
 	Contact       string
 	NoticeURL     string
@@ -56,10 +77,11 @@ type Form struct {
 	Error         string
 }
 
-// NewForm describes a request to its candidate, in their language.
-func NewForm(p consent.Policy, c consent.Candidate, r consent.Request, action string) Form {
-	m := locale.For(c.Locale)
-	f := Form{M: m, Controller: r.Controller, Contact: p.ControllerContact, NoticeURL: r.NoticeURL, NoticeVersion: r.NoticeVersion, Action: action}
+// NewForm describes a request to its candidate in m's language, as the page
+// at path (/c/{token}). The form posts back to it with the language shown.
+func NewForm(p consent.Policy, m locale.Messages, r consent.Request, path string) Form {
+	f := Form{M: m, Languages: Languages(path, m.Lang), Controller: r.Controller, Contact: p.ControllerContact,
+		NoticeURL: r.NoticeURL, NoticeVersion: r.NoticeVersion, Action: path + "?lang=" + m.Lang}
 	for _, id := range r.Purposes {
 		info, _ := id.Info()
 		cats := make([]string, len(info.PIICategories))
@@ -78,12 +100,36 @@ func NewForm(p consent.Policy, c consent.Candidate, r consent.Request, action st
 	return f
 }
 
-// Outcome is a page that tells the candidate what happened.
+// Outcome is a page that tells the candidate what happened, and what they
+// can do next.
 type Outcome struct {
 	M         locale.Messages
+	Languages []LangLink
 	Title     string
 	Detail    string
 	Decisions []DecisionView
+	// Next says what to do now (a dead end's way out).
+	Next string
+	// Contact names the controller and how to reach them; Withdraw
+	// (its contact) says how to withdraw consent later.
+	Contact  string
+	Withdraw string
+}
+
+// Visit is what a page knows of the request it answers: the language to
+// show, the link's path when it is one of ours (for the language switcher),
+// and the controller to name with its contact.
+type Visit struct {
+	M          locale.Messages
+	Path       string
+	Controller string
+	Contact    string
+}
+
+// Outcome starts an outcome page of the visit.
+func (v Visit) Outcome(title, detail string) Outcome {
+	return Outcome{M: v.M, Languages: Languages(v.Path, v.M.Lang), Title: title, Detail: detail,
+		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact)}
 }
 
 // DecisionView is one recorded decision, as the candidate reads it.
@@ -112,11 +158,6 @@ func Render(status int, v any) httpapi.Response {
 		h[k] = v
 	}
 	return httpapi.Response{StatusCode: status, Headers: h, Body: b.String()}
-}
-
-// Message renders an outcome without decisions.
-func Message(status int, m locale.Messages, title, detail string) httpapi.Response {
-	return Render(status, Outcome{M: m, Title: title, Detail: detail})
 }
 
 // ParseDecisions reads the form's answer: one "grant" or "decline" per

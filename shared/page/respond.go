@@ -3,13 +3,14 @@ package page
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
-	"github.com/consentflow/consentflow/shared/locale"
 )
 
 // WantsHTML reports whether the client is a browser (it accepts text/html).
@@ -40,8 +41,24 @@ func Language(req httpapi.Request) string {
 	return "en"
 }
 
+// LanguageFor is the language of a page: the one chosen with the switcher
+// (?lang=, which the emailed link also carries with the candidate's stored
+// locale), else the candidate's stored locale when known (stored), else the
+// browser's.
+func LanguageFor(req httpapi.Request, stored string) string {
+	if l := req.QueryStringParameters["lang"]; slices.Contains(consent.Locales, l) {
+		return l
+	}
+	if slices.Contains(consent.Locales, stored) {
+		return stored
+	}
+	return Language(req)
+}
+
 // Error answers an error as a page for browsers and as a problem for others.
-func Error(ctx context.Context, log *slog.Logger, req httpapi.Request, m locale.Messages, err error) httpapi.Response {
+// A dead end (unknown, expired or answered link) names the controller, how
+// to reach them, and what to do next.
+func Error(ctx context.Context, log *slog.Logger, req httpapi.Request, v Visit, err error) httpapi.Response {
 	if !WantsHTML(req) {
 		return httpapi.Error(ctx, log, err)
 	}
@@ -52,18 +69,25 @@ func Error(ctx context.Context, log *slog.Logger, req httpapi.Request, m locale.
 		invalid  *consent.ValidationError
 		bad      *httpapi.BadRequestError
 	)
+	m := v.M
+	status, out := 0, Outcome{}
 	switch {
 	case errors.As(err, &notFound):
-		return Message(http.StatusNotFound, m, m.NotFound, m.NotFoundDetail)
+		status, out = http.StatusNotFound, v.Outcome(m.NotFound, m.NotFoundDetail)
+		out.Next = fmt.Sprintf(m.NotFoundNext, v.Contact)
 	case errors.As(err, &expired):
-		return Message(http.StatusGone, m, m.Expired, m.ExpiredDetail)
+		status, out = http.StatusGone, v.Outcome(m.Expired, m.ExpiredDetail)
+		out.Next = fmt.Sprintf(m.ExpiredNext, v.Contact)
 	case errors.As(err, &conflict):
-		return Message(http.StatusConflict, m, m.AlreadyAnswered, "")
+		status, out = http.StatusConflict, v.Outcome(m.AlreadyAnswered, "")
+		out.Next = fmt.Sprintf(m.AnsweredNext, v.Contact)
 	case errors.As(err, &invalid):
-		return Message(http.StatusUnprocessableEntity, m, m.InvalidAnswer, m.TryAgain)
+		status, out = http.StatusUnprocessableEntity, v.Outcome(m.InvalidAnswer, m.TryAgain)
 	case errors.As(err, &bad):
-		return Message(bad.Status, m, m.InvalidAnswer, m.TryAgain)
+		status, out = bad.Status, v.Outcome(m.InvalidAnswer, m.TryAgain)
+	default:
+		res := httpapi.Error(ctx, log, err) // logs it
+		status, out = res.StatusCode, v.Outcome(m.InvalidAnswer, m.TryAgain)
 	}
-	res := httpapi.Error(ctx, log, err) // logs it
-	return Message(res.StatusCode, m, m.InvalidAnswer, m.TryAgain)
+	return Render(status, out)
 }

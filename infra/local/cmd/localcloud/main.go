@@ -7,9 +7,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -64,6 +66,9 @@ func main() {
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
+		if hint := addrHint(err, *addr, *sesAddr); hint != "" {
+			fmt.Fprintln(os.Stderr, hint)
+		}
 		os.Exit(1)
 	}
 	defer cloud.Close()
@@ -81,6 +86,9 @@ Consentflow local cloud is ready (%s).
   Email outbox                   %s
   Recruiter token                %s
 
+  Start here: %s/ links the outbox and the README's walk-through.
+  Data lives in memory only: stopping the local cloud loses it.
+
   Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
           -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
 
@@ -91,11 +99,42 @@ Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to 
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
+		cloud.AppURL, cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()
 	fmt.Println("\nStopping the local cloud…")
+}
+
+// addrHint tells how to choose another port when one is taken.
+func addrHint(err error, addr, sesAddr string) string {
+	var inUse *local.AddrInUseError
+	if !errors.As(err, &inUse) {
+		return ""
+	}
+	flag, other, otherFlag := "-addr", sesAddr, "-ses-addr"
+	if inUse.Addr == sesAddr && inUse.Addr != addr {
+		flag, other, otherFlag = "-ses-addr", addr, "-addr"
+	}
+	return fmt.Sprintf(`Choose another port with %s, e.g.:
+  make dev DEV_FLAGS='%s %s %s %s'
+(-addr is the app, -ses-addr the email outbox; "ss -ltnp 'sport = :%s'" shows who holds it.)`,
+		flag, flag, nextPort(inUse.Addr), otherFlag, other, portOf(inUse.Addr))
+}
+
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
+}
+
+// nextPort is addr with its port plus one, a likely free choice.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, err2 := strconv.Atoi(port)
+	if err != nil || err2 != nil {
+		return addr
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
 func endpointLines(env []string) string {

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -136,5 +138,23 @@ func TestLocalCloudCommand(t *testing.T) {
 	}
 	if _, err := http.Get(printed["Email outbox"] + "/health-check"); err == nil {
 		t.Fatal("the email outbox still answers after Ctrl-C")
+	}
+}
+
+// A taken port gets the flag that moves it and a free-looking choice.
+func TestATakenPortGetsTheFlagThatMovesIt(t *testing.T) {
+	for _, tt := range []struct {
+		taken, want string
+	}{
+		{"127.0.0.1:8080", "make dev DEV_FLAGS='-addr 127.0.0.1:8081 -ses-addr 127.0.0.1:8005'"},
+		{"127.0.0.1:8005", "make dev DEV_FLAGS='-ses-addr 127.0.0.1:8006 -addr 127.0.0.1:8080'"},
+	} {
+		err := fmt.Errorf("start: %w", &local.AddrInUseError{Service: "x", Addr: tt.taken, Err: syscall.EADDRINUSE})
+		if got := addrHint(err, "127.0.0.1:8080", "127.0.0.1:8005"); !strings.Contains(got, tt.want) {
+			t.Errorf("taken %s: hint %q, want it to contain %q", tt.taken, got, tt.want)
+		}
+	}
+	if got := addrHint(errors.New("other"), "127.0.0.1:8080", "127.0.0.1:8005"); got != "" {
+		t.Errorf("another error got a port hint: %q", got)
 	}
 }
