@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn chromium
 
 all: test
 
@@ -46,8 +46,21 @@ asl: node_modules/.package-lock.json
 vet:
 	go vet ./...
 
-## test: every test, against the local services, then each fuzz target briefly.
-test: node_modules/.package-lock.json build-local asl vet
+## chromium: the browser the browser tests drive (Debian's chromium). Found on
+## PATH or in $$CHROMIUM; installed with apt-get when run as root; otherwise
+## make stops with the one command to run.
+CHROMIUM_INSTALL := apt-get update && apt-get install -y chromium
+chromium:
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium for the browser tests: $(CHROMIUM_INSTALL)"; \
+	  export DEBIAN_FRONTEND=noninteractive; $(CHROMIUM_INSTALL) || exit 1; \
+	else \
+	  echo "The browser tests need Chromium. Install it with: sudo sh -c '$(CHROMIUM_INSTALL)'" >&2; exit 1; \
+	fi
+
+## test: every test, against the local services and in Chromium, then each fuzz target briefly.
+test: node_modules/.package-lock.json build-local asl vet chromium
 	CONSENTFLOW_BOOTSTRAPS=$(CURDIR)/bin/local go test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 

@@ -68,9 +68,11 @@ func (s *StatelessStack) newAPI(app topology.Application, cfg Config) {
 
 // addRoutes adds every topology route: recruiter routes behind a JWT
 // authorizer on the recruiters' user pool, public ones throttled harder.
-func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUserPool, client awscognito.IUserPoolClient) error {
+func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUserPool, clients ...awscognito.IUserPoolClient) error {
+	// The audience: the recruiter client and the console's, whose tokens the
+	// console passes on when it calls the API for a recruiter.
 	authorizer := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(RecruiterAuthorizer), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
-		UserPoolClients: &[]awscognito.IUserPoolClient{client},
+		UserPoolClients: &clients,
 	})
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
 	publicSettings := map[string]any{}

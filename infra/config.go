@@ -35,6 +35,10 @@ const (
 	ContextRecruiterUserPoolClientID = "recruiterUserPoolClientId"
 	// ContextLogRetentionDays is how long function, workflow and API logs stay.
 	ContextLogRetentionDays = "logRetentionDays"
+	// ContextSignInDomainPrefix is the Cognito domain prefix of the managed
+	// login (https://<prefix>.auth.<region>.amazoncognito.com); empty:
+	// consentflow-<account id>.
+	ContextSignInDomainPrefix = "signInDomainPrefix"
 	// ContextUseExistingSenderIdentity ("true") says the sender address, or
 	// senderDomain, is already an SES identity in the region: the stack then
 	// uses it instead of creating one (which would fail).
@@ -53,7 +57,7 @@ const (
 var contextKeys = []string{
 	ContextLambdaAssetRoot, ContextAlarmEmail, ContextSenderDomain, ContextRecruiterUserPoolID,
 	ContextRecruiterUserPoolClientID, ContextLogRetentionDays, ContextUseExistingSenderIdentity,
-	ContextAllowExampleSettings, ContextPublicRateLimitPerIP,
+	ContextAllowExampleSettings, ContextPublicRateLimitPerIP, ContextSignInDomainPrefix,
 }
 
 // cdkContextKeys are the CDK's own context keys without a colon (its
@@ -83,6 +87,8 @@ type Config struct {
 	RecruiterUserPoolClientID string
 	// LogRetention applies to every log group the app creates.
 	LogRetention awslogs.RetentionDays
+	// SignInDomainPrefix is the managed login's Cognito domain prefix.
+	SignInDomainPrefix string
 	// UseExistingSenderIdentity: the sender identity exists; do not create it.
 	UseExistingSenderIdentity bool
 	// AllowExampleSettings lets example values through Validate.
@@ -128,6 +134,7 @@ func ConfigFromContext(node constructs.Node, repoRoot string) (Config, error) {
 		SenderDomain:              strings.TrimSpace(get(ContextSenderDomain, "")),
 		RecruiterUserPoolID:       strings.TrimSpace(get(ContextRecruiterUserPoolID, "")),
 		RecruiterUserPoolClientID: strings.TrimSpace(get(ContextRecruiterUserPoolClientID, "")),
+		SignInDomainPrefix:        strings.TrimSpace(get(ContextSignInDomainPrefix, "")),
 	}
 	if err := unknownKeys(node); err != nil {
 		return Config{}, err
@@ -241,6 +248,11 @@ func (c Config) Validate() error {
 	}
 	if (c.RecruiterUserPoolID == "") != (c.RecruiterUserPoolClientID == "") {
 		return &ConfigError{Key: ContextRecruiterUserPoolClientID, Value: c.RecruiterUserPoolClientID, Reason: "set both recruiterUserPoolId and recruiterUserPoolClientId, or neither"}
+	}
+	if p := c.SignInDomainPrefix; p != "" {
+		if reason := domainPrefixError(p); reason != "" {
+			return &ConfigError{Key: ContextSignInDomainPrefix, Value: p, Reason: reason}
+		}
 	}
 	if base := c.Settings[topology.SettingPublicBaseURL]; base != "" && !strings.HasPrefix(base, "https://") {
 		return &ConfigError{Key: topology.SettingPublicBaseURL, Value: base, Reason: "candidate links must use https://"}

@@ -53,6 +53,13 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "retention missing a purpose", context: map[string]any{topology.SettingRetentionDays: "talent_pool=730"}, badKey: topology.SettingRetentionDays},
 		{name: "notice URL not a URL", context: map[string]any{topology.SettingNoticeURL: ""}, badKey: "settings"},
 		{name: "retention days not a number", context: map[string]any{topology.SettingRetentionDays: "talent_pool=two years"}, badKey: topology.SettingRetentionDays},
+		{name: "sign-in domain prefix with capitals", context: map[string]any{ContextSignInDomainPrefix: "Acme-Recruiting"}, badKey: ContextSignInDomainPrefix},
+		{name: "sign-in domain prefix Cognito reserves", context: map[string]any{ContextSignInDomainPrefix: "acme-cognito"}, badKey: ContextSignInDomainPrefix},
+		{name: "sign-in domain prefix", context: map[string]any{ContextSignInDomainPrefix: "acme-recruiting"}, check: func(t *testing.T, c Config) {
+			if c.SignInDomainPrefix != "acme-recruiting" {
+				t.Errorf("prefix %q", c.SignInDomainPrefix)
+			}
+		}},
 		{name: "log retention CloudWatch does not offer", context: map[string]any{ContextLogRetentionDays: "100"}, badKey: ContextLogRetentionDays},
 		{name: "misspelt key", context: map[string]any{"contollerName": "Acme Ltd"}, badKey: "contollerName", reason: "did you mean controllerName?"},
 		{name: "misspelt AWS-only key", context: map[string]any{"alarmMail": "ops@acme.test"}, badKey: "alarmMail", reason: "did you mean alarmEmail?"},

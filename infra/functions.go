@@ -74,6 +74,20 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 				return nil, fmt.Errorf("function %s: %s: unknown secret %q", f.Name, name, ref.Name)
 			}
 			env[name] = sec.SecretArn()
+		case topology.SigningKeyArn:
+			k, ok := s.stateful.SigningKeys[ref.Name]
+			if !ok {
+				return nil, fmt.Errorf("function %s: %s: unknown signing key %q", f.Name, name, ref.Name)
+			}
+			env[name] = k.KeyArn()
+		case topology.APIURL:
+			env[name] = s.API.ApiEndpoint()
+		case topology.SignIn:
+			v, err := s.SignIn.Fact(ref.Name)
+			if err != nil {
+				return nil, fmt.Errorf("function %s: %s: %w", f.Name, name, err)
+			}
+			env[name] = v
 		case topology.WorkflowArn:
 			// Set by bindWorkflows once the state machines exist.
 		default:
@@ -112,6 +126,9 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 			return nil, fmt.Errorf("function %s: reads unknown secret %q", f.Name, name)
 		}
 		grantSecretValue(fn, sec)
+	}
+	if err := s.grantSigning(f, fn); err != nil {
+		return nil, err
 	}
 	return fn, nil
 }

@@ -18,6 +18,13 @@ func newKey(scope constructs.Construct, id, description string) awskms.Key {
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
+	limitGrantsToAWSServices(key)
+	return key
+}
+
+// limitGrantsToAWSServices lets only AWS services create grants on a key
+// (Control Tower CT.KMS.PR.3).
+func limitGrantsToAWSServices(key awskms.Key) {
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("GrantsOnlyForAWSServices"),
 		Effect:     awsiam.Effect_DENY,
@@ -31,7 +38,6 @@ func newKey(scope constructs.Construct, id, description string) awskms.Key {
 			},
 		},
 	}), nil)
-	return key
 }
 
 // newLogsKey defines the key that encrypts the stateless stack's log

@@ -32,6 +32,8 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 			{"sends email", f.SendsEmail, "ses:SendEmail"},
 			{"reads a secret", len(f.ReadsSecrets) > 0, "secretsmanager:GetSecretValue"},
 			{"describes a secret", false, "secretsmanager:DescribeSecret"},
+			{"signs receipts", len(f.Signs) > 0, "kms:Sign"},
+			{"reads the receipt key's public half", len(f.ReadsPublicKeys) > 0, "kms:GetPublicKey"},
 		} {
 			if has(c.action) != c.want {
 				t.Errorf("function %s %s: %v, but its role allows %s: %v", f.Name, c.what, c.want, c.action, has(c.action))
@@ -199,7 +201,8 @@ func functionActions(t *testing.T, tpl Template) (actions map[string][]string, w
 				for _, a := range asList(stm["Action"]) {
 					out[fn] = append(out[fn], a.(string))
 					service, _, _ := strings.Cut(a.(string), ":")
-					if everywhere && slices.Contains([]string{"dynamodb", "states", "ses", "s3"}, service) {
+					if everywhere && slices.Contains([]string{"dynamodb", "states", "ses", "s3"}, service) ||
+						everywhere && slices.Contains([]string{"kms:Sign", "kms:GetPublicKey", "kms:Verify"}, a.(string)) {
 						wildcards[fn] = append(wildcards[fn], a.(string))
 					}
 				}

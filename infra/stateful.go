@@ -53,6 +53,8 @@ type StatefulStack struct {
 	// here because deleting a verified identity means verifying it again
 	// (and, for a domain, new DKIM records) before any email goes out.
 	Mail *Mail
+	// SigningKeys sign receipts, by topology name.
+	SigningKeys map[string]awskms.Key
 }
 
 // NewStatefulStack defines the stateful stack.
@@ -150,6 +152,7 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 	}
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
 	s.Secrets = newSecrets(stack, props.App)
+	s.SigningKeys = newSigningKeys(stack, props.App)
 	return s
 }
 

@@ -149,12 +149,19 @@ func TestCandidateBuckets(t *testing.T) {
 	}
 }
 
-// Every customer-managed key rotates and lets only AWS services create grants.
+// Every customer-managed key lets only AWS services create grants, and every
+// encryption key rotates. Signing keys (asymmetric, which KMS cannot rotate
+// automatically) only sign and verify.
 func TestKeys(t *testing.T) {
 	for name, tpl := range map[string]assertions.Template{"stateful": synthDefault(t).stateful, "stateless": synthDefault(t).stateless} {
 		for id, k := range resources(t, tpl, "AWS::KMS::Key") {
-			if k.Properties["EnableKeyRotation"] != true {
-				t.Errorf("%s key %s does not rotate", name, id)
+			switch spec := k.Properties["KeySpec"]; {
+			case spec == nil || spec == "SYMMETRIC_DEFAULT":
+				if k.Properties["EnableKeyRotation"] != true {
+					t.Errorf("%s key %s does not rotate", name, id)
+				}
+			case k.Properties["KeyUsage"] != "SIGN_VERIFY":
+				t.Errorf("%s key %s: asymmetric key %v for %v, want SIGN_VERIFY only", name, id, spec, k.Properties["KeyUsage"])
 			}
 			if policy := toJSON(t, k.Properties["KeyPolicy"]); !strings.Contains(policy, `"kms:GrantIsForAWSResource":"false"`) {
 				t.Errorf("%s key %s: policy does not limit grants to AWS services", name, id)
@@ -180,4 +187,35 @@ func TestSecretsAreGenerated(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
 		"GenerateSecretString": map[string]any{"PasswordLength": 64, "ExcludePunctuation": true},
 	})
+}
+
+// Receipts are signed with an asymmetric ECC_NIST_P256 key kept in the
+// stateful stack (retained: TestStatefulStackIsRetained), and only the
+// functions the topology names may use it, each for its one action.
+func TestReceiptSigningKey(t *testing.T) {
+	s := synthDefault(t)
+	s.stateful.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "PendingWindowInDays": 30,
+	})
+	actions, _ := functionActions(t, parsed(t, s.stateless))
+	signers, readers := 0, 0
+	for fn, acts := range actions {
+		for _, a := range acts {
+			switch a {
+			case "kms:Sign":
+				signers++
+				if f, _ := topology.App.Function(fn); len(f.Signs) == 0 {
+					t.Errorf("%s may sign", fn)
+				}
+			case "kms:GetPublicKey":
+				readers++
+				if f, _ := topology.App.Function(fn); len(f.ReadsPublicKeys) == 0 {
+					t.Errorf("%s may read the public key", fn)
+				}
+			}
+		}
+	}
+	if signers != 1 || readers != 2 {
+		t.Errorf("%d functions may sign (want 1: send-consent-receipt), %d may read the public key (want 2)", signers, readers)
+	}
 }

@@ -47,6 +47,7 @@ type StatelessStack struct {
 	Mail             *Mail                                // the stateful stack's
 	DeadLetterQueues map[string]awssqs.Queue              // by schedule name
 	AlarmTopic       awssns.Topic
+	SignIn           *SignIn                        // the console's managed login and app client
 	Alarms           map[string]awscloudwatch.Alarm // "<function|workflow|schedule>/<what>", "ses/bounce-rate"
 	Dashboard        awscloudwatch.Dashboard
 	// CandidateEdge and CandidateWebACL front the candidate routes when
@@ -80,6 +81,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 		s.newCandidateEdge(props.Config)
 	}
 	s.newAlarmTopic(props.Config)
+	s.SignIn = s.newSignIn(props.Stateful.UserPool, props.Config)
 
 	for _, f := range props.App.Functions {
 		fn, err := s.newFunction(f, props.Config)
@@ -105,7 +107,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 			return nil, err
 		}
 	}
-	if err := s.addRoutes(props.App, props.Stateful.UserPool, props.Stateful.UserPoolClient); err != nil {
+	if err := s.addRoutes(props.App, props.Stateful.UserPool, props.Stateful.UserPoolClient, s.SignIn.Client); err != nil {
 		return nil, err
 	}
 	for _, sc := range props.Schedules {
@@ -120,6 +122,20 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 		Description: jsii.String("The HTTP API's own URL"),
 		Value:       s.API.ApiEndpoint(),
 	})
+	// What a deployer needs to add recruiters and send them to the console.
+	console := awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.ApiEndpoint(), jsii.String("/console")})
+	for _, o := range []struct {
+		id, desc string
+		value    *string
+	}{
+		{"AppUrl", "The app: the API and the candidate pages", s.API.ApiEndpoint()},
+		{"ConsoleUrl", "The recruiters' console", console},
+		{"UserPoolId", "The recruiters' Cognito user pool (add recruiters here)", props.Stateful.UserPool.UserPoolId()},
+		{"ConsoleClientId", "The console's app client in the user pool", s.SignIn.Client.UserPoolClientId()},
+		{"SignInUrl", "Cognito managed login, where the console sends recruiters to sign in", s.SignIn.Domain.BaseUrl(nil)},
+	} {
+		awscdk.NewCfnOutput(s.Stack, jsii.String(o.id), &awscdk.CfnOutputProps{Description: jsii.String(o.desc), Value: o.value})
+	}
 	awscdk.NewCfnOutput(s.Stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Subscribe more endpoints to the alarms here"),
 		Value:       s.AlarmTopic.TopicArn(),

@@ -69,7 +69,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	now := h.Now().UTC()
 	id := consent.NewID()
 	a, err := h.Store.AuthorizeCV(ctx, consent.Artifact{
-		ID: id, CandidateID: candidateID, Kind: consent.KindCV, Status: consent.Authorized, Bucket: h.Bucket,
+		ID: id, CandidateID: candidateID, Kind: consent.KindCV, Status: consent.ArtifactAuthorized, Bucket: h.Bucket,
 		Key: store.ArtifactKey(consent.KindCV, candidateID, id), ApplicationID: in.ApplicationID,
 		ContentType: contentType, DeclaredSize: in.Size, AuthorizedBy: recruiter, AuthorizedAt: now,
 		UploadExpires: now.Add(UploadValidity),

@@ -95,7 +95,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	now := h.Now().UTC()
 	id := consent.NewID()
 	out, err := h.Store.AuthorizeRecording(ctx, consent.Artifact{
-		ID: id, CandidateID: candidateID, Kind: consent.KindRecording, Status: consent.Authorized, Bucket: h.Bucket,
+		ID: id, CandidateID: candidateID, Kind: consent.KindRecording, Status: consent.ArtifactAuthorized, Bucket: h.Bucket,
 		Key: store.ArtifactKey(consent.KindRecording, candidateID, id), RecordingKind: in.Kind, Purpose: purpose,
 		Reference: in.Reference, AuthorizedBy: recruiter, AuthorizedAt: now, UploadExpires: now.Add(UploadValidity),
 	}, h.NoticeVersion)

@@ -114,7 +114,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) error 
 		return nil
 	}
 	keep := map[string]bool{}
-	if arr.Artifact.Status == consent.Uploaded {
+	if arr.Artifact.Status == consent.ArtifactUploaded {
 		for _, v := range arr.Artifact.VersionIDs {
 			keep[v] = true
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 	"github.com/consentflow/consentflow/shared/workflow"
 )
@@ -17,9 +18,15 @@ type AnswerStore interface {
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
 }
 
+// Signer signs receipts; *signature.Signer satisfies it.
+type Signer interface {
+	Sign(ctx context.Context, v any) (signature.Signed, error)
+}
+
 // Handler sends receipts.
 type Handler struct {
 	Store  AnswerStore
+	Signer Signer
 	Mailer *mail.Mailer
 	Policy consent.Policy
 	Log    *slog.Logger
@@ -55,8 +62,13 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
-	receipt := consent.NewReceipt(h.Policy, c, req, ans.ReceiptID, ans.AnsweredAt, ans.Outcomes)
-	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt))
+	receipt := consent.NewReceipt(h.Policy.Terms(req), c, req, ans.ReceiptID, ans.AnsweredAt, ans.Outcomes)
+	signed, err := h.Signer.Sign(ctx, receipt)
+	if err != nil {
+		h.Log.ErrorContext(ctx, "receipt not signed", "requestId", in.RequestID, "error", err.Error())
+		return Output{}, workflow.Error(err)
+	}
+	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt, signed, h.Policy.JWKSURL()))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "receipt not sent", "requestId", in.RequestID, "error", err.Error())
 		return Output{}, workflow.Error(err)

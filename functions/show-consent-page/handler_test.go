@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/truora/minidyn/server"
+	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
@@ -31,10 +31,10 @@ var (
 )
 
 // linked stores a candidate with the given locale and a pending request
-// with its link, on a fresh minidyn table.
+// with its link, on a fresh local table.
 func linked(t *testing.T, lang string) (*store.Store, string) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
+	srv := httptest.NewServer(localdynamodb.New())
 	t.Cleanup(srv.Close)
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
 	ctx := context.Background()

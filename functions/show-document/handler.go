@@ -58,9 +58,9 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	}
 	now := h.Now().UTC()
 	switch {
-	case a.Status == consent.Authorized:
+	case a.Status == consent.ArtifactAuthorized:
 		return httpapi.Error(ctx, h.Log, &consent.ConflictError{Reason: "the CV has not been uploaded yet"}), nil
-	case a.Status != consent.Uploaded || (a.DeleteBy != nil && !now.Before(*a.DeleteBy)):
+	case a.Status != consent.ArtifactUploaded || (a.DeleteBy != nil && !now.Before(*a.DeleteBy)):
 		return httpapi.ProblemResponse(httpapi.Problem{Type: httpapi.ProblemType("erased"), Title: "Erased", Status: http.StatusGone,
 			Detail: "This CV has no legal basis any more: it is erased or due for erasure, and is not handed out."}), nil
 	}

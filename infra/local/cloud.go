@@ -1,13 +1,13 @@
 // Package local is Consentflow's local cloud: the same function binaries and
 // ASL files as in AWS, run on this machine against in-process stand-ins for
 // DynamoDB (ours), S3 (gofakes3), SES (aws-ses-v2-local), Secrets Manager,
-// Lambda and Step Functions (ours), behind an HTTP front that behaves like API Gateway.
+// Lambda, Step Functions and KMS signing keys (ours), behind an HTTP front
+// that behaves like API Gateway.
 // Everything is built from infra/topology, as the CDK stacks are.
 package local
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -32,12 +32,24 @@ import (
 	"github.com/consentflow/consentflow/infra/local/clock"
 	localdynamodb "github.com/consentflow/consentflow/infra/local/dynamodb"
 	"github.com/consentflow/consentflow/infra/local/gateway"
+	"github.com/consentflow/consentflow/infra/local/idp"
+	"github.com/consentflow/consentflow/infra/local/kms"
 	"github.com/consentflow/consentflow/infra/local/lambda"
 	"github.com/consentflow/consentflow/infra/local/secretsmanager"
 	"github.com/consentflow/consentflow/infra/local/ses"
 	"github.com/consentflow/consentflow/infra/local/stepfunctions"
 	"github.com/consentflow/consentflow/infra/topology"
 )
+
+// LocalClientID is the console's client id at the local sign-in provider.
+const LocalClientID = "consentflow-console"
+
+// DefaultRecruiterTokenLifetime is how long the token `make dev` prints
+// stays valid.
+const DefaultRecruiterTokenLifetime = 24 * time.Hour
+
+// signInListener names the sign-in provider's listener among the services'.
+const signInListener = "SIGNIN"
 
 // Region and account of every local ARN.
 const (
@@ -57,8 +69,9 @@ type Config struct {
 	Addr, SESAddr string
 	// Settings override the topology's setting defaults.
 	Settings map[string]string
-	// RecruiterToken is the bearer token recruiters use; empty: a random one.
-	RecruiterToken string
+	// RecruiterTokenLifetime is how long the printed recruiter token is
+	// valid; zero: DefaultRecruiterTokenLifetime.
+	RecruiterTokenLifetime time.Duration
 	// Clock drives workflow time; nil: a manual clock at the real time, so
 	// that time can be moved forward.
 	Clock *clock.Manual
@@ -75,14 +88,23 @@ type Cloud struct {
 	// Endpoints maps the AWS_ENDPOINT_URL_<SERVICE> suffix of each emulated
 	// service to its URL.
 	Endpoints map[string]string
-	// RecruiterToken is the bearer token of the recruiter API.
+	// RecruiterToken is a bearer token of the recruiter API: a JWT the
+	// local sign-in provider issued to the first local recruiter.
 	RecruiterToken string
+	// SignIn is the local OpenID Connect provider recruiters sign in at;
+	// SignInURL its issuer URL.
+	SignIn    *idp.Server
+	SignInURL string
 	// Clock is the workflows' clock.
 	Clock *clock.Manual
 	// Outbox reads the emails sent.
 	Outbox *ses.Server
 	// Settings are the values the functions run with.
 	Settings map[string]string
+	// KMS holds the signing keys, generated at start; SigningKeys maps each
+	// topology signing key to its local ARN.
+	KMS         *kms.Server
+	SigningKeys map[string]string
 
 	app          topology.Application
 	objectEvents *objectEvents
@@ -92,6 +114,7 @@ type Cloud struct {
 	secrets      *secretsmanager.Server
 	servers      []*http.Server
 	closeOnce    sync.Once
+	mu           sync.Mutex // serializes Redeploy
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -109,10 +132,10 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewManual()
 	}
-	if cfg.RecruiterToken == "" {
-		cfg.RecruiterToken = "local-" + rand.Text()
+	if cfg.RecruiterTokenLifetime <= 0 {
+		cfg.RecruiterTokenLifetime = DefaultRecruiterTokenLifetime
 	}
-	cloud := &Cloud{app: app, Clock: cfg.Clock, RecruiterToken: cfg.RecruiterToken, Endpoints: map[string]string{}}
+	cloud := &Cloud{app: app, Clock: cfg.Clock, Endpoints: map[string]string{}}
 	c = cloud
 	defer func() {
 		// Every early return sets c to nil: close what was started through
@@ -139,7 +162,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	}
 	c.AppURL = "http://" + appLn.Addr().String()
 	listeners := map[string]net.Listener{}
-	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "LAMBDA", "SFN", "KMS", signInListener} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			appLn.Close()
@@ -174,8 +197,24 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	for _, s := range app.Secrets {
 		c.secrets.Generate(s.Name)
 	}
-	c.Endpoints["SECRETSMANAGER"] = "http://" + smLn.Addr().String()
+	c.Endpoints["SECRETS_MANAGER"] = "http://" + smLn.Addr().String()
 	c.serve(smLn, c.secrets)
+	// The recruiters' sign-in provider, standing in for Cognito, with the
+	// console's client and its callback and sign-out URLs on the app.
+	c.SignInURL = c.Endpoints[signInListener]
+	delete(c.Endpoints, signInListener)
+	c.SignIn, err = idp.New(c.SignInURL, idp.Config{
+		ClientID:     LocalClientID,
+		RedirectURIs: []string{c.AppURL + "/console/callback", c.AppURL + "/console/signed-out"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.serve(listeners[signInListener], c.SignIn)
+	c.RecruiterToken, err = c.SignIn.Issue(idp.Recruiters[0], cfg.RecruiterTokenLifetime)
+	if err != nil {
+		return nil, fmt.Errorf("recruiter token: %w", err)
+	}
 
 	c.serve(listeners["DYNAMODB"], localdynamodb.New())
 	if err := createTable(ctx, app.Table, c.Endpoints["DYNAMODB"]); err != nil {
@@ -196,6 +235,16 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"]); err != nil {
 		return nil, err
 	}
+
+	c.KMS, c.SigningKeys = kms.New(Region, AccountID), map[string]string{}
+	for _, k := range app.SigningKeys {
+		key, err := c.KMS.CreateKey()
+		if err != nil {
+			return nil, err
+		}
+		c.SigningKeys[k.Name] = key.ARN
+	}
+	c.serve(listeners["KMS"], c.KMS)
 
 	fns, err := c.functions(cfg.Bootstraps)
 	if err != nil {
@@ -226,7 +275,8 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 
 	c.gateway = gateway.New(gateway.Config{
 		Region: Region, AccountID: AccountID, Routes: routes(app), Invoker: c.lambda, Logger: cfg.Logger,
-		Authorizer: gateway.StaticToken{Token: cfg.RecruiterToken, Claims: gateway.LocalRecruiter},
+		// As API Gateway's JWT authorizer on the user pool and its client.
+		Authorizer: gateway.JWT{Verifier: c.SignIn.Provider().Verifier()},
 	})
 	c.serve(appLn, c.home(cfg.Root, c.gateway))
 	return c, nil
@@ -239,7 +289,7 @@ func (c *Cloud) Env() []string {
 		"AWS_REGION=" + Region, "AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}
-	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+c.Endpoints[svc])
 	}
 	return env
@@ -249,6 +299,32 @@ func (c *Cloud) Env() []string {
 // far has reached its rules' functions (or failed its attempts), so that a
 // test sees what an upload caused without polling.
 func (c *Cloud) ObjectEventsDelivered() { c.objectEvents.pending.Wait() }
+
+// Redeploy changes deployment settings, as a `cdk deploy` with new context
+// values would: every function's environment is resolved again and the next
+// invocations run with it. Stored data, workflows in flight and the signing
+// keys stay as they are.
+func (c *Cloud) Redeploy(overrides map[string]string) error {
+	for k := range overrides {
+		if _, ok := c.app.Setting(k); !ok {
+			return fmt.Errorf("redeploy: unknown setting %q", k)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range overrides {
+		c.Settings[k] = v
+	}
+	if c.Settings[topology.SettingPublicBaseURL] == "" {
+		c.Settings[topology.SettingPublicBaseURL] = c.AppURL
+	}
+	for _, f := range c.app.Functions {
+		if err := c.lambda.UpdateEnvironment(f.Name, c.environment(f)); err != nil {
+			return fmt.Errorf("redeploy %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
 
 // Routes lists the HTTP API's routes as the local front serves them.
 func (c *Cloud) Routes() []gateway.Route { return c.gateway.Routes() }
@@ -306,13 +382,7 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("function %s: no bootstrap at %s (run make build-local): %w", f.Name, path, err)
 		}
-		env := map[string]string{}
-		for name, ref := range f.Env {
-			env[name] = c.resolve(ref)
-		}
-		for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETSMANAGER"} {
-			env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
-		}
+		env := c.environment(f)
 		timeout := f.Timeout
 		if timeout == 0 {
 			timeout = topology.DefaultTimeout
@@ -324,6 +394,18 @@ func (c *Cloud) functions(dir string) ([]lambda.Function, error) {
 		out = append(out, lambda.Function{Name: f.Name, Bootstrap: path, Description: f.Description, Env: env, Timeout: timeout, MemoryMB: mem})
 	}
 	return out, nil
+}
+
+// environment is what a function's environment variables resolve to.
+func (c *Cloud) environment(f topology.Function) map[string]string {
+	env := map[string]string{}
+	for name, ref := range f.Env {
+		env[name] = c.resolve(ref)
+	}
+	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "SES", "LAMBDA", "SFN", "SECRETS_MANAGER", "KMS"} {
+		env["AWS_ENDPOINT_URL_"+svc] = c.Endpoints[svc]
+	}
+	return env
 }
 
 func (c *Cloud) resolve(ref topology.Ref) string {
@@ -338,6 +420,26 @@ func (c *Cloud) resolve(ref topology.Ref) string {
 		return c.Settings[ref.Name]
 	case topology.SecretArn:
 		return c.secrets.ARN(ref.Name)
+	case topology.SigningKeyArn:
+		return c.SigningKeys[ref.Name]
+	case topology.APIURL:
+		return c.AppURL
+	case topology.SignIn:
+		p := c.SignIn.Provider()
+		switch ref.Name {
+		case topology.SignInIssuer:
+			return p.Issuer
+		case topology.SignInClientID:
+			return p.ClientID
+		case topology.SignInAuthorizeURL:
+			return p.AuthorizeURL
+		case topology.SignInTokenURL:
+			return p.TokenURL
+		case topology.SignInLogoutURL:
+			return p.LogoutURL
+		case topology.SignInJWKSURL:
+			return p.JWKSURL
+		}
 	}
 	panic(fmt.Sprintf("local: unknown reference kind %d", ref.Kind))
 }

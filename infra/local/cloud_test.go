@@ -68,7 +68,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer cloud.Close()
-	return m.Run()
+	code := m.Run()
+	if code == 0 {
+		if err := everyReceiptSentIsGenuineKantara(ctx, root); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: receipts the local cloud sent:", err)
+			return 1
+		}
+	}
+	return code
 }
 
 // client is a recruiter's or a candidate's HTTP client; it does not follow
@@ -291,11 +298,21 @@ func TestConsentRequestEndToEnd(t *testing.T) {
 		t.Fatalf("after the answer: %+v", given)
 	}
 	for _, want := range []string{
-		given.ReceiptID, "Example Recruiting Ltd", "talent_pool", "GDPR Art. 6(1)(a) consent", `"cv"`,
-		`"retentionDays": 730`, "2026-11-01", "https://example.com/privacy", "withdraw your consent at any time", `"consentReceiptID"`, `"dpv:ConsentGiven"`,
+		given.ReceiptID, "Example Recruiting Ltd", "Talent pool: given", "730 days", "2026-11-01", "https://example.com/privacy",
+		"withdraw your consent at any time", "/.well-known/jwks.json",
 	} {
 		if !strings.Contains(receipt.Body.Text, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, receipt.Body.Text)
+		}
+	}
+	doc, _ := receiptOf(t, receipt)
+	for _, want := range []string{
+		`"consentReceiptID":"` + given.ReceiptID + `"`, `"piiController":"Example Recruiting Ltd"`, `"purpose":"talent_pool"`,
+		`"legalBasis":"GDPR Art. 6(1)(a) consent"`, `"cv"`, `"retentionDays":730`, `"noticeVersion":"2026-11-01"`,
+		`"policyUrl":"https://example.com/privacy"`, `"dpvState":"dpv:ConsentGiven"`, `"version":"KI-CR-v1.1.0"`,
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("attached receipt lacks %s:\n%s", want, doc)
 		}
 	}
 
@@ -348,8 +365,10 @@ func TestDeclineIsRecordedWithAReceipt(t *testing.T) {
 		t.Fatalf("answer: %d %s", res.Status, res.Body)
 	}
 	receipt := email(t, to, "Einwilligungsbestätigung")
-	if !strings.Contains(receipt.Body.Text, `"dpv:ConsentRefused"`) || !strings.Contains(receipt.Body.Text, `"dpv:ConsentGiven"`) {
-		t.Fatalf("receipt:\n%s", receipt.Body.Text)
+	doc, _ := receiptOf(t, receipt)
+	if !strings.Contains(string(doc), `"dpv:ConsentRefused"`) || !strings.Contains(string(doc), `"dpv:ConsentGiven"`) ||
+		!strings.Contains(string(doc), `"language":"de"`) || !strings.Contains(receipt.Body.Text, "Talentpool: abgelehnt") {
+		t.Fatalf("receipt:\n%s\n%s", receipt.Body.Text, doc)
 	}
 	got := consents(t, id)
 	if got["talent_pool"].State != "refused" || got["interview_recording"].State != "given" {
@@ -506,8 +525,8 @@ func TestAnAnswerTheWorkflowNeverHeardOfStillGetsAReceipt(t *testing.T) {
 	}
 	cloud.Clock.Advance(31 * 24 * time.Hour)
 	receipt := email(t, to, "consent receipt")
-	if !strings.Contains(receipt.Body.Text, `"dpv:ConsentGiven"`) {
-		t.Fatalf("receipt:\n%s", receipt.Body.Text)
+	if doc, _ := receiptOf(t, receipt); !strings.Contains(string(doc), `"dpv:ConsentGiven"`) {
+		t.Fatalf("receipt:\n%s", doc)
 	}
 	waitForExecution(t, requestID, "SUCCEEDED")
 	if got := consents(t, id)["talent_pool"].State; got != "given" {

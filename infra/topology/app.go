@@ -9,6 +9,8 @@ const (
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
+	// ListIndex is the table's index of the console's lists.
+	ListIndex = "list"
 
 	CVBucket        = "cvs"
 	RecordingBucket = "recordings"
@@ -16,6 +18,8 @@ const (
 	// NetworkHashSecret keys the hash of a candidate's client network in
 	// audit events, so the stored hash cannot be reversed from stored data.
 	NetworkHashSecret = "network-hash-key"
+	// ReceiptKey signs consent receipts.
+	ReceiptKey = "receipts"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -28,6 +32,8 @@ const (
 	SettingNoticeURL         = "noticeUrl"
 	SettingLinkValidityDays  = "linkValidityDays"
 	SettingRetentionDays     = "retentionDays"
+	SettingControllerAddress = "controllerAddress"
+	SettingControllerPhone   = "controllerPhone"
 
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
@@ -51,7 +57,13 @@ var App = Application{
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
 		Indexes: []Index{
-			// Sparse: only artifacts with a deadline that are not erased.
+			// The console's lists (issue 10): every candidate newest first
+			// (listPk "CANDIDATES"), and the consents in each state, latest
+			// change first (listPk "STATE#<state>"). Sparse: only those items
+			// carry listPk.
+			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
+			// Artifacts by deadline (issue 8). Sparse: only artifacts with a
+			// deadline that are not erased.
 			{Name: DueIndex, PartitionKey: Key{Name: "dueShard", Type: "S"}, SortKey: Key{Name: "deleteBy", Type: "S"}},
 		},
 	},
@@ -71,6 +83,14 @@ var App = Application{
 		// Artifacts.
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
+		// Receipts (Kantara CR v1.1 names the controller's address and phone).
+		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
+		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
+	},
+	// Receipts: the key that signs them (kms:Sign for the sender only,
+	// kms:GetPublicKey for the JWKS and verification functions only).
+	SigningKeys: []SigningKey{
+		{Name: ReceiptKey, Description: "Signs consent receipts (ES256); retained, so old receipts keep verifying"},
 	},
 	// Deployment secrets (generated; never set by hand).
 	Secrets: []Secret{
@@ -129,10 +149,11 @@ var App = Application{
 		},
 		{
 			Name:        "send-consent-receipt",
-			Description: "Emails a candidate the receipt of their decision",
-			Env:         env(table(), notice(), mail()),
+			Description: "Emails a candidate the signed receipt of their decision",
+			Env:         env(table(), notice(), mail(), receiptKey()),
 			Tables:      tables(GetItem),
 			SendsEmail:  true,
+			Signs:       []string{ReceiptKey},
 		},
 		{
 			Name:        "expire-consent-request",
@@ -140,7 +161,35 @@ var App = Application{
 			Env:         env(table(), notice(), retention()),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 		},
-
+		// Receipts: the public key and a check anyone can run.
+		{
+			Name:            "publish-receipt-keys",
+			Description:     "Publishes the public key of receipt signatures as a JWKS",
+			Env:             receiptKey(),
+			ReadsPublicKeys: []string{ReceiptKey},
+		},
+		{
+			Name:            "verify-receipt",
+			Description:     "Tells whether a consent receipt and its signature are genuine",
+			Env:             receiptKey(),
+			ReadsPublicKeys: []string{ReceiptKey},
+		},
+		// The recruiters' console (issue 10).
+		{
+			Name:        "serve-console",
+			Description: "Serves the recruiters' console: sign-in, candidates and their consents, and actions through the API",
+			Env: env(table(), map[string]Ref{
+				"API_URL":              {Kind: APIURL},
+				"SIGNIN_ISSUER":        {Kind: SignIn, Name: SignInIssuer},
+				"SIGNIN_CLIENT_ID":     {Kind: SignIn, Name: SignInClientID},
+				"SIGNIN_AUTHORIZE_URL": {Kind: SignIn, Name: SignInAuthorizeURL},
+				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
+				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
+				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
+			}),
+			// Reads only: every change goes through the API with the recruiter's token.
+			Tables: tables(GetItem, Query),
+		},
 		// Applications, CVs and recordings.
 		{
 			Name:        "open-application",
@@ -228,6 +277,14 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
+		// Receipts.
+		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
+		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
+		// The console signs recruiters in itself (a session cookie) and calls
+		// the recruiter routes above with their token.
+		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
+		{Method: "GET", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
+		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 	},
 	Workflows: []Workflow{
 		{
@@ -265,6 +322,8 @@ func notice() map[string]Ref {
 		"CONTROLLER_CONTACT": {Kind: Setting, Name: SettingControllerContact},
 		"NOTICE_VERSION":     {Kind: Setting, Name: SettingNoticeVersion},
 		"NOTICE_URL":         {Kind: Setting, Name: SettingNoticeURL},
+		"CONTROLLER_ADDRESS": {Kind: Setting, Name: SettingControllerAddress},
+		"CONTROLLER_PHONE":   {Kind: Setting, Name: SettingControllerPhone},
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
@@ -282,6 +341,10 @@ func mail() map[string]Ref {
 	return map[string]Ref{
 		"SENDER_EMAIL": {Kind: Setting, Name: SettingSenderEmail},
 	}
+}
+
+func receiptKey() map[string]Ref {
+	return map[string]Ref{"RECEIPT_KEY_ARN": {Kind: SigningKeyArn, Name: ReceiptKey}}
 }
 
 func env(parts ...map[string]Ref) map[string]Ref {

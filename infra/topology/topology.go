@@ -8,6 +8,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -91,7 +92,28 @@ const (
 	Setting
 	// SecretArn resolves to the ARN of the secret named Ref.Name (see Secrets).
 	SecretArn
+	// SigningKeyArn resolves to the ARN of the signing key named Ref.Name.
+	SigningKeyArn
+	// APIURL resolves to the HTTP API's base URL (no trailing slash).
+	APIURL
+	// SignIn resolves to a fact of the recruiters' OpenID Connect provider
+	// (Cognito's managed login in AWS, the local stand-in on a laptop) and of
+	// the console's client there, named by Ref.Name: one of SignInFacts.
+	SignIn
 )
+
+// The facts a SignIn reference names.
+const (
+	SignInIssuer       = "issuer"
+	SignInClientID     = "clientId"
+	SignInAuthorizeURL = "authorizeUrl"
+	SignInTokenURL     = "tokenUrl"
+	SignInLogoutURL    = "logoutUrl"
+	SignInJWKSURL      = "jwksUrl"
+)
+
+// SignInFacts lists every fact a SignIn reference can name.
+var SignInFacts = []string{SignInIssuer, SignInClientID, SignInAuthorizeURL, SignInTokenURL, SignInLogoutURL, SignInJWKSURL}
 
 // Ref is the value of a function's environment variable, resolved by each
 // target in its own way (a CDK token in AWS, a local URL or name locally).
@@ -127,6 +149,11 @@ type Function struct {
 	// ReadsSecrets lists the secrets whose value this function may read
 	// (secretsmanager:GetSecretValue).
 	ReadsSecrets []string
+	// Signs lists the signing keys this function may sign with (kms:Sign).
+	Signs []string
+	// ReadsPublicKeys lists the signing keys whose public key this function
+	// may read (kms:GetPublicKey).
+	ReadsPublicKeys []string
 	// KeyPrefixes limits the object actions of Buckets to keys under a
 	// prefix, per bucket (e.g. the recording gate may only put objects
 	// under recordings/).
@@ -149,6 +176,14 @@ type Rule struct {
 // Manager secret in AWS (kept when the stack is deleted), one generated at
 // start in the local cloud.
 type Secret struct {
+	Name        string
+	Description string
+}
+
+// SigningKey is an asymmetric KMS key (ECC_NIST_P256, ECDSA_SHA_256) whose
+// private half never leaves KMS. It outlives deployments: what it signed
+// must verify for as long as it is kept.
+type SigningKey struct {
 	Name        string
 	Description string
 }
@@ -253,6 +288,8 @@ type Application struct {
 	Settings  []SettingDef
 	Rules     []Rule
 	Secrets   []Secret
+	// SigningKeys sign what candidates keep (receipts).
+	SigningKeys []SigningKey
 }
 
 // Function returns the function named name.
@@ -304,6 +341,13 @@ func (a Application) Validate() error {
 	for _, s := range a.Secrets {
 		secrets[s.Name] = true
 	}
+	keys := map[string]bool{}
+	for _, k := range a.SigningKeys {
+		if keys[k.Name] {
+			return fmt.Errorf("signing key %s defined twice", k.Name)
+		}
+		keys[k.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, f := range a.Functions {
 		if seen[f.Name] {
@@ -327,6 +371,14 @@ func (a Application) Validate() error {
 			case SecretArn:
 				if !secrets[ref.Name] {
 					return fmt.Errorf("function %s: %s names unknown secret %q", f.Name, env, ref.Name)
+				}
+			case SigningKeyArn:
+				if !keys[ref.Name] {
+					return fmt.Errorf("function %s: %s names unknown signing key %q", f.Name, env, ref.Name)
+				}
+			case SignIn:
+				if !slices.Contains(SignInFacts, ref.Name) {
+					return fmt.Errorf("function %s: %s names unknown sign-in fact %q", f.Name, env, ref.Name)
 				}
 			}
 		}
@@ -354,6 +406,11 @@ func (a Application) Validate() error {
 		for b := range f.KeyPrefixes {
 			if _, granted := f.Buckets[b]; !granted {
 				return fmt.Errorf("function %s: key prefix for bucket %q it has no actions on", f.Name, b)
+			}
+		}
+		for _, k := range append(append([]string{}, f.Signs...), f.ReadsPublicKeys...) {
+			if !keys[k] {
+				return fmt.Errorf("function %s: unknown signing key %q", f.Name, k)
 			}
 		}
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {

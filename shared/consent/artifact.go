@@ -60,13 +60,13 @@ const (
 type ArtifactStatus string
 
 const (
-	// Authorized: an upload was allowed and nothing has arrived yet.
-	Authorized ArtifactStatus = "authorized"
-	Uploaded   ArtifactStatus = "uploaded"
-	Erasing    ArtifactStatus = "erasing"
-	Erased     ArtifactStatus = "erased"
-	// ErasureFailed keeps the artifact due, so the next sweep retries.
-	ErasureFailed ArtifactStatus = "erasure_failed"
+	// ArtifactAuthorized: an upload was allowed and nothing has arrived yet.
+	ArtifactAuthorized ArtifactStatus = "authorized"
+	ArtifactUploaded   ArtifactStatus = "uploaded"
+	ArtifactErasing    ArtifactStatus = "erasing"
+	ArtifactErased     ArtifactStatus = "erased"
+	// ArtifactErasureFailed keeps the artifact due, so the next sweep retries.
+	ArtifactErasureFailed ArtifactStatus = "erasure_failed"
 )
 
 // Artifact is a file held about a candidate (a CV, a recording) in S3. Its

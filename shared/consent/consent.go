@@ -23,6 +23,11 @@ const (
 // candidates is localized in package page; these are the stable facts.
 type PurposeInfo struct {
 	Purpose Purpose
+	// Description says in English what the data is used for, as receipts
+	// state it.
+	Description string
+	// Categories are the purpose's Kantara CR v1.1 purpose categories.
+	Categories []string
 	// LegalBasis is the GDPR basis of the processing.
 	LegalBasis string
 	// PIICategories are the categories of personal data processed.
@@ -37,11 +42,15 @@ const LegalBasisConsent = "GDPR Art. 6(1)(a) consent"
 var purposes = map[Purpose]PurposeInfo{
 	TalentPool: {
 		Purpose:       TalentPool,
+		Description:   "Keep the candidate's CV and contact details in the talent pool, to contact them about future positions",
+		Categories:    []string{"Contact Me"},
 		LegalBasis:    LegalBasisConsent,
 		PIICategories: []string{"contact_details", "cv", "application_history"},
 	},
 	InterviewRecording: {
 		Purpose:       InterviewRecording,
+		Description:   "Record the candidate's interviews (sound and picture), so that the people deciding on the application can review them",
+		Categories:    []string{"Core Function"},
 		LegalBasis:    LegalBasisConsent,
 		PIICategories: []string{"voice", "video_image", "interview_content"},
 	},

@@ -241,25 +241,56 @@ func TestReceiptCarriesTheRecordFields(t *testing.T) {
 	c := Candidate{ID: "CAND", Locale: "de"}
 	req := p.NewRequest("REQ", "CAND", "recruiter-1", []Purpose{TalentPool, InterviewRecording}, t0)
 	// A later change of the deployment's notice does not change the receipt.
-	p.NoticeURL, p.NoticeVersion, p.Retention[TalentPool] = "https://example.com/privacy-v2", "2027-01-01", time.Hour
-	r := NewReceipt(p, c, req, "RCPT", t0, []Outcome{{TalentPool, Given}, {InterviewRecording, Refused}})
-	if r.ReceiptID != "RCPT" || !r.Timestamp.Equal(t0) || r.PIIPrincipalID != "CAND" || r.Controller.Name != "Example Recruiting Ltd" ||
-		r.NoticeVersion != "2026-11-01" || r.PolicyURL != "https://example.com/privacy" || r.Language != "de" ||
-		!strings.Contains(r.Withdrawal, "privacy@example.com") || r.Version != ReceiptVersion {
+	p.NoticeURL, p.NoticeVersion, p.Retention[TalentPool], p.Controller = "https://example.com/privacy-v2", "2027-01-01", time.Hour, "Other Ltd"
+	r := NewReceipt(p.Terms(req), c, req, "RCPT", t0, []Outcome{{TalentPool, Given}, {InterviewRecording, Refused}})
+	if r.ConsentReceiptID != "RCPT" || r.ConsentTimestamp != t0.Unix() || r.PIIPrincipalID != "CAND" ||
+		len(r.PIIControllers) != 1 || r.PIIControllers[0].PIIController != "Example Recruiting Ltd" || r.PIIControllers[0].Email != "privacy@example.com" ||
+		r.Extension.NoticeVersion != "2026-11-01" || r.PolicyURL != "https://example.com/privacy" || r.Language != "de" ||
+		!strings.Contains(r.Extension.WithdrawalMethod, "privacy@example.com") || r.Version != ReceiptVersion ||
+		r.Extension.Event != ReceiptConsent || r.Extension.RequestID != "REQ" || r.Extension.Actor != ActorCandidate {
 		t.Fatalf("receipt %+v", r)
 	}
-	if len(r.Purposes) != 2 {
-		t.Fatalf("purposes %+v", r.Purposes)
+	if len(r.Services) != 1 || len(r.Services[0].Purposes) != 2 || len(r.Extension.Purposes) != 2 {
+		t.Fatalf("services %+v, extension %+v", r.Services, r.Extension.Purposes)
 	}
-	tp, ir := r.Purposes[0], r.Purposes[1]
-	if r.PolicyURL != "https://example.com/privacy" || r.NoticeVersion != "2026-11-01" {
-		t.Fatalf("the receipt must show the notice of the request: %+v", r)
-	}
-	if tp.State != Given || tp.StateDPV != "dpv:ConsentGiven" || tp.RetentionDays != 730 || tp.LegalBasis != LegalBasisConsent || len(tp.PIICategories) == 0 {
+	tp, ir := r.Extension.Purposes[0], r.Extension.Purposes[1]
+	if tp.State != Given || tp.DPVState != "dpv:ConsentGiven" || tp.RetentionDays != 730 || tp.LegalBasis != LegalBasisConsent ||
+		tp.ValidUntil == nil || !tp.ValidUntil.Equal(t0.AddDate(0, 0, 730)) {
 		t.Fatalf("talent pool %+v", tp)
 	}
-	if ir.State != Refused || ir.RetentionDays != 180 {
+	if ir.State != Refused || ir.RetentionDays != 180 || ir.ValidUntil != nil {
 		t.Fatalf("interview recording %+v", ir)
+	}
+	kp := r.Services[0].Purposes[0]
+	if kp.ConsentType != "EXPLICIT" || len(kp.PIICategory) == 0 || len(kp.PurposeCategory) == 0 || kp.ThirdPartyDisclosure ||
+		!strings.Contains(kp.Termination, "withdraws") || !strings.Contains(kp.Termination, "730 days") {
+		t.Fatalf("kantara purpose %+v", kp)
+	}
+	if got := r.Services[0].Purposes[1].Termination; !strings.Contains(got, "Not given") {
+		t.Fatalf("refused termination %q", got)
+	}
+}
+
+func TestWithdrawalAndErasureReceiptsSayWhatEnded(t *testing.T) {
+	p, _ := PolicyFromEnv(env(validEnv()))
+	c := Candidate{ID: "CAND", Locale: "fr"}
+	req := p.NewRequest("REQ", "CAND", "recruiter-1", []Purpose{TalentPool}, t0)
+	w := NewReceipt(p.Terms(req), c, req, "W", t0.Add(time.Hour), []Outcome{{TalentPool, Withdrawn}})
+	if w.Extension.Event != ReceiptWithdrawal || w.Extension.Purposes[0].DPVState != "dpv:ConsentWithdrawn" ||
+		!strings.Contains(w.Services[0].Purposes[0].Termination, "Withdrawn by the candidate at 2026-11-28T10:00:00Z") {
+		t.Fatalf("withdrawal receipt %+v", w)
+	}
+	e := NewErasureReceipt(p.Terms(req), c, "E", t0.Add(2*time.Hour), "recruiter-1",
+		[]Erased{{Purpose: TalentPool, NoticeVersion: "2026-11-01", NoticeURL: "https://example.com/privacy", RetentionDays: 730}})
+	if e.Extension.Event != ReceiptErasure || e.Extension.Actor != "recruiter-1" || e.PolicyURL != "https://example.com/privacy" ||
+		e.Extension.NoticeVersion != "2026-11-01" || e.Extension.Purposes[0].RetentionDays != 730 ||
+		!strings.Contains(e.Services[0].Purposes[0].Termination, "Erased at 2026-11-28T11:00:00Z") {
+		t.Fatalf("erasure receipt %+v", e)
+	}
+	swept := NewErasureReceipt(p.Terms(req), c, "S", t0, ActorWorkflow, []Erased{{Purpose: TalentPool, State: Expired, RetentionDays: 730}})
+	if swept.Extension.Purposes[0].DPVState != "dpv:ConsentExpired" || swept.Extension.Actor != ActorWorkflow ||
+		!strings.HasPrefix(swept.Services[0].Purposes[0].Termination, "Erased at") {
+		t.Fatalf("erasure after the retention %+v", swept)
 	}
 }
 

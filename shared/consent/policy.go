@@ -14,6 +14,10 @@ import (
 type Policy struct {
 	Controller        string
 	ControllerContact string
+	// ControllerAddress and ControllerPhone are the controller's postal
+	// address and phone number, as receipts name them (may be empty).
+	ControllerAddress string
+	ControllerPhone   string
 	NoticeVersion     string
 	NoticeURL         string
 	// PublicBaseURL is where candidate links point, without a trailing slash.
@@ -32,6 +36,8 @@ func PolicyFromEnv(getenv func(string) string) (Policy, error) {
 	p := Policy{
 		Controller:        getenv("CONTROLLER_NAME"),
 		ControllerContact: getenv("CONTROLLER_CONTACT"),
+		ControllerAddress: getenv("CONTROLLER_ADDRESS"),
+		ControllerPhone:   getenv("CONTROLLER_PHONE"),
 		NoticeVersion:     getenv("NOTICE_VERSION"),
 		NoticeURL:         getenv("NOTICE_URL"),
 		PublicBaseURL:     strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
@@ -107,6 +113,14 @@ func (p Policy) NewRequest(id, candidateID, requestedBy string, purposes []Purpo
 		NoticeVersion: p.NoticeVersion, NoticeURL: p.NoticeURL, Retention: retention, RequestedBy: requestedBy, Controller: p.Controller,
 		CreatedAt: now, ExpiresAt: now.Add(p.LinkValidity),
 	}
+}
+
+// JWKSPath is where the app publishes the public keys of receipt signatures.
+const JWKSPath = "/.well-known/jwks.json"
+
+// JWKSURL is the JWKS of receipt signatures on the app's origin.
+func (p Policy) JWKSURL() string {
+	return p.PublicBaseURL + JWKSPath
 }
 
 // LinkURL is the candidate's personal link for a token.

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 // Request and Response are the API Gateway HTTP API payload 2.0 shapes.
@@ -76,6 +77,8 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		// temporary is a dependency that may answer on a retry (the
 		// store's UnavailableError): 503, so that nothing fails open.
 		temporary interface{ Temporary() bool }
+		unsigned  *signature.UnavailableError
+		receipt   *signature.InvalidError
 	)
 	switch {
 	case errors.As(err, &bad):
@@ -94,6 +97,12 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 			Detail: "A service we depend on did not answer. Nothing was allowed or changed; please try again."})
 		res.Headers["Retry-After"] = "1"
 		return res
+	case errors.As(err, &receipt):
+		return ProblemResponse(Problem{Type: ProblemType("invalid-receipt"), Title: "Not a receipt and its signature", Status: http.StatusUnprocessableEntity, Detail: receipt.Reason})
+	case errors.As(err, &unsigned):
+		log.ErrorContext(ctx, "signing key unavailable", "error", err.Error())
+		return ProblemResponse(Problem{Type: ProblemType("signing-key-unavailable"), Title: "Signing key unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "The key that signs receipts cannot be reached right now. Please try again shortly."})
 	}
 	log.ErrorContext(ctx, "request failed", "error", err.Error())
 	return Fail(err)

@@ -6,6 +6,9 @@ package locale
 import (
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/consentflow/consentflow/shared/consent"
 )
@@ -62,6 +65,13 @@ type Messages struct {
 	RecordingBody    string // %s: controller, %s: what was recorded, %s: date
 	RecordingKept    string // %s: date
 	RecordingKinds   map[string]string
+	// Receipt email: the attachments, the signature, dates written the
+	// local way (Date).
+	ReceiptAttached string // %s: the public key's URL
+	ErasureBody     string // the receipt body of an erasure
+	ValidUntil      string // %s: date
+	Months          [12]string
+	DateFormat      string // {day} {month} {year} {time}; times are UTC
 
 	PurposeNames        map[consent.Purpose]string
 	PurposeDescriptions map[consent.Purpose]string
@@ -76,6 +86,20 @@ type Messages struct {
 	NotFoundNext   string // %s: contact
 	AnsweredNext   string // %s: contact
 	InvitePurposes string // before the list of purposes asked
+}
+
+// Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
+// "2. Dezember 2026, 13:20 Uhr UTC". A language without month names gets
+// "2026-12-02 13:20 UTC".
+func (m Messages) Date(t time.Time) string {
+	t = t.UTC()
+	if m.DateFormat == "" || m.Months[0] == "" {
+		return t.Format("2006-01-02 15:04 UTC")
+	}
+	return strings.NewReplacer(
+		"{day}", strconv.Itoa(t.Day()), "{month}", m.Months[t.Month()-1],
+		"{year}", strconv.Itoa(t.Year()), "{time}", t.Format("15:04"),
+	).Replace(m.DateFormat)
 }
 
 // For returns the messages of a supported language, English otherwise.
@@ -167,6 +191,11 @@ var en = Messages{
 	ReceiptTime:      "Recorded at",
 	Controller:       "Controller",
 	Signature:        "Kind regards,\n%s",
+	ErasureBody:      "The personal data kept for the purposes below has been erased. This is the receipt of the erasure. Keep it as your record.",
+	ReceiptAttached:  "The receipt is attached as a file in the Kantara Consent Receipt v1.1 format (JSON), with its digital signature (JWS). The signature proves that the receipt is unchanged; it can be checked with the public key published at %s.",
+	ValidUntil:       "valid until %s",
+	Months:           [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	DateFormat:       "{day} {month} {year}, {time} UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talent pool",
 		consent.InterviewRecording: "Interview recording",
@@ -240,6 +269,11 @@ var de = Messages{
 	ReceiptTime:      "Gespeichert am",
 	Controller:       "Verantwortlicher",
 	Signature:        "Mit freundlichen Grüßen\n%s",
+	ErasureBody:      "Die für die folgenden Zwecke gespeicherten personenbezogenen Daten wurden gelöscht. Dies ist die Bestätigung der Löschung. Bewahren Sie sie für Ihre Unterlagen auf.",
+	ReceiptAttached:  "Die Bestätigung liegt als Datei im Format Kantara Consent Receipt v1.1 (JSON) bei, mit ihrer digitalen Signatur (JWS). Die Signatur beweist, dass die Bestätigung unverändert ist; sie lässt sich mit dem öffentlichen Schlüssel unter %s prüfen.",
+	ValidUntil:       "gültig bis %s",
+	Months:           [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+	DateFormat:       "{day}. {month} {year}, {time} Uhr UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Talentpool",
 		consent.InterviewRecording: "Aufzeichnung des Interviews",
@@ -313,6 +347,11 @@ var fr = Messages{
 	ReceiptTime:      "Enregistré le",
 	Controller:       "Responsable du traitement",
 	Signature:        "Cordialement,\n%s",
+	ErasureBody:      "Les données personnelles conservées pour les finalités ci-dessous ont été effacées. Voici le reçu de l'effacement. Conservez-le.",
+	ReceiptAttached:  "Le reçu est joint sous forme de fichier au format Kantara Consent Receipt v1.1 (JSON), avec sa signature numérique (JWS). La signature prouve que le reçu n'a pas été modifié ; elle se vérifie avec la clé publique publiée à l'adresse %s.",
+	ValidUntil:       "valable jusqu'au %s",
+	Months:           [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	DateFormat:       "{day} {month} {year} à {time} UTC",
 	PurposeNames: map[consent.Purpose]string{
 		consent.TalentPool:         "Vivier de talents",
 		consent.InterviewRecording: "Enregistrement de l'entretien",

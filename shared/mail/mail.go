@@ -1,10 +1,10 @@
 // Package mail writes and sends the emails candidates get: the invitation
-// with their personal consent link, and the receipt of their answer.
+// with their personal consent link, and the receipt of their answer with the
+// signed receipt attached.
 package mail
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 // SES is the part of the SES v2 API the mailer uses; *sesv2.Client satisfies it.
@@ -74,12 +75,20 @@ func sendError(err error) error {
 	return &UnavailableError{Err: err}
 }
 
-// Message is one email, in plain text and HTML.
+// Message is one email, in plain text and HTML, with its attachments.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
+	To          string
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Invitation is the email that carries a candidate's personal link to
@@ -118,41 +127,58 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string)
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
 
-// Receipt is the email that carries a consent receipt, readable and as JSON.
-func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt) Message {
+// Receipt is the email that carries a consent receipt: readable, in the
+// candidate's language, with dates written the local way; the signed receipt
+// itself (its canonical JSON, exactly the bytes signed) and its detached JWS
+// are attached. jwksURL is where the public key is published.
+func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signature.Signed, jwksURL string) Message {
 	t := locale.For(c.Locale)
 	var lines, bullets []string
-	for _, p := range r.Purposes {
+	for _, p := range r.Extension.Purposes {
 		line := t.PurposeNames[p.Purpose] + ": " + t.States[p.State]
 		if p.State == consent.Given { // retention applies only to what is kept
-			line += " (" + fmt.Sprintf(t.RetentionDays, p.RetentionDays) + ")"
+			line += " (" + fmt.Sprintf(t.RetentionDays, p.RetentionDays)
+			if p.ValidUntil != nil {
+				line += "; " + fmt.Sprintf(t.ValidUntil, t.Date(*p.ValidUntil))
+			}
+			line += ")"
 		}
 		lines = append(lines, line)
 		bullets = append(bullets, "- "+line)
 	}
-	receiptJSON, _ := json.MarshalIndent(r, "", "  ")
+	controller := r.PIIControllers[0]
+	recorded := t.Date(time.Unix(r.ConsentTimestamp, 0))
+	attached := fmt.Sprintf(t.ReceiptAttached, jwksURL)
+	body := t.ReceiptBody
+	if r.Extension.Event == consent.ReceiptErasure && t.ErasureBody != "" {
+		body = t.ErasureBody
+	}
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		t.ReceiptBody, "",
-		t.ReceiptID + ": " + r.ReceiptID,
-		t.ReceiptTime + ": " + r.Timestamp.Format(time.RFC3339),
-		t.Controller + ": " + r.Controller.Name + " <" + r.Controller.Contact + ">",
-		fmt.Sprintf(t.NoticeLink, r.NoticeVersion) + ": " + r.PolicyURL, "",
+		body, "",
+		t.ReceiptID + ": " + r.ConsentReceiptID,
+		t.ReceiptTime + ": " + recorded,
+		t.Controller + ": " + controller.PIIController + " <" + controller.Email + ">",
+		fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion) + ": " + r.PolicyURL, "",
 		strings.Join(bullets, "\n"), "",
-		fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "",
-		string(receiptJSON), "",
-		fmt.Sprintf(t.Signature, r.Controller.Name),
+		fmt.Sprintf(t.WithdrawHow, controller.Email), "",
+		attached, "",
+		fmt.Sprintf(t.Signature, controller.PIIController),
 	}, "\n")
-	subject := fmt.Sprintf(t.ReceiptSubject, m.policy.Controller)
+	subject := fmt.Sprintf(t.ReceiptSubject, controller.PIIController)
 	html := render(receiptHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": t.ReceiptBody,
-		"IDLabel": t.ReceiptID, "ID": r.ReceiptID, "TimeLabel": t.ReceiptTime, "Time": r.Timestamp.Format(time.RFC3339),
-		"ControllerLabel": t.Controller, "Controller": r.Controller.Name + " <" + r.Controller.Contact + ">",
-		"Notice": fmt.Sprintf(t.NoticeLink, r.NoticeVersion), "NoticeURL": r.PolicyURL,
-		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, r.Controller.Contact), "JSON": string(receiptJSON),
-		"Signature": fmt.Sprintf(t.Signature, r.Controller.Name),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
+		"IDLabel": t.ReceiptID, "ID": r.ConsentReceiptID, "TimeLabel": t.ReceiptTime, "Time": recorded,
+		"ControllerLabel": t.Controller, "Controller": controller.PIIController + " <" + controller.Email + ">",
+		"Notice": fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion), "NoticeURL": r.PolicyURL,
+		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, controller.Email), "Attached": attached,
+		"Signature": fmt.Sprintf(t.Signature, controller.PIIController),
 	})
-	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
+	name := "consent-receipt-" + r.ConsentReceiptID
+	return Message{To: c.Email, Subject: subject, Text: text, HTML: html, Attachments: []Attachment{
+		{Name: name + ".json", ContentType: "application/json", Data: signed.Canonical},
+		{Name: name + ".jws", ContentType: "application/jose", Data: []byte(signed.JWS)},
+	}}
 }
 
 // RecordingArrived tells a candidate that a recording of them was stored:
@@ -176,6 +202,13 @@ func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, 
 
 // Send hands a message to SES and returns its message ID.
 func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
+	var attachments []types.Attachment
+	for _, a := range msg.Attachments {
+		attachments = append(attachments, types.Attachment{
+			FileName: aws.String(a.Name), ContentType: aws.String(a.ContentType), RawContent: a.Data,
+			ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64,
+		})
+	}
 	out, err := m.ses.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.from),
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
@@ -185,6 +218,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
 				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
 			},
+			Attachments: attachments,
 		}},
 	})
 	if err != nil {
@@ -230,7 +264,7 @@ var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
 <p><a href="{{.NoticeURL}}">{{.Notice}}</a></p>
 <ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
 <p>{{.Withdraw}}</p>
-<pre style="font-size:.8rem;white-space:pre-wrap">{{.JSON}}</pre>
+<p>{{.Attached}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))
 

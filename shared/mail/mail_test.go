@@ -15,6 +15,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/signature"
 )
 
 var policy = consent.Policy{
@@ -43,22 +44,48 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 	}
 }
 
-func TestReceiptEmailHoldsTheReceipt(t *testing.T) {
+func TestReceiptEmailIsReadableWithTheSignedReceiptAttached(t *testing.T) {
 	m := New(nil, "consent@example.com", policy)
-	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "en"}
 	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
 	req.Purposes = append(req.Purposes, consent.InterviewRecording)
 	req.Retention[consent.InterviewRecording] = 180
-	r := consent.NewReceipt(policy, c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
-	msg := m.Receipt(c, r)
-	if !strings.Contains(msg.Text, "- Interview recording: refused\n") || strings.Contains(msg.HTML, "<li>- ") {
-		t.Errorf("a refused purpose has no retention, and HTML bullets carry no dash:\n%s\n%s", msg.Text, msg.HTML)
+	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"RCPT"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
+	for lang, want := range map[string][]string{
+		"en": {"- Interview recording: refused\n", "Talent pool: given (730 days", "valid until 27 November 2028, 09:00 UTC",
+			"Recorded at: 28 November 2026, 09:00 UTC", "version 2026-11-01", "https://consent.example.com/.well-known/jwks.json", "Kantara Consent Receipt v1.1"},
+		"de": {"Gespeichert am: 28. November 2026, 09:00 Uhr UTC", "Talentpool: erteilt", "gültig bis 27. November 2028", "Version 2026-11-01"},
+		"fr": {"Enregistré le: 28 novembre 2026 à 09:00 UTC", "Vivier de talents: donné", "valable jusqu'au 27 novembre 2028"},
+	} {
+		c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: lang}
+		r := consent.NewReceipt(policy.Terms(req), c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
+		msg := m.Receipt(c, r, signed, policy.JWKSURL())
+		for _, w := range append(want, "RCPT", "Example Recruiting Ltd", "privacy@example.com") {
+			if !strings.Contains(msg.Text, w) {
+				t.Errorf("%s: receipt text lacks %q:\n%s", lang, w, msg.Text)
+			}
+		}
+		// The machine-readable receipt is attached, not pasted into the body.
+		if strings.Contains(msg.Text, "consentReceiptID") || strings.Contains(msg.HTML, "consentReceiptID") || strings.Contains(msg.HTML, "<li>- ") {
+			t.Errorf("%s: raw JSON or dashes in the body:\n%s\n%s", lang, msg.Text, msg.HTML)
+		}
+		if len(msg.Attachments) != 2 || msg.Attachments[0].Name != "consent-receipt-RCPT.json" || string(msg.Attachments[0].Data) != string(signed.Canonical) ||
+			msg.Attachments[0].ContentType != "application/json" || msg.Attachments[1].Name != "consent-receipt-RCPT.jws" || string(msg.Attachments[1].Data) != signed.JWS {
+			t.Errorf("%s: attachments %+v", lang, msg.Attachments)
+		}
 	}
-	for _, want := range []string{"RCPT", "2026-11-28T09:00:00Z", "Example Recruiting Ltd", "Talent pool: given", "730 days",
-		"version 2026-11-01", `"consentReceiptID": "RCPT"`, `"legalBasis"`, "privacy@example.com"} {
+}
+
+func TestAnErasureReceiptSaysWhatWasErased(t *testing.T) {
+	m := New(nil, "consent@example.com", policy)
+	c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: "de"}
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	r := consent.NewErasureReceipt(policy.Terms(req), c, "E", time.Date(2027, 1, 5, 8, 0, 0, 0, time.UTC), consent.ActorCandidate,
+		[]consent.Erased{{Purpose: consent.TalentPool, NoticeVersion: "2026-11-01", NoticeURL: "https://example.com/privacy", RetentionDays: 730}})
+	msg := m.Receipt(c, r, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, policy.JWKSURL())
+	for _, want := range []string{"wurden gelöscht", "Talentpool: widerrufen", "5. Januar 2027, 08:00 Uhr UTC"} {
 		if !strings.Contains(msg.Text, want) {
-			t.Errorf("receipt text lacks %q:\n%s", want, msg.Text)
+			t.Errorf("erasure receipt lacks %q:\n%s", want, msg.Text)
 		}
 	}
 }
@@ -115,9 +142,11 @@ func TestEveryEmailIsTextAndInlineStyledHTML(t *testing.T) {
 	m := New(ses, "consent@example.com", policy)
 	c := consent.Candidate{Name: "Ľudmila", Email: "l@example.com", Locale: "sk"}
 	r := consent.Request{Controller: "ACME", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC), Purposes: []consent.Purpose{consent.TalentPool}}
-	receipt := consent.Receipt{ReceiptID: "r1", Controller: consent.ReceiptParty{Name: "ACME", Contact: "privacy@acme.example"},
-		Purposes: []consent.ReceiptPurpose{{Purpose: consent.TalentPool, State: consent.Given, RetentionDays: 730}}}
-	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok"), m.Receipt(c, receipt)} {
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
+	receipt := consent.NewReceipt(policy.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
+	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"r1"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
+	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok"), m.Receipt(c, receipt, signed, policy.JWKSURL())} {
 		if _, err := m.Send(context.Background(), msg); err != nil {
 			t.Fatal(err)
 		}

@@ -206,11 +206,11 @@ func (s *Store) recompute(ctx context.Context, candidateID string, at time.Time,
 	var writes []types.TransactWriteItem
 	out := map[string]artifactItem{}
 	for id, it := range all {
-		if it.Status != consent.Erased && it.Status != consent.Erasing {
+		if it.Status != consent.ArtifactErased && it.Status != consent.ArtifactErasing {
 			it.DeleteBy = bases.DeleteBy(it.artifact(), at)
 		}
 		it.DueShard = ""
-		if it.DeleteBy != nil && it.Status != consent.Erased {
+		if it.DeleteBy != nil && it.Status != consent.ArtifactErased {
 			it.DueShard = DueShard(id)
 		}
 		out[id] = it
@@ -497,12 +497,12 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 			arr.Reason = RemoveUnknownKey
 		case bucketKind[obj.Bucket] != kind:
 			arr.Reason = RemoveWrongBucket
-		case it.Status == consent.Uploaded && len(it.VersionIDs) > 0 && it.VersionIDs[len(it.VersionIDs)-1] == obj.VersionID:
+		case it.Status == consent.ArtifactUploaded && len(it.VersionIDs) > 0 && it.VersionIDs[len(it.VersionIDs)-1] == obj.VersionID:
 			arr.Accepted, arr.Repeated, arr.Artifact = true, true, it.artifact()
 			return nil
-		case it.Status == consent.Uploaded:
+		case it.Status == consent.ArtifactUploaded:
 			arr.Reason = RemoveAlreadyThere
-		case it.Status != consent.Authorized:
+		case it.Status != consent.ArtifactAuthorized:
 			arr.Reason = RemoveNotAllowed
 		case obj.At.After(it.UploadExpires):
 			arr.Reason = RemoveExpired
@@ -518,7 +518,7 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 			return nil
 		}
 		at := obj.At.UTC()
-		it.Status, it.Size, it.UploadedAt = consent.Uploaded, obj.Size, &at
+		it.Status, it.Size, it.UploadedAt = consent.ArtifactUploaded, obj.Size, &at
 		if obj.VersionID != "" {
 			it.VersionIDs = append(it.VersionIDs, obj.VersionID)
 		}

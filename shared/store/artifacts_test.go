@@ -15,7 +15,7 @@ func cv(t *testing.T, s *store.Store, c consent.Candidate, applicationID string,
 	ctx := context.Background()
 	id := consent.NewID()
 	a, err := s.AuthorizeCV(ctx, consent.Artifact{
-		ID: id, CandidateID: c.ID, Kind: consent.KindCV, Status: consent.Authorized, Bucket: "cvs",
+		ID: id, CandidateID: c.ID, Kind: consent.KindCV, Status: consent.ArtifactAuthorized, Bucket: "cvs",
 		Key: store.ArtifactKey(consent.KindCV, c.ID, id), ApplicationID: applicationID, ContentType: "application/pdf",
 		DeclaredSize: 1000, AuthorizedBy: "recruiter-1", AuthorizedAt: at, UploadExpires: at.Add(15 * time.Minute),
 	})
@@ -63,7 +63,7 @@ func TestACVsDeadlineFollowsItsBasesAndTheDueIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := cv(t, s, c, app.ID, t0.Add(time.Hour))
-	if doc.Status != consent.Uploaded || doc.DeleteBy != nil || doc.Size != 900 {
+	if doc.Status != consent.ArtifactUploaded || doc.DeleteBy != nil || doc.Size != 900 {
 		t.Fatalf("a CV of an open application: %+v", doc)
 	}
 	far := t0.AddDate(10, 0, 0)
@@ -132,7 +132,7 @@ func TestAnArrivalThatDoesNotMatchIsRefused(t *testing.T) {
 	}
 	id := consent.NewID()
 	key := store.ArtifactKey(consent.KindCV, c.ID, id)
-	if _, err := s.AuthorizeCV(ctx, consent.Artifact{ID: id, CandidateID: c.ID, Kind: consent.KindCV, Status: consent.Authorized, Bucket: "cvs",
+	if _, err := s.AuthorizeCV(ctx, consent.Artifact{ID: id, CandidateID: c.ID, Kind: consent.KindCV, Status: consent.ArtifactAuthorized, Bucket: "cvs",
 		Key: key, ApplicationID: app.ID, ContentType: "application/pdf", DeclaredSize: 100, AuthorizedAt: t0, UploadExpires: t0.Add(15 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestAnArrivalThatDoesNotMatchIsRefused(t *testing.T) {
 		}
 	}
 	got, _ := s.Artifact(ctx, c.ID, id)
-	if got.Status != consent.Authorized {
+	if got.Status != consent.ArtifactAuthorized {
 		t.Fatalf("a refused arrival changed the artifact: %+v", got)
 	}
 }

@@ -16,8 +16,9 @@ import (
 // false); the same key with other details is a *consent.ConflictError.
 func (s *Store) CreateCandidate(ctx context.Context, c consent.Candidate, idempotencyKey string) (stored consent.Candidate, created bool, err error) {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(s.table),
-		Item:                marshal(candidateItem{PK: candidatePK(c.ID), SK: profileSK, Candidate: c, IdempotencyKey: idempotencyKey}),
+		TableName: aws.String(s.table),
+		Item: marshal(candidateItem{PK: candidatePK(c.ID), SK: profileSK, Candidate: c, IdempotencyKey: idempotencyKey,
+			ListPK: candidatesListPK, ListSK: candidateListSK(c)}),
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
 	if err == nil {

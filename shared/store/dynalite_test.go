@@ -25,7 +25,7 @@ import (
 // expression validation) without transactions. The store's calls that are
 // not transactions run against it too, so that a mistake minidyn lets
 // through still fails a test.
-func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
+func dynaliteStore(t testing.TB) (*store.Store, *dynamodb.Client) {
 	t.Helper()
 	cli := filepath.Join("..", "..", "node_modules", "dynalite", "cli.js")
 	if _, err := os.Stat(cli); err != nil {

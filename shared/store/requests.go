@@ -95,6 +95,7 @@ func mustInfo(p consent.Purpose) consent.PurposeInfo {
 // putConsent writes a consent's new state, on condition that it is still the
 // state that was read (or still absent).
 func (s *Store) putConsent(next consentItem, prev consentItem, had bool) types.TransactWriteItem {
+	next.ListPK, next.ListSK = consentListKeys(next)
 	put := &types.Put{TableName: aws.String(s.table), Item: marshal(next)}
 	if had {
 		put.ConditionExpression = aws.String("#state = :state AND requestId = :rid AND updatedAt = :at")

@@ -9,6 +9,10 @@
 //	REQUEST#<id>    REQUEST                  a consent request
 //	LINK#<sha256>   LINK                     a candidate link, by token hash
 //
+// The index "list" (listPk, listSk) lists every candidate newest first
+// (profiles carry listPk CANDIDATES) and the consents in each state, latest
+// change first (consents carry listPk STATE#<state>).
+//
 // Every change of a consent's state and its event are written in one
 // transaction, so the audit trail and the state cannot disagree.
 package store
@@ -96,6 +100,10 @@ type candidateItem struct {
 	consent.Candidate
 	// IdempotencyKey is the caller's key the candidate was created with, if any.
 	IdempotencyKey string `dynamodbav:"idempotencyKey,omitempty"`
+
+	// The console's list of every candidate (see list.go).
+	ListPK string `dynamodbav:"listPk,omitempty"`
+	ListSK string `dynamodbav:"listSk,omitempty"`
 }
 
 type consentItem struct {
@@ -108,6 +116,10 @@ type consentItem struct {
 	ReceiptID     string          `dynamodbav:"receiptId,omitempty"`
 	UpdatedAt     time.Time       `dynamodbav:"updatedAt"`
 	ExpiresAt     *time.Time      `dynamodbav:"expiresAt,omitempty"`
+
+	// The console's list of consents in a state (see list.go).
+	ListPK string `dynamodbav:"listPk,omitempty"`
+	ListSK string `dynamodbav:"listSk,omitempty"`
 }
 
 type eventItem struct {

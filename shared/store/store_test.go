@@ -33,7 +33,7 @@ func newStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 }
 
 // createTable creates the table as the topology defines it.
-func createTable(t *testing.T, db *dynamodb.Client) {
+func createTable(t testing.TB, db *dynamodb.Client) {
 	t.Helper()
 	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:   aws.String("consent"),
@@ -43,12 +43,21 @@ func createTable(t *testing.T, db *dynamodb.Client) {
 			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(store.DueShardAttr), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(store.DeleteByAttr), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("listPk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("listSk"), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(store.ListIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("listPk"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("listSk"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
 			IndexName: aws.String(store.DueIndex),
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(store.DueShardAttr), KeyType: types.KeyTypeHash},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
@@ -28,6 +29,8 @@ const (
 	Conflict = "Conflict"
 	// InvalidInput: the step's input is malformed; do not retry.
 	InvalidInput = "InvalidInput"
+	// SigningUnavailable: KMS did not sign the receipt; retry.
+	SigningUnavailable = "SigningUnavailable"
 	// StepFailed: anything else.
 	StepFailed = "StepFailed"
 )
@@ -50,6 +53,7 @@ func Name(err error) string {
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
 		invalid  *consent.ValidationError
+		signing  *signature.UnavailableError
 	)
 	switch {
 	case errors.As(err, &st):
@@ -64,6 +68,8 @@ func Name(err error) string {
 		return Conflict
 	case errors.As(err, &invalid):
 		return InvalidInput
+	case errors.As(err, &signing):
+		return SigningUnavailable
 	}
 	return StepFailed
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
@@ -28,6 +29,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 		{&consent.ConflictError{Reason: "answered"}, Conflict},
 		{&consent.LinkExpiredError{}, Conflict},
 		{&consent.ValidationError{Field: "purposes"}, InvalidInput},
+		{fmt.Errorf("sign: %w", &signature.UnavailableError{Err: errors.New("kms down")}), SigningUnavailable},
 		{errors.New("boom"), StepFailed},
 	}
 	for _, tt := range tests {
@@ -45,7 +47,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 // Every custom error name an ASL file matches is one the steps return, so a
 // Retry never waits on a name that cannot occur.
 func TestASLMatchesOnlyErrorNamesStepsReturn(t *testing.T) {
-	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, InvalidInput: true, StepFailed: true}
+	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, InvalidInput: true, StepFailed: true, SigningUnavailable: true}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
 	if len(files) == 0 {
 		t.Fatal("no ASL files found")

@@ -34,13 +34,15 @@ type invocation struct {
 // sandbox is one process of a function with its own Runtime API endpoint,
 // as each AWS execution environment has.
 type sandbox struct {
-	fn     *function
-	cmd    *exec.Cmd
-	ln     net.Listener
-	srv    *http.Server
-	logs   []*lineWriter
-	start  time.Time
-	initMS float64 // cold start: process start to first GET /next
+	fn *function
+	// generation is the function's environment generation it started with.
+	generation int
+	cmd        *exec.Cmd
+	ln         net.Listener
+	srv        *http.Server
+	logs       []*lineWriter
+	start      time.Time
+	initMS     float64 // cold start: process start to first GET /next
 
 	next     chan *invocation // unbuffered: a send succeeds when GET /next takes it
 	initErr  chan []byte      // what the runtime posted to /runtime/init/error
@@ -77,6 +79,9 @@ func startSandbox(fn *function) (*sandbox, error) {
 
 	cmd := exec.Command(fn.def.Bootstrap)
 	cmd.Dir = filepath.Dir(fn.def.Bootstrap)
+	fn.mu.Lock()
+	sb.generation = fn.generation
+	fn.mu.Unlock()
 	cmd.Env = fn.environ(ln.Addr().String())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	prefix := "[" + fn.def.Name + "] "

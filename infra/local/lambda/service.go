@@ -159,6 +159,9 @@ type function struct {
 	mu   sync.Mutex
 	idle []*sandbox
 	live map[*sandbox]struct{}
+	// generation counts environment updates; a process of an older
+	// generation is not reused.
+	generation int
 }
 
 var nameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
@@ -517,6 +520,12 @@ func (fn *function) acquire(ctx context.Context) (sb *sandbox, cold bool, err er
 // release gives back the slot of an invocation and keeps its process warm
 // when it can take another one.
 func (fn *function) release(sb *sandbox, alive bool) {
+	fn.mu.Lock()
+	current := sb.generation == fn.generation
+	fn.mu.Unlock()
+	if alive && !current {
+		alive = false
+	}
 	if alive && !sb.hasExited() && !fn.svc.closed.Load() {
 		fn.mu.Lock()
 		fn.idle = append(fn.idle, sb)
@@ -540,11 +549,43 @@ func (fn *function) forget(sb *sandbox) {
 	}
 }
 
+// UpdateEnvironment replaces a function's environment variables, as
+// UpdateFunctionConfiguration does: invocations from then on run in
+// processes started with the new environment. Idle processes are stopped;
+// one running an invocation finishes it and is not reused.
+func (s *Service) UpdateEnvironment(name string, env map[string]string) error {
+	fn, err := s.lookup(name)
+	if err != nil {
+		return err
+	}
+	for k := range env {
+		if reservedEnv[k] {
+			return fmt.Errorf("function %s: environment variable %s is reserved by Lambda", fn.def.Name, k)
+		}
+	}
+	copied := make(map[string]string, len(env))
+	for k, v := range env {
+		copied[k] = v
+	}
+	fn.mu.Lock()
+	fn.def.Env = copied
+	fn.generation++
+	idle := fn.idle
+	fn.idle = nil
+	fn.mu.Unlock()
+	for _, sb := range idle {
+		sb.kill()
+	}
+	return nil
+}
+
 // environ is the environment of a process of fn whose Runtime API listens
 // on addr: what AWS gives a provided.al2023 function, then fn's Env. The
 // host's environment is not inherited, except PATH.
 func (fn *function) environ(addr string) []string {
+	fn.mu.Lock()
 	def := fn.def
+	fn.mu.Unlock()
 	root := filepath.Dir(def.Bootstrap)
 	env := []string{
 		"AWS_LAMBDA_FUNCTION_NAME=" + def.Name,

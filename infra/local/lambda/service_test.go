@@ -467,3 +467,24 @@ func BenchmarkColdInvoke(b *testing.B) {
 		svc.Close()
 	}
 }
+
+// UpdateEnvironment is what a redeploy with new settings does: the next
+// invocation runs in a new process with the new environment, and a warm
+// process of the old one is not reused.
+func TestUpdateEnvironmentTakesEffectOnTheNextInvoke(t *testing.T) {
+	svc := start(t, lambda.Config{})
+	before := decode(t, must(svc.Invoke(context.Background(), "handler", []byte(`{}`))))
+	if err := svc.UpdateEnvironment("handler", map[string]string{"TABLE_NAME": "consent-v2"}); err != nil {
+		t.Fatal(err)
+	}
+	after := decode(t, must(svc.Invoke(context.Background(), "handler", []byte(`{}`))))
+	if after.Env["TABLE_NAME"] != "consent-v2" || after.PID == before.PID || after.Env["AWS_ENDPOINT_URL_DYNAMODB"] != "" {
+		t.Fatalf("after the update: pid %d (was %d), env %v", after.PID, before.PID, after.Env)
+	}
+	if err := svc.UpdateEnvironment("handler", map[string]string{"AWS_REGION": "eu-west-1"}); err == nil {
+		t.Error("a reserved variable was accepted")
+	}
+	if err := svc.UpdateEnvironment("nope", nil); err == nil {
+		t.Error("an unknown function was accepted")
+	}
+}

@@ -1,7 +1,7 @@
 // Package secretsmanager is a local stand-in for AWS Secrets Manager: the
 // JSON 1.1 API's GetSecretValue and DescribeSecret over secrets generated
 // when it starts, so functions read them with the same SDK call as in AWS
-// (through AWS_ENDPOINT_URL_SECRETSMANAGER).
+// (through AWS_ENDPOINT_URL_SECRETS_MANAGER).
 package secretsmanager
 
 import (

@@ -13,14 +13,22 @@ import (
 
 // Email is one email the outbox received.
 type Email struct {
-	MessageID   string      `json:"messageId"`
-	From        string      `json:"from"`
-	ReplyTo     []string    `json:"replyTo"`
-	Destination Destination `json:"destination"`
-	Subject     string      `json:"subject"`
-	Body        Body        `json:"body"`
+	MessageID   string       `json:"messageId"`
+	From        string       `json:"from"`
+	ReplyTo     []string     `json:"replyTo"`
+	Destination Destination  `json:"destination"`
+	Subject     string       `json:"subject"`
+	Body        Body         `json:"body"`
+	Attachments []Attachment `json:"attachments"`
 	// At is when it was sent, to the second.
 	At time.Time `json:"-"`
+}
+
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Content     []byte `json:"content"` // the outbox stores it base64-encoded
 }
 
 // Destination lists an email's recipients.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/consentflow/consentflow/infra/local"
+	"github.com/consentflow/consentflow/infra/local/idp"
 	"github.com/consentflow/consentflow/infra/topology"
 )
 
@@ -46,7 +47,7 @@ func main() {
 	sesAddr := flag.String("ses-addr", "127.0.0.1:8005", "where the email outbox listens")
 	root := flag.String("root", ".", "the repository root")
 	bootstraps := flag.String("bootstraps", "bin/local", "folder of host-built function executables")
-	token := flag.String("token", os.Getenv("CONSENTFLOW_RECRUITER_TOKEN"), "recruiter bearer token (default: random)")
+	tokenLifetime := flag.Duration("token-lifetime", local.DefaultRecruiterTokenLifetime, "how long the printed recruiter token is valid")
 	envFile := flag.String("env-file", "", "where to write the AWS_ENDPOINT_URL_<SERVICE> lines (default: local.env beside the bootstraps)")
 	verbose := flag.Bool("v", false, "show the local services' own events")
 	flag.Var(settings, "set", "override a deployment setting, name=value (repeatable)")
@@ -62,7 +63,7 @@ func main() {
 
 	cloud, err := local.Start(ctx, topology.App, local.Config{
 		Root: *root, Bootstraps: *bootstraps, Addr: *addr, SESAddr: *sesAddr, Settings: settings,
-		RecruiterToken: *token, Logs: os.Stdout, Logger: logger,
+		RecruiterTokenLifetime: *tokenLifetime, Logs: os.Stdout, Logger: logger,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud:", err)
@@ -83,13 +84,19 @@ func main() {
 Consentflow local cloud is ready (%s).
 
   App (API and candidate pages)  %s
+  Recruiter console              %s/console
+  Sign-in provider (OIDC)        %s
   Email outbox                   %s
   Recruiter token                %s
+
+  The recruiter token is a JWT from the local sign-in provider for %s,
+  valid for %s; the console signs you in on its own page.
 
   Start here: %s/ links the outbox and the README's walk-through.
   Data lives in memory only: stopping the local cloud loses it.
 
-  Try:  curl -s -X POST %s/api/candidates -H 'Authorization: Bearer %s' \
+  Try:  TOKEN='%s'
+        curl -s -X POST %s/api/candidates -H "Authorization: Bearer $TOKEN" \
           -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com","locale":"en"}'
 
 Point the AWS CLI or any SDK at the local services (export these lines, or
@@ -98,8 +105,9 @@ Point the AWS CLI or any SDK at the local services (export these lines, or
 Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
 to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
-`, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.OutboxURL, cloud.RecruiterToken,
-		cloud.AppURL, cloud.AppURL, cloud.RecruiterToken, *envFile, endpointLines(cloud.Env()))
+`, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.AppURL, cloud.SignInURL, cloud.OutboxURL, cloud.RecruiterToken,
+		idp.Recruiters[0].Email, *tokenLifetime, cloud.AppURL,
+		cloud.RecruiterToken, cloud.AppURL, *envFile, endpointLines(cloud.Env()))
 
 	go commands(cloud)
 	<-ctx.Done()

@@ -38,7 +38,7 @@ func TestLocalCloudCommand(t *testing.T) {
 	}
 	envFile := filepath.Join(dir, "local.env")
 	cmd := exec.Command(bin, "-root", root, "-bootstraps", bootstraps, "-env-file", envFile,
-		"-addr", "127.0.0.1:0", "-ses-addr", "127.0.0.1:0", "-token", "test-token")
+		"-addr", "127.0.0.1:0", "-ses-addr", "127.0.0.1:0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -59,8 +59,8 @@ func TestLocalCloudCommand(t *testing.T) {
 		}
 		close(got)
 	}()
-	field := regexp.MustCompile(`^\s+(App \(API and candidate pages\)|Email outbox|Recruiter token)\s+(\S+)$`)
-	for !ready || len(printed) < 3+6 {
+	field := regexp.MustCompile(`^\s+(App \(API and candidate pages\)|Recruiter console|Sign-in provider \(OIDC\)|Email outbox|Recruiter token)\s+(\S+)$`)
+	for !ready || len(printed) < 5+6 {
 		select {
 		case line, ok := <-got:
 			if !ok {
@@ -79,9 +79,18 @@ func TestLocalCloudCommand(t *testing.T) {
 			t.Fatalf("not ready in 30 s; printed %v", printed)
 		}
 	}
-	if printed["Recruiter token"] != "test-token" {
-		t.Fatalf("token %q", printed["Recruiter token"])
+	token := printed["Recruiter token"]
+	if strings.Count(token, ".") != 2 {
+		t.Fatalf("the printed token %q is not a JWT", token)
 	}
+	if printed["Recruiter console"] != printed["App (API and candidate pages)"]+"/console" {
+		t.Errorf("console URL %q", printed["Recruiter console"])
+	}
+	discovery, err := http.Get(printed["Sign-in provider (OIDC)"] + "/.well-known/openid-configuration")
+	if err != nil || discovery.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in provider at the printed URL: %v", err)
+	}
+	discovery.Body.Close()
 	for _, svc := range []string{"DYNAMODB", "S3", "SESV2", "LAMBDA", "SFN"} {
 		if !strings.HasPrefix(printed["AWS_ENDPOINT_URL_"+svc], "http://127.0.0.1:") {
 			t.Errorf("no endpoint line for %s: %v", svc, printed)
@@ -94,7 +103,7 @@ func TestLocalCloudCommand(t *testing.T) {
 
 	req, _ := http.NewRequest("POST", printed["App (API and candidate pages)"]+"/api/candidates",
 		strings.NewReader(`{"name":"Ada","email":"ada@example.com","locale":"en"}`))
-	req.Header.Set("Authorization", "Bearer test-token")
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -104,6 +113,21 @@ func TestLocalCloudCommand(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("register through the printed URL and token: %d", res.StatusCode)
+	}
+	// A token the provider did not sign is refused as API Gateway refuses it.
+	forged := token[:strings.LastIndex(token, ".")+1] + "AAAA"
+	req, _ = http.NewRequest("POST", printed["App (API and candidate pages)"]+"/api/candidates",
+		strings.NewReader(`{"name":"Ada","email":"ada@example.com","locale":"en"}`))
+	req.Header.Set("Authorization", "Bearer "+forged)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || string(body) != `{"message":"Unauthorized"}` {
+		t.Fatalf("a forged token: %d %s", res.StatusCode, body)
 	}
 	if health, err := http.Get(printed["Email outbox"] + "/health-check"); err != nil || health.StatusCode != http.StatusOK {
 		t.Fatalf("outbox at the printed URL: %v", err)

@@ -1,0 +1,453 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/signin"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+// Store reads what the console shows; *store.Store satisfies it.
+type Store interface {
+	ListCandidates(ctx context.Context, q store.ListQuery) (store.CandidatePage, error)
+	Candidate(ctx context.Context, id string) (consent.Candidate, error)
+	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
+	Events(ctx context.Context, candidateID string) ([]consent.Event, error)
+}
+
+// API calls the recruiter API with the signed-in recruiter's token, so that
+// every action behaves exactly as the API route does. *APIClient is one.
+type API interface {
+	Post(ctx context.Context, token, path, idempotencyKey string, body any) (APIResult, error)
+}
+
+// Verifier checks a recruiter's token; *signin.Verifier is one.
+type Verifier interface {
+	Verify(ctx context.Context, raw string) (map[string]string, error)
+}
+
+// SignIn runs the authorization-code flow with the provider.
+type SignIn interface {
+	AuthorizeURLFor(a signin.Attempt, redirectURL string) string
+	Exchange(ctx context.Context, a signin.Attempt, code, redirectURL string, client *http.Client) (signin.Session, error)
+	SignOutURL(returnTo string) string
+}
+
+// Handler serves the console under /console.
+type Handler struct {
+	Store    Store
+	API      API
+	SignIn   SignIn
+	Verifier Verifier
+	// BaseURL is the app's URL (the HTTP API's), for the callback and
+	// sign-out URLs registered with the provider.
+	BaseURL string
+	// ProviderOrigin is the sign-in provider's origin, which forms may
+	// redirect to (sign-out).
+	ProviderOrigin string
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// Cookies. Both are Secure, HttpOnly and SameSite=Lax, and only sent to
+// /console. Secure holds on http://127.0.0.1 too: browsers treat loopback
+// as a secure context and keep Secure cookies there.
+const (
+	sessionCookie = "cf_console"
+	attemptCookie = "cf_signin"
+)
+
+func (h *Handler) callbackURL() string  { return h.BaseURL + "/console/callback" }
+func (h *Handler) signedOutURL() string { return h.BaseURL + "/console/signed-out" }
+
+// recruiter is the signed-in recruiter of a request.
+type recruiter struct {
+	token string
+	name  string
+	csrf  string
+}
+
+// Handle routes a console request.
+func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	method := req.RequestContext.HTTP.Method
+	path := strings.TrimSuffix(req.RawPath, "/")
+	switch {
+	case method == http.MethodGet && path == "/console/console.css":
+		return stylesheet(), nil
+	case method == http.MethodGet && path == "/console/sign-in":
+		return h.startSignIn(), nil
+	case method == http.MethodGet && path == "/console/callback":
+		return h.finishSignIn(ctx, req), nil
+	case method == http.MethodGet && path == "/console/signed-out":
+		return h.render(http.StatusOK, messagePage{Title: "You are signed out", Detail: "Your session on this device has ended.", SignIn: true}), nil
+	}
+	r, ok := h.session(ctx, req)
+	if !ok {
+		if method == http.MethodGet {
+			return redirect("/console/sign-in"), nil
+		}
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed. Sign in and try again.", SignIn: true}), nil
+	}
+	if method == http.MethodPost {
+		form, err := formOf(req)
+		if err != nil || subtle.ConstantTimeCompare([]byte(form.Get("csrf")), []byte(r.csrf)) != 1 {
+			return h.render(http.StatusForbidden, messagePage{Recruiter: r, Title: "This form has expired",
+				Detail: "Nothing was changed. Go back, reload the page and send the form again."}), nil
+		}
+		return h.post(ctx, r, path, form), nil
+	}
+	if method != http.MethodGet {
+		return h.render(http.StatusMethodNotAllowed, messagePage{Recruiter: r, Title: "Not allowed"}), nil
+	}
+	switch {
+	case path == "/console":
+		return h.list(ctx, r, req), nil
+	case strings.HasPrefix(path, "/console/candidates/"):
+		id := strings.TrimPrefix(path, "/console/candidates/")
+		return h.candidate(ctx, r, id, req.QueryStringParameters["done"], nil), nil
+	}
+	return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found", Detail: "There is no such page in the console."}), nil
+}
+
+func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.Values) httpapi.Response {
+	if path == "/console/sign-out" {
+		res := redirect(h.SignIn.SignOutURL(h.signedOutURL()))
+		res.Cookies = []string{expiredCookie(sessionCookie, "/console")}
+		return res
+	}
+	if path == "/console/candidates" {
+		return h.register(ctx, r, form)
+	}
+	rest, ok := strings.CutPrefix(path, "/console/candidates/")
+	if !ok {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found"})
+	}
+	id, action, _ := strings.Cut(rest, "/")
+	if !consent.ValidID(id) {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+	}
+	switch action {
+	case "consent-requests":
+		return h.requestConsent(ctx, r, id, form)
+	case "recording":
+		return h.startRecording(ctx, r, id)
+	}
+	return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found"})
+}
+
+// session reads and checks the session cookie.
+func (h *Handler) session(ctx context.Context, req httpapi.Request) (recruiter, bool) {
+	token := cookie(req, sessionCookie)
+	if token == "" {
+		return recruiter{}, false
+	}
+	claims, err := h.Verifier.Verify(ctx, token)
+	if err != nil {
+		return recruiter{}, false
+	}
+	name := claims["username"]
+	if name == "" {
+		name = claims["email"]
+	}
+	return recruiter{token: token, name: name, csrf: csrfToken(token)}, true
+}
+
+// csrfToken ties a form to the session: it is derived from the session's
+// token, which only the browser holds (HttpOnly) and another site cannot
+// read, so it needs no server-side state.
+func csrfToken(session string) string {
+	sum := sha256.Sum256([]byte("consentflow console csrf\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (h *Handler) startSignIn() httpapi.Response {
+	a := signin.NewAttempt()
+	res := redirect(h.SignIn.AuthorizeURLFor(a, h.callbackURL()))
+	res.Cookies = []string{(&http.Cookie{
+		Name: attemptCookie, Value: a.State + "." + a.Verifier, Path: "/console/callback", MaxAge: 600,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}).String()}
+	return res
+}
+
+func (h *Handler) finishSignIn(ctx context.Context, req httpapi.Request) httpapi.Response {
+	q := req.QueryStringParameters
+	state, verifier, _ := strings.Cut(cookie(req, attemptCookie), ".")
+	failed := func(status int, detail string) httpapi.Response {
+		res := h.render(status, messagePage{Title: "Sign-in did not work", Detail: detail, SignIn: true})
+		res.Cookies = []string{expiredCookie(attemptCookie, "/console/callback")}
+		return res
+	}
+	if q["error"] != "" {
+		return failed(http.StatusUnauthorized, "The sign-in page did not sign you in. Try again.")
+	}
+	if state == "" || q["code"] == "" || subtle.ConstantTimeCompare([]byte(q["state"]), []byte(state)) != 1 {
+		return failed(http.StatusBadRequest, "This sign-in was not started here or took too long. Try again.")
+	}
+	sess, err := h.SignIn.Exchange(ctx, signin.Attempt{State: state, Verifier: verifier}, q["code"], h.callbackURL(), nil)
+	if err != nil {
+		h.Log.WarnContext(ctx, "sign-in failed", "error", err.Error())
+		if errors.Is(err, signin.ErrSignIn) {
+			return failed(http.StatusUnauthorized, "The sign-in provider refused this sign-in. Try again.")
+		}
+		return failed(http.StatusBadGateway, "The sign-in provider could not be reached. Try again in a moment.")
+	}
+	if _, err := h.Verifier.Verify(ctx, sess.AccessToken); err != nil {
+		h.Log.WarnContext(ctx, "sign-in token refused", "error", err.Error())
+		return failed(http.StatusUnauthorized, "The sign-in provider's token was not accepted. Try again.")
+	}
+	maxAge := int(time.Until(sess.Expiry).Seconds())
+	if sess.Expiry.IsZero() || maxAge <= 0 {
+		maxAge = 3600
+	}
+	res := redirect("/console")
+	res.Cookies = []string{
+		(&http.Cookie{Name: sessionCookie, Value: sess.AccessToken, Path: "/console", MaxAge: maxAge,
+			Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode}).String(),
+		expiredCookie(attemptCookie, "/console/callback"),
+	}
+	return res
+}
+
+func (h *Handler) list(ctx context.Context, r recruiter, req httpapi.Request) httpapi.Response {
+	q := req.QueryStringParameters
+	state := consent.State(q["state"])
+	if state != "" && !slices.Contains(store.ListStates, state) {
+		state = ""
+	}
+	page, err := h.Store.ListCandidates(ctx, store.ListQuery{State: state, Cursor: q["cursor"]})
+	if err != nil {
+		var invalid *consent.ValidationError
+		if errors.As(err, &invalid) {
+			return h.render(http.StatusBadRequest, messagePage{Recruiter: r, Title: "This list link is out of date", Detail: "Start again from the first page."})
+		}
+		return h.failed(ctx, r, err)
+	}
+	v := listPage{Recruiter: r, State: state, States: store.ListStates, Register: newRegisterForm()}
+	now := h.Now()
+	for _, c := range page.Candidates {
+		v.Rows = append(v.Rows, listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now)})
+	}
+	if page.Next != "" {
+		next := url.Values{"cursor": {page.Next}}
+		if state != "" {
+			next.Set("state", string(state))
+		}
+		v.Next = "/console?" + next.Encode()
+	}
+	return h.render(http.StatusOK, v)
+}
+
+func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, problem *httpapi.Problem) httpapi.Response {
+	if !consent.ValidID(id) {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+	}
+	c, err := h.Store.Candidate(ctx, id)
+	if err != nil {
+		var nf *consent.NotFoundError
+		if errors.As(err, &nf) {
+			return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate", Detail: "There is no candidate at this address."})
+		}
+		return h.failed(ctx, r, err)
+	}
+	consents, err := h.Store.Consents(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	events, err := h.Store.Events(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	now := h.Now()
+	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: events,
+		Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem, IdempotencyKey: consent.NewID()}
+	status := http.StatusOK
+	if problem != nil {
+		status = problem.Status
+	}
+	return h.render(status, v)
+}
+
+var doneMessages = map[string]string{
+	"requested":  "Consent requested. The candidate gets an email with a personal link.",
+	"registered": "Candidate registered.",
+}
+
+func (h *Handler) register(ctx context.Context, r recruiter, form url.Values) httpapi.Response {
+	in := map[string]string{"name": form.Get("name"), "email": form.Get("email"), "locale": form.Get("locale")}
+	res, err := h.API.Post(ctx, r.token, "/api/candidates", form.Get("idempotencyKey"), in)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	if res.Status == http.StatusCreated || res.Status == http.StatusOK {
+		return redirect("/console/candidates/" + res.ID + "?done=registered")
+	}
+	if res.Status == http.StatusUnauthorized {
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	v := listPage{Recruiter: r, States: store.ListStates, Register: registerForm{
+		Name: in["name"], Email: in["email"], Locale: in["locale"], IdempotencyKey: form.Get("idempotencyKey"), Problem: &res.Problem,
+	}}
+	return h.render(res.Status, v)
+}
+
+func (h *Handler) requestConsent(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	purposes := form["purpose"]
+	if len(purposes) == 0 {
+		purposes = []string{}
+	}
+	res, err := h.API.Post(ctx, r.token, "/api/candidates/"+id+"/consent-requests", form.Get("idempotencyKey"), map[string]any{"purposes": purposes})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	switch res.Status {
+	case http.StatusAccepted:
+		return redirect("/console/candidates/" + id + "?done=requested")
+	case http.StatusUnauthorized:
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	return h.candidate(ctx, r, id, "", &res.Problem)
+}
+
+// startRecording answers "may this interview be recorded?" from the
+// candidate's interview-recording consent.
+func (h *Handler) startRecording(ctx context.Context, r recruiter, id string) httpapi.Response {
+	c, err := h.Store.Candidate(ctx, id)
+	if err != nil {
+		var nf *consent.NotFoundError
+		if errors.As(err, &nf) {
+			return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+		}
+		return h.failed(ctx, r, err)
+	}
+	consents, err := h.Store.Consents(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.render(http.StatusOK, recordingPage{Recruiter: r, Candidate: c, Gate: recordingGate(consents, h.Now()), IdempotencyKey: consent.NewID()})
+}
+
+func (h *Handler) failed(ctx context.Context, r recruiter, err error) httpapi.Response {
+	h.Log.ErrorContext(ctx, "console request failed", "error", err.Error())
+	return h.render(http.StatusServiceUnavailable, messagePage{Recruiter: r, Title: "Something went wrong",
+		Detail: "Nothing was changed that the page does not show. Try again in a moment."})
+}
+
+// purposeState is one purpose's consent as the console shows it.
+type purposeState struct {
+	Purpose consent.Purpose
+	Name    string
+	Consent *consent.Consent
+	State   consent.State // empty: never asked
+}
+
+func purposeStates(cs []consent.Consent, now time.Time) []purposeState {
+	out := make([]purposeState, 0, len(consent.Purposes()))
+	for _, p := range consent.Purposes() {
+		ps := purposeState{Purpose: p, Name: purposeName(p)}
+		for i := range cs {
+			if cs[i].Purpose == p {
+				ps.Consent = &cs[i]
+				ps.State = cs[i].StateAt(now)
+			}
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+var purposeNames = map[consent.Purpose]string{
+	consent.TalentPool:         "Talent pool",
+	consent.InterviewRecording: "Interview recording",
+}
+
+// purposeName names a purpose for recruiters; a purpose added to the domain
+// later shows as its id in words until it gets a name here.
+func purposeName(p consent.Purpose) string {
+	if n, ok := purposeNames[p]; ok {
+		return n
+	}
+	s := strings.ReplaceAll(string(p), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Gate says whether an interview may be recorded.
+type Gate struct {
+	// Status is "allowed", "awaiting" or "blocked".
+	Status string
+	Reason string
+	// Since is when the consent took its state (the request was sent, for
+	// "awaiting").
+	Since *time.Time
+	// CanRequest says a consent request is the way forward.
+	CanRequest bool
+}
+
+func recordingGate(cs []consent.Consent, now time.Time) Gate {
+	for _, c := range cs {
+		if c.Purpose != consent.InterviewRecording {
+			continue
+		}
+		at := c.UpdatedAt
+		switch c.StateAt(now) {
+		case consent.Given:
+			return Gate{Status: "allowed", Reason: "The candidate consented to the recording (notice version " + c.NoticeVersion + ").", Since: &at}
+		case consent.Requested:
+			return Gate{Status: "awaiting", Reason: "Consent was requested and the candidate has not answered yet.", Since: &at, CanRequest: true}
+		case consent.Refused:
+			return Gate{Status: "blocked", Reason: "The candidate declined the recording.", Since: &at}
+		case consent.Withdrawn:
+			return Gate{Status: "blocked", Reason: "The candidate withdrew their consent to the recording.", Since: &at, CanRequest: true}
+		case consent.Expired:
+			return Gate{Status: "blocked", Reason: "The consent request or the consent expired.", Since: &at, CanRequest: true}
+		}
+	}
+	return Gate{Status: "blocked", Reason: "The candidate was never asked to consent to a recording.", CanRequest: true}
+}
+
+func formOf(req httpapi.Request) (url.Values, error) {
+	b, err := httpapi.Body(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 64<<10 {
+		return nil, fmt.Errorf("form too large")
+	}
+	return url.ParseQuery(string(b))
+}
+
+func cookie(req httpapi.Request, name string) string {
+	for _, c := range req.Cookies {
+		k, v, ok := strings.Cut(c, "=")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func expiredCookie(name, path string) string {
+	return (&http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+}
+
+func redirect(to string) httpapi.Response {
+	return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
+		"Location": to, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+	}}
+}

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/signin"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+var now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+type fakeStore struct {
+	candidate consent.Candidate
+	consents  []consent.Consent
+	events    []consent.Event
+	err       error
+}
+
+func (f *fakeStore) ListCandidates(ctx context.Context, q store.ListQuery) (store.CandidatePage, error) {
+	if f.err != nil {
+		return store.CandidatePage{}, f.err
+	}
+	return store.CandidatePage{Candidates: []store.CandidateSummary{{Candidate: f.candidate, Consents: f.consents}}}, nil
+}
+
+func (f *fakeStore) Candidate(ctx context.Context, id string) (consent.Candidate, error) {
+	if f.err != nil {
+		return consent.Candidate{}, f.err
+	}
+	if id != f.candidate.ID {
+		return consent.Candidate{}, &consent.NotFoundError{What: "candidate", ID: id}
+	}
+	return f.candidate, nil
+}
+
+func (f *fakeStore) Consents(ctx context.Context, id string) ([]consent.Consent, error) {
+	return f.consents, f.err
+}
+func (f *fakeStore) Events(ctx context.Context, id string) ([]consent.Event, error) {
+	return f.events, f.err
+}
+
+type apiCall struct {
+	token, path, key string
+	body             any
+}
+
+type fakeAPI struct {
+	calls  []apiCall
+	result APIResult
+}
+
+func (f *fakeAPI) Post(ctx context.Context, token, path, key string, body any) (APIResult, error) {
+	f.calls = append(f.calls, apiCall{token, path, key, body})
+	return f.result, nil
+}
+
+type fakeSignIn struct {
+	session  signin.Session
+	err      error
+	attempts []signin.Attempt
+	codes    []string
+}
+
+func (f *fakeSignIn) AuthorizeURLFor(a signin.Attempt, redirect string) string {
+	return "https://signin.example/oauth2/authorize?" + url.Values{"state": {a.State}, "redirect_uri": {redirect}}.Encode()
+}
+
+func (f *fakeSignIn) Exchange(ctx context.Context, a signin.Attempt, code, redirect string, _ *http.Client) (signin.Session, error) {
+	f.attempts, f.codes = append(f.attempts, a), append(f.codes, code)
+	return f.session, f.err
+}
+
+func (f *fakeSignIn) SignOutURL(returnTo string) string {
+	return "https://signin.example/logout?logout_uri=" + url.QueryEscape(returnTo)
+}
+
+// fakeVerifier accepts the tokens it knows.
+type fakeVerifier map[string]map[string]string
+
+func (f fakeVerifier) Verify(ctx context.Context, raw string) (map[string]string, error) {
+	if c, ok := f[raw]; ok {
+		return c, nil
+	}
+	return nil, signin.ErrInvalidToken
+}
+
+const token = "the-recruiters-token"
+
+type fixture struct {
+	h      *Handler
+	store  *fakeStore
+	api    *fakeAPI
+	signIn *fakeSignIn
+	logs   *bytes.Buffer
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	c := consent.Candidate{ID: consent.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", Locale: "en", CreatedAt: now.Add(-time.Hour)}
+	f := fixture{store: &fakeStore{candidate: c}, api: &fakeAPI{}, signIn: &fakeSignIn{}, logs: &bytes.Buffer{}}
+	f.h = &Handler{
+		Store: f.store, API: f.api, SignIn: f.signIn,
+		Verifier: fakeVerifier{token: {"sub": "r-1", "username": "rita@example.com"}},
+		BaseURL:  "https://app.example", ProviderOrigin: "https://signin.example",
+		Log: slog.New(slog.NewJSONHandler(f.logs, nil)), Now: func() time.Time { return now },
+	}
+	return f
+}
+
+func (f fixture) do(t *testing.T, method, path, query, body string, cookies ...string) httpapi.Response {
+	t.Helper()
+	q, _ := url.ParseQuery(query)
+	params := map[string]string{}
+	for k := range q {
+		params[k] = q.Get(k)
+	}
+	req := httpapi.Request{RawPath: path, RawQueryString: query, QueryStringParameters: params, Cookies: cookies, Body: body,
+		Headers:        map[string]string{"content-type": "application/x-www-form-urlencoded"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path}}}
+	res, err := f.h.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func session() string { return sessionCookie + "=" + token }
+
+func cookieNamed(t *testing.T, res httpapi.Response, name string) *http.Cookie {
+	t.Helper()
+	for _, raw := range res.Cookies {
+		c, err := http.ParseSetCookie(raw)
+		if err == nil && c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func wantSafeCookie(t *testing.T, c *http.Cookie, path string) {
+	t.Helper()
+	if c == nil {
+		t.Fatal("no cookie set")
+	}
+	if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != path {
+		t.Errorf("cookie %s: Secure %v HttpOnly %v SameSite %v Path %q, want Secure; HttpOnly; SameSite=Lax; Path=%s",
+			c.Name, c.Secure, c.HttpOnly, c.SameSite, c.Path, path)
+	}
+}
+
+// Without a session the console only sends the browser to sign in; the
+// sign-in runs the code flow and ends with the token in a session cookie,
+// never in a URL.
+func TestSignIn(t *testing.T) {
+	f := newFixture(t)
+	if res := f.do(t, "GET", "/console", "", ""); res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console/sign-in" {
+		t.Fatalf("without a session: %d %v", res.StatusCode, res.Headers)
+	}
+	if res := f.do(t, "GET", "/console", "", "", sessionCookie+"=forged"); res.Headers["Location"] != "/console/sign-in" {
+		t.Fatalf("a forged session: %d %v", res.StatusCode, res.Headers)
+	}
+	start := f.do(t, "GET", "/console/sign-in", "", "")
+	to, _ := url.Parse(start.Headers["Location"])
+	if start.StatusCode != http.StatusSeeOther || to.Host != "signin.example" || to.Query().Get("redirect_uri") != "https://app.example/console/callback" {
+		t.Fatalf("sign-in start: %d %s", start.StatusCode, to)
+	}
+	attempt := cookieNamed(t, start, attemptCookie)
+	wantSafeCookie(t, attempt, "/console/callback")
+	state := to.Query().Get("state")
+
+	// A callback that this browser did not start signs nobody in.
+	res := f.do(t, "GET", "/console/callback", url.Values{"code": {"c"}, "state": {"other"}}.Encode(), "", attemptCookie+"="+attempt.Value)
+	if res.StatusCode != http.StatusBadRequest || cookieNamed(t, res, sessionCookie) != nil || len(f.signIn.codes) != 0 {
+		t.Fatalf("a foreign state: %d, cookies %v, exchanges %v", res.StatusCode, res.Cookies, f.signIn.codes)
+	}
+
+	f.signIn.session = signin.Session{AccessToken: token, Expiry: time.Now().Add(time.Hour)}
+	res = f.do(t, "GET", "/console/callback", url.Values{"code": {"the-code"}, "state": {state}}.Encode(), "", attemptCookie+"="+attempt.Value)
+	if res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console" {
+		t.Fatalf("callback: %d %v\n%s", res.StatusCode, res.Headers, res.Body)
+	}
+	if len(f.signIn.attempts) != 1 || f.signIn.attempts[0].State != state || f.signIn.attempts[0].Verifier == "" || f.signIn.codes[0] != "the-code" {
+		t.Fatalf("exchanged %+v %v", f.signIn.attempts, f.signIn.codes)
+	}
+	s := cookieNamed(t, res, sessionCookie)
+	wantSafeCookie(t, s, "/console")
+	if s.Value != token || s.MaxAge <= 0 {
+		t.Fatalf("session cookie %+v", s)
+	}
+
+	// The provider refuses the code: no session, and nothing secret logged.
+	f.signIn.err = errors.Join(signin.ErrSignIn, errors.New("invalid_grant"))
+	res = f.do(t, "GET", "/console/callback", url.Values{"code": {"the-code"}, "state": {state}}.Encode(), "", attemptCookie+"="+attempt.Value)
+	if res.StatusCode != http.StatusUnauthorized || cookieNamed(t, res, sessionCookie) != nil {
+		t.Fatalf("a refused code: %d %v", res.StatusCode, res.Cookies)
+	}
+	if strings.Contains(f.logs.String(), "the-code") || strings.Contains(f.logs.String(), attempt.Value) {
+		t.Errorf("the logs hold the code or the verifier:\n%s", f.logs)
+	}
+}
+
+// Every state-changing form needs the session's CSRF token; with it, the
+// console calls the API route with the recruiter's own token.
+func TestConsentRequestForm(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	path := "/console/candidates/" + id + "/consent-requests"
+	body := url.Values{"purpose": {"talent_pool", "interview_recording"}, "idempotencyKey": {"k1"}}
+
+	res := f.do(t, "POST", path, "", body.Encode(), session())
+	if res.StatusCode != http.StatusForbidden || len(f.api.calls) != 0 {
+		t.Fatalf("without a CSRF token: %d, API calls %v", res.StatusCode, f.api.calls)
+	}
+	body.Set("csrf", csrfToken("another session"))
+	if res := f.do(t, "POST", path, "", body.Encode(), session()); res.StatusCode != http.StatusForbidden || len(f.api.calls) != 0 {
+		t.Fatalf("another session's CSRF token: %d", res.StatusCode)
+	}
+
+	body.Set("csrf", csrfToken(token))
+	f.api.result = APIResult{Status: http.StatusAccepted, ID: "REQ"}
+	res = f.do(t, "POST", path, "", body.Encode(), session())
+	if res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console/candidates/"+id+"?done=requested" {
+		t.Fatalf("request consent: %d %v", res.StatusCode, res.Headers)
+	}
+	call := f.api.calls[0]
+	purposes := call.body.(map[string]any)["purposes"].([]string)
+	if call.token != token || call.path != "/api/candidates/"+id+"/consent-requests" || call.key != "k1" || strings.Join(purposes, ",") != "talent_pool,interview_recording" {
+		t.Fatalf("API call %+v", call)
+	}
+
+	// The API's refusal is shown with its own words and status.
+	f.api.result = APIResult{Status: http.StatusUnprocessableEntity, Problem: httpapi.Problem{Title: "Invalid purposes", Detail: "at least one purpose is required", Status: 422}}
+	body.Del("purpose")
+	res = f.do(t, "POST", path, "", body.Encode(), session())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "at least one purpose is required") {
+		t.Fatalf("a refused request: %d\n%s", res.StatusCode, res.Body)
+	}
+}
+
+// The recording gate follows the interview-recording consent, and never
+// offers an upload unless recording is allowed.
+func TestRecordingGate(t *testing.T) {
+	sent := now.Add(-2 * time.Hour)
+	for _, c := range []struct {
+		state consent.State // empty: never asked
+		title string
+		why   string
+	}{
+		{consent.Given, "Recording allowed", "consented"},
+		{consent.Requested, "Awaiting consent: request sent at", "2 Dec 2026, 08:00 UTC"},
+		{consent.Refused, "Recording blocked", "declined"},
+		{consent.Withdrawn, "Recording blocked", "withdrew"},
+		{consent.Expired, "Recording blocked", "expired"},
+		{"", "Recording blocked", "never asked"},
+	} {
+		f := newFixture(t)
+		if c.state != "" {
+			f.store.consents = []consent.Consent{
+				{Purpose: consent.TalentPool, State: consent.Given, UpdatedAt: sent, NoticeVersion: "v1"},
+				{Purpose: consent.InterviewRecording, State: c.state, UpdatedAt: sent, NoticeVersion: "v1"},
+			}
+		}
+		res := f.do(t, "POST", "/console/candidates/"+f.store.candidate.ID+"/recording", "", "csrf="+csrfToken(token), session())
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, c.title) || !strings.Contains(res.Body, c.why) {
+			t.Errorf("%q: %d, want %q and %q\n%s", c.state, res.StatusCode, c.title, c.why, res.Body)
+		}
+		if strings.Contains(res.Body, `type="file"`) {
+			t.Errorf("%q: the page offers an upload", c.state)
+		}
+		if c.state != consent.Given && !strings.Contains(res.Body, "Do not record this interview") {
+			t.Errorf("%q: the page does not say not to record", c.state)
+		}
+	}
+}
+
+// Pages send a strict CSP and keep personal data out of URLs and logs.
+func TestPagesAreLockedDown(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/console", "/console/candidates/" + f.store.candidate.ID} {
+		res := f.do(t, "GET", path, "", "", session())
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", path, res.StatusCode, res.Body)
+		}
+		csp := res.Headers["Content-Security-Policy"]
+		for _, want := range []string{"default-src 'none'", "style-src 'self'", "form-action 'self' https://signin.example", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe") || strings.Contains(res.Body, "<script") || strings.Contains(res.Body, "https://") {
+			t.Errorf("%s: unsafe CSP, a script or a third-party asset", path)
+		}
+		if !strings.Contains(res.Body, "Ada Lovelace") || strings.Contains(res.Body, `href="/console?`+"name") {
+			t.Errorf("%s: the page does not show the candidate", path)
+		}
+	}
+	f.store.err = &store.UnavailableError{Err: errors.New("query CANDIDATE#" + f.store.candidate.ID)}
+	if res := f.do(t, "GET", "/console/candidates/"+f.store.candidate.ID, "", "", session()); res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("store down: %d", res.StatusCode)
+	}
+	for _, secret := range []string{"Ada", "ada@example.com", token} {
+		if strings.Contains(f.logs.String(), secret) {
+			t.Errorf("the logs hold %q:\n%s", secret, f.logs)
+		}
+	}
+}

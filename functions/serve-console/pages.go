@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+)
+
+//go:embed templates/*.html templates/console.css
+var files embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"frame": func(title string, r recruiter) map[string]any { return map[string]any{"Title": title, "Recruiter": r} },
+	"stateLabel": func(s consent.State) string {
+		if s == "" {
+			return "not asked"
+		}
+		return string(s)
+	},
+}).ParseFS(files, "templates/*.html"))
+
+var css = func() []byte {
+	b, err := files.ReadFile("templates/console.css")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// view is a page of the console.
+type view interface{ template() string }
+
+type messagePage struct {
+	Recruiter recruiter
+	Title     string
+	Detail    string
+	SignIn    bool
+}
+
+type registerForm struct {
+	Name, Email, Locale string
+	IdempotencyKey      string
+	Problem             *httpapi.Problem
+}
+
+func newRegisterForm() registerForm {
+	return registerForm{Locale: "en", IdempotencyKey: consent.NewID()}
+}
+
+type listRow struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	Purposes  []purposeState
+}
+
+type listPage struct {
+	Recruiter recruiter
+	State     consent.State
+	States    []consent.State
+	Rows      []listRow
+	Next      string
+	Register  registerForm
+}
+
+type candidatePage struct {
+	Recruiter      recruiter
+	Candidate      consent.Candidate
+	Purposes       []purposeState
+	Events         []consent.Event
+	Recording      Gate
+	Done           string
+	Problem        *httpapi.Problem
+	IdempotencyKey string
+}
+
+type recordingPage struct {
+	Recruiter      recruiter
+	Candidate      consent.Candidate
+	Gate           Gate
+	IdempotencyKey string
+}
+
+func (messagePage) template() string   { return "message.html" }
+func (listPage) template() string      { return "list.html" }
+func (candidatePage) template() string { return "candidate.html" }
+func (recordingPage) template() string { return "recording.html" }
+
+// Locales a candidate can be registered with.
+var locales = []struct{ Tag, Name string }{{"en", "English"}, {"de", "Deutsch"}, {"fr", "Français"}}
+
+func (r recruiter) Name() string   { return r.name }
+func (r recruiter) CSRF() string   { return r.csrf }
+func (r recruiter) SignedIn() bool { return r.token != "" }
+
+// Purposes and Locales are offered by forms.
+func (listPage) Locales() any                        { return locales }
+func (candidatePage) AllPurposes() []consent.Purpose { return consent.Purposes() }
+func (candidatePage) PurposeName(p consent.Purpose) string {
+	return purposeName(p)
+}
+
+func (h *Handler) render(status int, v view) httpapi.Response {
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, v.template(), v); err != nil {
+		h.Log.Error("render console page", "template", v.template(), "error", err.Error())
+		return httpapi.Response{StatusCode: http.StatusInternalServerError, Headers: h.headers("text/plain; charset=utf-8"), Body: "The page could not be shown."}
+	}
+	return httpapi.Response{StatusCode: status, Headers: h.headers("text/html; charset=utf-8"), Body: b.String()}
+}
+
+// headers: a strict CSP (only this console's own stylesheet, no script,
+// forms only to the console and the sign-in provider), no caching, no
+// framing, no referrer.
+func (h *Handler) headers(contentType string) map[string]string {
+	formAction := "'self'"
+	if h.ProviderOrigin != "" {
+		formAction += " " + h.ProviderOrigin
+	}
+	return map[string]string{
+		"Content-Type":            contentType,
+		"Cache-Control":           "no-store",
+		"Referrer-Policy":         "no-referrer",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'",
+	}
+}
+
+func stylesheet() httpapi.Response {
+	return httpapi.Response{StatusCode: http.StatusOK, Headers: map[string]string{
+		"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+	}, Body: string(css)}
+}
