@@ -229,7 +229,7 @@ func (s *StatelessStack) grantData(f topology.Function, fn awslambda.Function) e
 		if len(objects) > 0 {
 			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Actions:   jsii.Strings(objects...),
-				Resources: &[]*string{b.ArnForObjects(jsii.String("*"))},
+				Resources: &[]*string{b.ArnForObjects(jsii.String(f.KeyPrefixes[name] + "*"))},
 			}))
 			suppress(role, suppression("AwsSolutions-IAM5", reasonBucketObjects, appliesToRegex(`/^Resource::.*\/\*$/`)))
 		}

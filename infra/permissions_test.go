@@ -56,13 +56,31 @@ func TestFunctionPermissionsFollowTheTopology(t *testing.T) {
 		if got, want := ofService(got, "dynamodb:"), sortedSet(want); !slices.Equal(got, want) {
 			t.Errorf("function %s: DynamoDB actions %v, want exactly %v", f.Name, got, want)
 		}
-		// The data key: Decrypt for reading the tables, nothing more; of the
-		// receipt signing key, Sign for the signer and GetPublicKey for those
-		// that publish or check its public half.
-		wantKMS := []string{}
-		if len(f.Tables) > 0 || f.Audit != topology.NoAccess {
+		// The data key: Decrypt for reading the table or objects (DynamoDB
+		// and S3 decrypt with the caller's permission), GenerateDataKey only
+		// for a function that writes objects to the SSE-KMS buckets
+		// (PutObject, which a presigned upload is signed for too), nothing
+		// more.
+		decrypt, generate := len(f.Tables) > 0 || f.Audit != topology.NoAccess, false
+		for _, actions := range f.Buckets {
+			for _, a := range actions {
+				switch a {
+				case topology.GetObject, topology.GetObjectVersion:
+					decrypt = true
+				case topology.PutObject:
+					generate = true
+				}
+			}
+		}
+		var wantKMS []string
+		if decrypt {
 			wantKMS = append(wantKMS, "kms:Decrypt")
 		}
+		if generate {
+			wantKMS = append(wantKMS, "kms:GenerateDataKey")
+		}
+		// And on the receipt signing key, exactly what the topology says
+		// (checked against the role above).
 		if len(f.ReadsPublicKeys) > 0 {
 			wantKMS = append(wantKMS, "kms:GetPublicKey")
 		}

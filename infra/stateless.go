@@ -110,6 +110,11 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 	if err := s.addRoutes(props.App, props.Stateful.UserPool, props.Stateful.UserPoolClient, s.SignIn.Client); err != nil {
 		return nil, err
 	}
+	for _, r := range props.App.Rules {
+		if err := s.addRule(r); err != nil {
+			return nil, err
+		}
+	}
 	for _, sc := range props.Schedules {
 		if err := s.addSchedule(sc); err != nil {
 			return nil, err

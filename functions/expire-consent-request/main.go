@@ -16,7 +16,9 @@ func main() {
 	log := env.Logger()
 	table := env.Require(log, "TABLE_NAME")[0]
 	cfg := env.AWS(log)
-	h := &Handler{Store: store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]), Log: log, Now: time.Now}
+	st := store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0])
+	st.SetRetention(env.Retention(log)) // an expiry recomputes artifact deadlines
+	h := &Handler{Store: st, Log: log, Now: time.Now}
 	// Strict: a field the ASL passes that the step does not know is an
 	// error, not silently ignored.
 	lambda.StartWithOptions(h.Handle, lambda.WithDisallowUnknownFields(true))

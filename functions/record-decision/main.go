@@ -22,8 +22,10 @@ func main() {
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	secretARN := env.Require(log, "NETWORK_HASH_SECRET_ARN")[0]
+	st := store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0])
+	st.SetRetention(env.Retention(log)) // a decision recomputes artifact deadlines
 	h := &Handler{
-		Store:      store.New(dynamodb.NewFromConfig(cfg), table, env.Require(log, "AUDIT_TABLE_NAME")[0]),
+		Store:      st,
 		Workflows:  sfn.NewFromConfig(cfg),
 		NetworkKey: secret.New(secretsmanager.NewFromConfig(cfg), secretARN),
 		Policy:     policy,

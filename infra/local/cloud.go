@@ -116,17 +116,18 @@ type Cloud struct {
 	// invocations, on purpose.
 	Faults *Faults
 
-	app       topology.Application
-	gateway   *gateway.Gateway
-	lambda    *lambda.Service
-	engine    *stepfunctions.Engine
-	secrets   *secretsmanager.Server
-	servers   []*http.Server
-	dynamodb  *localdynamodb.Server
-	dataDir   string
-	closeS3   func() error
-	closeOnce sync.Once
-	mu        sync.Mutex // serializes Redeploy
+	app          topology.Application
+	objectEvents *objectEvents
+	gateway      *gateway.Gateway
+	lambda       *lambda.Service
+	engine       *stepfunctions.Engine
+	secrets      *secretsmanager.Server
+	servers      []*http.Server
+	dynamodb     *localdynamodb.Server
+	dataDir      string
+	closeS3      func() error
+	closeOnce    sync.Once
+	mu           sync.Mutex // serializes Redeploy
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -259,8 +260,20 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 			return nil, err
 		}
 	}
-	fakeS3 := gofakes3.New(s3Backend)
-	c.serve(listeners["S3"], c.Faults.wrap(S3, fakeS3.Server()))
+	// Object events: a write through the S3 endpoint that a topology rule
+	// matches invokes the rule's function. Injected faults fail the call
+	// before it reaches the bucket, so a failed write emits no event.
+	c.objectEvents = &objectEvents{
+		s3: gofakes3.New(s3Backend).Server(), backend: s3Backend, rules: app.Rules, log: cfg.Logger,
+		invoke: func(ctx context.Context, function string, payload []byte) error {
+			res, err := c.lambda.Invoke(ctx, function, payload)
+			if err == nil && res.FunctionError != "" {
+				err = fmt.Errorf("%s: %s", res.ErrorType(), res.ErrorMessage())
+			}
+			return err
+		},
+	}
+	c.serve(listeners["S3"], c.Faults.wrap(S3, c.objectEvents))
 	if err := createBuckets(ctx, app.Buckets, c.Endpoints["S3"], s3Backend); err != nil {
 		return nil, err
 	}
@@ -324,6 +337,11 @@ func (c *Cloud) Env() []string {
 	}
 	return env
 }
+
+// ObjectEventsDelivered waits until every S3 "Object Created" event sent so
+// far has reached its rules' functions (or failed its attempts), so that a
+// test sees what an upload caused without polling.
+func (c *Cloud) ObjectEventsDelivered() { c.objectEvents.pending.Wait() }
 
 // Redeploy changes deployment settings, as a `cdk deploy` with new context
 // values would: every function's environment is resolved again and the next

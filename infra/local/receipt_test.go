@@ -216,7 +216,7 @@ func TestAReceiptFromBeforeASettingsChangeStillVerifiesWithItsTerms(t *testing.T
 	defaults := map[string]string{}
 	changed := map[string]string{
 		topology.SettingNoticeVersion: "2027-01-01", topology.SettingNoticeURL: "https://example.com/privacy-2027",
-		topology.SettingRetentionDays: "talent_pool=365,interview_recording=90", topology.SettingControllerPhone: "+421 2 9999 9999",
+		topology.SettingRetentionDays: "talent_pool=365,interview_recording=90,call_recording=45", topology.SettingControllerPhone: "+421 2 9999 9999",
 	}
 	for k := range changed {
 		defaults[k] = cloud.Settings[k]

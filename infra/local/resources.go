@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/johannesboyne/gofakes3"
@@ -39,6 +40,18 @@ func createBuckets(ctx context.Context, buckets []topology.Bucket, endpoint stri
 		}
 		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName(b.Name))}); err != nil {
 			return fmt.Errorf("create bucket %s: %w", b.Name, err)
+		}
+		// Versioned, as in AWS: uploads get version ids and erasure must
+		// remove every version. The data folder's bolt backend has no
+		// versions: there buckets stay unversioned (see README, "-data").
+		if _, versioned := backend.(gofakes3.VersionedBackend); !versioned {
+			continue
+		}
+		if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+			Bucket:                  aws.String(BucketName(b.Name)),
+			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+		}); err != nil {
+			return fmt.Errorf("version bucket %s: %w", b.Name, err)
 		}
 	}
 	return nil

@@ -34,6 +34,19 @@ const (
 	SettingRetentionDays     = "retentionDays"
 	SettingControllerAddress = "controllerAddress"
 	SettingControllerPhone   = "controllerPhone"
+
+	// Artifacts (CVs and recordings).
+	SettingApplicationRetention = "applicationRetention"
+	SettingRecordingRetention   = "recordingRetention"
+)
+
+// Artifact names: the key prefixes of each bucket, the due index and the
+// rule that registers uploads.
+const (
+	CVPrefix        = "cvs/"
+	RecordingPrefix = "recordings/"
+	DueIndex        = "due"
+	UploadRule      = "register-uploads"
 )
 
 // App is Consentflow's topology.
@@ -43,11 +56,15 @@ var App = Application{
 		Name:         ConsentTable,
 		PartitionKey: Key{Name: "pk", Type: "S"},
 		SortKey:      Key{Name: "sk", Type: "S"},
-		// The console's lists (issue 10): every candidate newest first
-		// (listPk "CANDIDATES"), and the consents in each state, latest change
-		// first (listPk "STATE#<state>"). Sparse: only those items carry listPk.
 		Indexes: []Index{
+			// The console's lists (issue 10): every candidate newest first
+			// (listPk "CANDIDATES"), and the consents in each state, latest
+			// change first (listPk "STATE#<state>"). Sparse: only those items
+			// carry listPk.
 			{Name: ListIndex, PartitionKey: Key{Name: "listPk", Type: "S"}, SortKey: Key{Name: "listSk", Type: "S"}},
+			// Artifacts by deadline (issue 8). Sparse: only artifacts with a
+			// deadline that are not erased.
+			{Name: DueIndex, PartitionKey: Key{Name: "dueShard", Type: "S"}, SortKey: Key{Name: "deleteBy", Type: "S"}},
 		},
 	},
 	Audit: Table{
@@ -67,7 +84,10 @@ var App = Application{
 		{Name: SettingNoticeVersion, Description: "Version of the privacy notice candidates consent under", Default: "2026-11-01"},
 		{Name: SettingNoticeURL, Description: "Where the privacy notice of that version is published", Default: "https://example.com/privacy"},
 		{Name: SettingLinkValidityDays, Description: "Days a consent link stays valid", Default: "30"},
-		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180"},
+		{Name: SettingRetentionDays, Description: "Retention in days per purpose, as purpose=days pairs", Default: "talent_pool=730,interview_recording=180,call_recording=90"},
+		// Artifacts.
+		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
+		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -121,7 +141,7 @@ var App = Application{
 		{
 			Name:        "record-decision",
 			Description: "Records a candidate's decision and hands it back to the waiting workflow",
-			Env: env(table(), notice(), map[string]Ref{
+			Env: env(table(), notice(), retention(), map[string]Ref{
 				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
 			}),
 			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
@@ -155,7 +175,7 @@ var App = Application{
 		{
 			Name:        "expire-consent-request",
 			Description: "Marks an unanswered consent request as expired",
-			Env:         env(table(), notice()),
+			Env:         env(table(), notice(), retention()),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 		},
@@ -189,6 +209,84 @@ var App = Application{
 			Tables: tables(GetItem, Query),
 			Audit:  Read,
 		},
+		// Applications, CVs and recordings.
+		{
+			Name:        "open-application",
+			Description: "Opens an application, the basis that keeps a CV",
+			Env:         env(table(), retention()),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		{
+			Name:        "close-application",
+			Description: "Closes an application and recomputes its CVs' deadlines",
+			Env:         env(table(), retention()),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		{
+			Name:        "authorize-document",
+			Description: "Allows one CV upload with a presigned POST for one key",
+			Env:         env(table(), retention(), map[string]Ref{"CV_BUCKET": {Kind: BucketName, Name: CVBucket}}),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+			Buckets:     map[string][]BucketAction{CVBucket: {PutObject}},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix},
+		},
+		{
+			Name:        "show-document",
+			Description: "Gives a short-lived download link of a CV that is not due",
+			Env:         env(table()),
+			Tables:      tables(GetItem),
+			// A presigned GET of the registered version.
+			Buckets:     map[string][]BucketAction{CVBucket: {GetObjectVersion}},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix},
+		},
+		{
+			Name:        "authorize-recording",
+			Description: "The recording gate: allows an upload only with the candidate's consent, else asks for it",
+			Env: env(table(), notice(), retention(), map[string]Ref{
+				"RECORDING_BUCKET":                  {Kind: BucketName, Name: RecordingBucket},
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+			}),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+			Starts:      []string{ConsentRequestWorkflow},
+			Buckets:     map[string][]BucketAction{RecordingBucket: {PutObject}},
+			KeyPrefixes: map[string]string{RecordingBucket: RecordingPrefix},
+		},
+		{
+			Name:        "list-recordings",
+			Description: "Lists a candidate's recordings with their status and deadline",
+			Env:         env(table()),
+			Tables:      tables(GetItem, Query),
+		},
+		{
+			Name:        "register-upload",
+			Description: "Registers an upload from its S3 event, or removes an object nobody authorized",
+			Env: env(table(), notice(), mail(), retention(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			SendsEmail: true,
+			// HEAD of the version that arrived; removal of the versions
+			// nobody authorized, listed first and again until none is left.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
+				RecordingBucket: {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
+			},
+		},
+	},
+	Rules: []Rule{
+		{
+			Name:        UploadRule,
+			Description: "Every object created in the CV and recording buckets, to register or remove it",
+			DetailType:  "Object Created",
+			Buckets:     []string{CVBucket, RecordingBucket},
+			Function:    "register-upload",
+		},
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/api/candidates", Function: "register-candidate", Auth: Recruiter},
@@ -197,6 +295,13 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/audit", Function: "show-audit-trail", Auth: Recruiter},
 		{Method: "GET", Path: "/c/{token}", Function: "show-consent-page", Auth: Public},
 		{Method: "POST", Path: "/c/{token}", Function: "record-decision", Auth: Public},
+		// Applications, CVs and recordings.
+		{Method: "POST", Path: "/api/candidates/{id}/applications", Function: "open-application", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/applications/{applicationId}/close", Function: "close-application", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/documents", Function: "authorize-document", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
@@ -247,6 +352,13 @@ func notice() map[string]Ref {
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
+	}
+}
+
+func retention() map[string]Ref {
+	return map[string]Ref{
+		"APPLICATION_RETENTION": {Kind: Setting, Name: SettingApplicationRetention},
+		"RECORDING_RETENTION":   {Kind: Setting, Name: SettingRecordingRetention},
 	}
 }
 

@@ -172,6 +172,22 @@ type Function struct {
 	// ReadsPublicKeys lists the signing keys whose public key this function
 	// may read (kms:GetPublicKey).
 	ReadsPublicKeys []string
+	// KeyPrefixes limits the object actions of Buckets to keys under a
+	// prefix, per bucket (e.g. the recording gate may only put objects
+	// under recordings/).
+	KeyPrefixes map[string]string
+}
+
+// Rule sends the events of some buckets (an EventBridge rule on the S3
+// events the buckets send to EventBridge) to a function. Locally the S3
+// stand-in emits the same events after each successful upload.
+type Rule struct {
+	Name        string
+	Description string
+	// DetailType is the S3 event's detail-type, e.g. "Object Created".
+	DetailType string
+	Buckets    []string
+	Function   string
 }
 
 // Secret is a deployment secret with a generated random value: a Secrets
@@ -292,6 +308,7 @@ type Application struct {
 	Routes    []Route
 	Workflows []Workflow
 	Settings  []SettingDef
+	Rules     []Rule
 	Secrets   []Secret
 	// SigningKeys sign what candidates keep (receipts).
 	SigningKeys []SigningKey
@@ -413,6 +430,11 @@ func (a Application) Validate() error {
 				return fmt.Errorf("function %s: table %s with no actions", f.Name, name)
 			}
 		}
+		for b := range f.KeyPrefixes {
+			if _, granted := f.Buckets[b]; !granted {
+				return fmt.Errorf("function %s: key prefix for bucket %q it has no actions on", f.Name, b)
+			}
+		}
 		for _, k := range append(append([]string{}, f.Signs...), f.ReadsPublicKeys...) {
 			if !keys[k] {
 				return fmt.Errorf("function %s: unknown signing key %q", f.Name, k)
@@ -421,6 +443,16 @@ func (a Application) Validate() error {
 		for _, w := range append(append([]string{}, f.Starts...), f.AnswersTasks...) {
 			if !workflows[w] {
 				return fmt.Errorf("function %s: unknown workflow %q", f.Name, w)
+			}
+		}
+	}
+	for _, r := range a.Rules {
+		if _, ok := a.Function(r.Function); !ok {
+			return fmt.Errorf("rule %s: unknown function %q", r.Name, r.Function)
+		}
+		for _, b := range r.Buckets {
+			if !buckets[b] {
+				return fmt.Errorf("rule %s: unknown bucket %q", r.Name, b)
 			}
 		}
 	}

@@ -8,13 +8,17 @@ import (
 )
 
 // Canonical is the event's canonical JSON: every field in declaration order,
-// times in UTC, empty lists as null, and Hash left out. Its SHA-256 is the
+// times in UTC (DeleteBy too), empty lists as null, and Hash left out. Its SHA-256 is the
 // event's Hash.
 func (e Event) Canonical() []byte {
 	e.Hash = ""
 	e.At = e.At.UTC()
 	if len(e.PIICategories) == 0 {
 		e.PIICategories = nil
+	}
+	if e.DeleteBy != nil {
+		t := e.DeleteBy.UTC()
+		e.DeleteBy = &t
 	}
 	b, err := json.Marshal(e)
 	if err != nil {

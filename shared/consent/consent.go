@@ -54,11 +54,16 @@ var purposes = map[Purpose]PurposeInfo{
 		LegalBasis:    LegalBasisConsent,
 		PIICategories: []string{"voice", "video_image", "interview_content"},
 	},
+	CallRecording: {
+		Purpose:       CallRecording,
+		LegalBasis:    LegalBasisConsent,
+		PIICategories: []string{"voice", "call_content"},
+	},
 }
 
 // Purposes lists every purpose consent can be asked for, in a stable order.
 func Purposes() []Purpose {
-	return []Purpose{TalentPool, InterviewRecording}
+	return []Purpose{TalentPool, InterviewRecording, CallRecording}
 }
 
 // Info returns the facts of a known purpose.
@@ -344,7 +349,30 @@ type Event struct {
 
 	// Fields added by other work go below, each block with a comment, with
 	// json and dynamodbav tags.
+
+	// Applications and artifacts (CVs, recordings): which one, the
+	// recording's reference in the recruiter's tool, the gate's result, the
+	// object's key and versions, and the deadline set. Reason (above) says
+	// why an upload was refused or removed.
+	ApplicationID string     `json:"applicationId,omitempty" dynamodbav:"applicationId,omitempty"`
+	ArtifactID    string     `json:"artifactId,omitempty" dynamodbav:"artifactId,omitempty"`
+	ArtifactKind  string     `json:"artifactKind,omitempty" dynamodbav:"artifactKind,omitempty"`
+	Reference     string     `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
+	Result        string     `json:"result,omitempty" dynamodbav:"result,omitempty"`
+	ObjectKey     string     `json:"objectKey,omitempty" dynamodbav:"objectKey,omitempty"`
+	VersionIDs    []string   `json:"versionIds,omitempty" dynamodbav:"versionIds,omitempty"`
+	DeleteBy      *time.Time `json:"deleteBy,omitempty" dynamodbav:"deleteBy,omitempty"`
 }
+
+// Event types of applications and artifacts.
+const (
+	EventApplicationOpened EventType = "application_opened"
+	EventApplicationClosed EventType = "application_closed"
+	EventUploadAuthorized  EventType = "upload_authorized"
+	EventUploadRefused     EventType = "upload_refused"
+	EventUploadRegistered  EventType = "upload_registered"
+	EventUploadRemoved     EventType = "upload_removed"
+)
 
 // Actors of events that no recruiter caused.
 const (

@@ -207,7 +207,7 @@ func validEnv() map[string]string {
 		"CONTROLLER_NAME": "Example Recruiting Ltd", "CONTROLLER_CONTACT": "privacy@example.com",
 		"NOTICE_VERSION": "2026-11-01", "NOTICE_URL": "https://example.com/privacy",
 		"PUBLIC_BASE_URL": "https://consent.example.com/", "LINK_VALIDITY_DAYS": "30",
-		"RETENTION_DAYS": "talent_pool=730, interview_recording=180",
+		"RETENTION_DAYS": "talent_pool=730, interview_recording=180, call_recording=90",
 	}
 }
 

@@ -59,3 +59,13 @@ func Policy(log *slog.Logger) consent.Policy {
 	}
 	return p
 }
+
+// Retention reads how long artifacts are kept (APPLICATION_RETENTION and
+// RECORDING_RETENTION, ISO 8601 periods), or exits naming what is wrong.
+func Retention(log *slog.Logger) consent.Retention {
+	r, err := consent.RetentionFromEnv(os.Getenv)
+	if err != nil {
+		Fatal(log, err)
+	}
+	return r
+}

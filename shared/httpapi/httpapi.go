@@ -74,8 +74,11 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		notFound *consent.NotFoundError
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
-		unsigned *signature.UnavailableError
-		receipt  *signature.InvalidError
+		// temporary is a dependency that may answer on a retry (the
+		// store's UnavailableError): 503, so that nothing fails open.
+		temporary interface{ Temporary() bool }
+		unsigned  *signature.UnavailableError
+		receipt   *signature.InvalidError
 	)
 	switch {
 	case errors.As(err, &bad):
@@ -88,6 +91,12 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
 	case errors.As(err, &expired):
 		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	case errors.As(err, &temporary) && temporary.Temporary(), errors.Is(err, context.DeadlineExceeded):
+		log.WarnContext(ctx, "dependency unavailable", "error", err.Error())
+		res := ProblemResponse(Problem{Type: ProblemType("unavailable"), Title: "Service unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "A service we depend on did not answer. Nothing was allowed or changed; please try again."})
+		res.Headers["Retry-After"] = "1"
+		return res
 	case errors.As(err, &receipt):
 		return ProblemResponse(Problem{Type: ProblemType("invalid-receipt"), Title: "Not a receipt and its signature", Status: http.StatusUnprocessableEntity, Detail: receipt.Reason})
 	case errors.As(err, &unsigned):
@@ -256,4 +265,22 @@ func IdempotencyKey(req Request) (string, error) {
 		return "", &BadRequestError{Status: http.StatusBadRequest, Slug: "invalid-idempotency-key", Title: "Invalid Idempotency-Key", Detail: "an Idempotency-Key is at most 255 characters"}
 	}
 	return key, nil
+}
+
+// ProblemWith responds with a problem detail and extension members (RFC 9457
+// §3.2), such as the consent request a recruiter should wait for.
+func ProblemWith(p Problem, ext map[string]string) Response {
+	m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status}
+	if p.Detail != "" {
+		m["detail"] = p.Detail
+	}
+	for k, v := range ext {
+		if _, taken := m[k]; !taken {
+			m[k] = v
+		}
+	}
+	b, _ := json.Marshal(m)
+	return Response{StatusCode: p.Status, Headers: map[string]string{
+		"Content-Type": "application/problem+json", "Cache-Control": "no-store",
+	}, Body: string(b)}
 }

@@ -181,6 +181,25 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 	}}
 }
 
+// RecordingArrived tells a candidate that a recording of them was stored:
+// what was recorded, when, until when it is kept, and how to withdraw.
+func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, keptUntil time.Time) Message {
+	t := locale.For(c.Locale)
+	subject := fmt.Sprintf(t.RecordingSubject, m.policy.Controller)
+	body := fmt.Sprintf(t.RecordingBody, m.policy.Controller, t.RecordingKinds[kind], recordedAt.UTC().Format("2006-01-02"))
+	kept := fmt.Sprintf(t.RecordingKept, keptUntil.UTC().Format("2006-01-02"))
+	withdraw := fmt.Sprintf(t.WithdrawHow, m.policy.ControllerContact)
+	text := strings.Join([]string{
+		fmt.Sprintf(t.InviteGreeting, c.Name), "", body, "", kept, "", withdraw, "",
+		fmt.Sprintf(t.Signature, m.policy.Controller),
+	}, "\n")
+	html := render(recordingHTML, map[string]any{
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
+		"Kept": kept, "Withdraw": withdraw, "Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
+	})
+	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
+}
+
 // Send hands a message to SES and returns its message ID.
 func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 	var attachments []types.Attachment
@@ -246,5 +265,16 @@ var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
 <ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
 <p>{{.Withdraw}}</p>
 <p>{{.Attached}}</p>
+<p style="white-space:pre-line">{{.Signature}}</p>
+</main></body></html>`))
+
+var recordingHTML = template.Must(template.New("recording").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem"><main>
+<h1 style="font-size:1.25rem">{{.Subject}}</h1>
+<p>{{.Greeting}}</p>
+<p>{{.Body}}</p>
+<p>{{.Kept}}</p>
+<p>{{.Withdraw}}</p>
 <p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))

@@ -265,6 +265,7 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 				AnsweredAt: ans.AnsweredAt, TaskToken: stored.TaskToken,
 			}),
 		}})
+		changed := map[consent.Purpose]consent.Consent{}
 		for _, o := range ans.Outcomes {
 			next := consentItem{
 				PK: candidatePK(req.CandidateID), SK: consentSK(o.Purpose), Purpose: o.Purpose, State: o.State,
@@ -279,7 +280,15 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 			e := newEvent(stored, o.Purpose, consent.EventType(o.State), ans.AnsweredAt, consent.ActorCandidate, consent.CollectedByWebForm)
 			e.Language, e.IPHash, e.UserAgent, e.ReceiptID = ev.Language, ev.IPHash, ev.UserAgent, ans.ReceiptID
 			tx.Event(e)
+			changed[o.Purpose] = next.consent(req.CandidateID)
 		}
+		// Deadlines of the candidate's artifacts follow the new consents,
+		// in the same transaction.
+		writes, _, err := s.recompute(ctx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
+		if err != nil {
+			return err
+		}
+		tx.Add(writes...)
 		return nil
 	})
 	if err != nil {
@@ -342,6 +351,7 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure st
 				":failure": &types.AttributeValueMemberS{Value: failure},
 			},
 		}})
+		changed := map[consent.Purpose]consent.Consent{}
 		for _, p := range req.Purposes {
 			e := newEvent(req, p, consent.EventExpired, at, consent.ActorWorkflow, consent.CollectedByWorkflow)
 			e.Reason = reason
@@ -350,6 +360,7 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure st
 				next := prev
 				next.State, next.UpdatedAt = consent.Expired, at
 				tx.Add(s.putConsent(next, prev, true))
+				changed[p] = next.consent(req.CandidateID)
 			} else {
 				// The consent moved on before this request closed (a later
 				// request asked again, or it was given before and stays
@@ -359,6 +370,13 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure st
 			}
 			tx.Event(e)
 		}
+		// Deadlines of the candidate's artifacts follow the expired
+		// consents, in the same transaction.
+		writes, _, err := s.recompute(ctx, req.CandidateID, at, basisChange{consents: changed})
+		if err != nil {
+			return err
+		}
+		tx.Add(writes...)
 		status, expired = consent.Lapsed, true
 		return nil
 	})

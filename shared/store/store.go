@@ -52,6 +52,8 @@ type DynamoDB interface {
 type Store struct {
 	db           DynamoDB
 	table, audit string
+	// retention is how long artifacts are kept (see SetRetention).
+	retention *consent.Retention
 }
 
 // New returns a Store on the named main table and audit table.
@@ -65,6 +67,9 @@ type UnavailableError struct{ Err error }
 
 func (e *UnavailableError) Error() string { return "store unavailable: " + e.Err.Error() }
 func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Temporary says a retry may succeed: the API answers 503.
+func (e *UnavailableError) Temporary() bool { return true }
 
 func unavailable(op string, err error) error {
 	return &UnavailableError{Err: fmt.Errorf("%s: %w", op, err)}

@@ -272,7 +272,9 @@ func TestRecruiterAndCandidate(t *testing.T) {
 		t.Fatalf("candidate page heading %q", got)
 	}
 
-	// Ask for consent to both purposes.
+	// Ask for consent to both purposes (not to call recording, which the
+	// form also offers).
+	must(t, rec, chromedp.Click(chromedp.CSS(`input[name=purpose][value=call_recording]`)))
 	submit(t, rec, `form[action$="/consent-requests"] button[type=submit]`)
 	if got := text(t, rec, ".notice.done"); !strings.Contains(got, "Consent requested") {
 		t.Fatalf("after asking for consent: %q", got)

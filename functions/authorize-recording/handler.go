@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/upload"
+)
+
+// Recordings runs the recording gate.
+type Recordings interface {
+	AuthorizeRecording(ctx context.Context, a consent.Artifact, noticeVersion string) (store.GateOutcome, error)
+}
+
+// Workflows starts the consent-request workflow; *sfn.Client satisfies it.
+type Workflows interface {
+	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+}
+
+// UploadValidity is how long a recording upload form may be used.
+const UploadValidity = time.Hour
+
+// Handler is the recording gate.
+type Handler struct {
+	Store           Recordings
+	Workflows       Workflows
+	StateMachineArn string
+	Presigner       upload.PostPresigner
+	Bucket          string
+	NoticeVersion   string
+	Log             *slog.Logger
+	Now             func() time.Time
+}
+
+type input struct {
+	Kind      string `json:"kind"`
+	Reference string `json:"reference"`
+}
+
+// WorkflowInput is the consent-request workflow's input.
+type WorkflowInput struct {
+	RequestID   string            `json:"requestId"`
+	CandidateID string            `json:"candidateId"`
+	Purposes    []consent.Purpose `json:"purposes"`
+	RequestedBy string            `json:"requestedBy"`
+}
+
+type output struct {
+	RecordingID string      `json:"recordingId"`
+	Upload      upload.Form `json:"upload"`
+	ExpiresAt   time.Time   `json:"expiresAt"`
+	DeleteBy    *time.Time  `json:"deleteBy"`
+}
+
+// Handle answers 201 with an upload when the candidate consented under the
+// current notice; 409 awaiting-consent (starting, once, the consent request
+// and its email) when never asked or not yet answered; 403 with the reason
+// when refused, withdrawn, expired or given under an older notice. When the
+// consent cannot be read the store's error is a 503: it never fails open.
+func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	recruiter, err := httpapi.Recruiter(req)
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	candidateID := req.PathParameters["id"]
+	if !consent.ValidID(candidateID) {
+		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
+	}
+	var in input
+	if err := httpapi.DecodeJSON(req, &in); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	purpose, err := consent.RecordingPurpose(in.Kind)
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	if err := validReference(in.Reference); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	now := h.Now().UTC()
+	id := consent.NewID()
+	out, err := h.Store.AuthorizeRecording(ctx, consent.Artifact{
+		ID: id, CandidateID: candidateID, Kind: consent.KindRecording, Status: consent.ArtifactAuthorized, Bucket: h.Bucket,
+		Key: store.ArtifactKey(consent.KindRecording, candidateID, id), RecordingKind: in.Kind, Purpose: purpose,
+		Reference: in.Reference, AuthorizedBy: recruiter, AuthorizedAt: now, UploadExpires: now.Add(UploadValidity),
+	}, h.NoticeVersion)
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	switch out.Gate {
+	case consent.GateRefused:
+		h.Log.InfoContext(ctx, "recording refused", "candidateId", candidateID, "purpose", purpose, "reason", out.Reason)
+		return httpapi.ProblemWith(httpapi.Problem{Type: httpapi.ProblemType("consent-" + strings.ReplaceAll(out.Reason, "_", "-")),
+			Title: "No consent to record", Status: http.StatusForbidden, Detail: refusal(out.Reason)},
+			map[string]string{"reason": out.Reason, "purpose": string(purpose)}), nil
+	case consent.GateAwaiting:
+		requestID, err := h.awaitConsent(ctx, candidateID, purpose, recruiter, out.Consent)
+		if err != nil {
+			return httpapi.Error(ctx, h.Log, err), nil
+		}
+		h.Log.InfoContext(ctx, "recording awaits consent", "candidateId", candidateID, "purpose", purpose, "requestId", requestID)
+		res := httpapi.ProblemWith(httpapi.Problem{Type: httpapi.ProblemType("awaiting-consent"), Title: "Awaiting consent", Status: http.StatusConflict,
+			Detail: "The candidate has been asked for consent by email. Try again once they have answered."},
+			map[string]string{"requestId": requestID, "purpose": string(purpose)})
+		res.Headers["Location"] = "/api/candidates/" + candidateID + "/consents"
+		return res, nil
+	}
+	form, err := upload.Post(ctx, h.Presigner, h.Bucket, out.Artifact.Key, upload.Limits{MaxSize: consent.MaxRecordingSize, Valid: UploadValidity})
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	h.Log.InfoContext(ctx, "recording authorized", "candidateId", candidateID, "recordingId", id, "purpose", purpose)
+	return httpapi.JSON(http.StatusCreated, output{RecordingID: id, Upload: form, ExpiresAt: out.Artifact.UploadExpires, DeleteBy: out.Artifact.DeleteBy}), nil
+}
+
+// awaitConsent returns the pending request for the purpose, starting it
+// if the candidate was never asked. The request id, and so the workflow
+// execution's name, derives from the candidate and the purpose: concurrent
+// calls start one execution (Step Functions refuses a second of the same
+// name), so the candidate gets one email.
+func (h *Handler) awaitConsent(ctx context.Context, candidateID string, p consent.Purpose, recruiter string, c *consent.Consent) (string, error) {
+	if c != nil && c.State == consent.Requested {
+		return c.RequestID, nil
+	}
+	requestID := consent.IDFromKey("recording-gate", candidateID, string(p))
+	wf, _ := json.Marshal(WorkflowInput{RequestID: requestID, CandidateID: candidateID, Purposes: []consent.Purpose{p}, RequestedBy: recruiter})
+	_, err := h.Workflows.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(h.StateMachineArn), Name: aws.String(requestID), Input: aws.String(string(wf)),
+	})
+	if err != nil && !errors.As(err, new(*types.ExecutionAlreadyExists)) {
+		return "", fmt.Errorf("start consent request: %w", err)
+	}
+	return requestID, nil
+}
+
+func refusal(reason string) string {
+	switch reason {
+	case consent.GateReasonRefused:
+		return "The candidate declined to be recorded. This says nothing against the application; do not record."
+	case consent.GateReasonWithdrawn:
+		return "The candidate withdrew their consent to be recorded. Do not record."
+	case consent.GateReasonOutdatedNotice:
+		return "The candidate consented under an older privacy notice. Ask for consent again under the current one."
+	}
+	return "The candidate's consent to be recorded has expired. Ask for consent again."
+}
+
+func validReference(ref string) error {
+	bad := &consent.ValidationError{Field: "reference", Reason: "the interview's or call's id in your tool is required: 1 to 200 printable characters"}
+	if ref == "" || utf8.RuneCountInString(ref) > 200 || !utf8.ValidString(ref) {
+		return bad
+	}
+	for _, r := range ref {
+		if !unicode.IsPrint(r) {
+			return bad
+		}
+	}
+	return nil
+}

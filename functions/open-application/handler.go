@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/httpapi"
+)
+
+// Applications opens applications.
+type Applications interface {
+	OpenApplication(ctx context.Context, app consent.Application, actor string) error
+}
+
+// Handler opens an application for a candidate.
+type Handler struct {
+	Store Applications
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+type input struct {
+	Position string `json:"position"`
+}
+
+// Handle answers 201 with the open application.
+func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	recruiter, err := httpapi.Recruiter(req)
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	candidateID := req.PathParameters["id"]
+	if !consent.ValidID(candidateID) {
+		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
+	}
+	var in input
+	if err := httpapi.DecodeJSON(req, &in); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	position := strings.TrimSpace(in.Position)
+	if position == "" || utf8.RuneCountInString(position) > 200 {
+		return httpapi.Error(ctx, h.Log, &consent.ValidationError{Field: "position", Reason: "a position of 1 to 200 characters is required"}), nil
+	}
+	app := consent.Application{ID: consent.NewID(), CandidateID: candidateID, Position: position, Status: consent.ApplicationOpen, OpenedAt: h.Now().UTC()}
+	if err := h.Store.OpenApplication(ctx, app, recruiter); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	h.Log.InfoContext(ctx, "application opened", "candidateId", candidateID, "applicationId", app.ID)
+	res := httpapi.JSON(http.StatusCreated, app)
+	res.Headers["Location"] = "/api/candidates/" + candidateID + "/applications/" + app.ID
+	return res, nil
+}
