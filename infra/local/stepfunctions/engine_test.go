@@ -217,7 +217,7 @@ func consentFunctions(tokens chan<- string) map[string]fn {
 	}
 }
 
-const consentInput = `{"requestId":"r-1","candidateId":"c-1","purposes":["talent_pool"]}`
+const consentInput = `{"requestId":"r-1","candidateId":"c-1","purposes":["talent_pool"],"requestedBy":"recruiter-1"}`
 
 func TestConsentRequestAnswered(t *testing.T) {
 	tokens := make(chan string, 1)
@@ -305,15 +305,22 @@ func TestConsentRequestRetriesThenGivesUp(t *testing.T) {
 		"record-consent-request": func(json.RawMessage) (any, *functionError) {
 			return nil, &functionError{Type: "StoreUnavailable", Message: "the table is unavailable"}
 		},
+		// The request was never stored, so closing it finds nothing.
+		"expire-consent-request": func(json.RawMessage) (any, *functionError) {
+			return nil, &functionError{Type: "NotFound", Message: "request r-1 not found"}
+		},
 	})
 	sm := h.create("consent-request", consentRequest(t))
 	arn := h.start(sm, "r-1", consentInput)
 	out := h.wait(arn, true)
-	if out.Status != types.ExecutionStatusFailed || aws.ToString(out.Error) != "ConsentRequestFailed" {
-		t.Fatalf("status %s error %s, want FAILED ConsentRequestFailed", out.Status, aws.ToString(out.Error))
+	if out.Status != types.ExecutionStatusFailed || aws.ToString(out.Error) != "ConsentRequestNotRecorded" {
+		t.Fatalf("status %s error %s, want FAILED ConsentRequestNotRecorded", out.Status, aws.ToString(out.Error))
 	}
-	if n := h.lambda.callCount("record-consent-request"); n != 5 {
-		t.Errorf("record-consent-request called %d times, want 5 (1 + MaxAttempts 4)", n)
+	if n := h.lambda.callCount("record-consent-request"); n != 7 {
+		t.Errorf("record-consent-request called %d times, want 7 (1 + MaxAttempts 6)", n)
+	}
+	if n := h.lambda.callCount("expire-consent-request"); n != 1 {
+		t.Errorf("expire-consent-request called %d times, want 1", n)
 	}
 }
 
