@@ -135,6 +135,40 @@ func TestSchedule(t *testing.T) {
 	})
 }
 
+// The topology's sweep invokes its function with the time it was due (the
+// Scheduler placeholder left in the input for Scheduler to fill), through a
+// role that may invoke only that function, with a dead-letter queue.
+func TestScheduleOfAFunction(t *testing.T) {
+	s := synthEverything(t)
+	fnIDs := logicalIDByTag(t, s.stateless, "AWS::Lambda::Function", TagFunction)
+	var sc topology.Schedule
+	for _, x := range topology.App.Schedules {
+		if x.Function != "" {
+			sc = x
+		}
+	}
+	if sc.Name == "" {
+		t.Skip("the topology has no function schedule")
+	}
+	if !strings.Contains(sc.Input, topology.ScheduledTime) {
+		t.Errorf("schedule %s: input %s does not pass the scheduled time", sc.Name, sc.Input)
+	}
+	s.stateless.HasResourceProperties(jsii.String("AWS::Scheduler::Schedule"), map[string]any{
+		"ScheduleExpression": sc.Expression,
+		"Target": assertions.Match_ObjectLike(&map[string]any{
+			"Arn":         getAtt(fnIDs[sc.Function], "Arn"),
+			"Input":       sc.Input,
+			"RetryPolicy": assertions.Match_ObjectLike(&map[string]any{"MaximumRetryAttempts": ScheduleRetries}),
+		}),
+	})
+	s.stateless.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Action": "lambda:InvokeFunction", "Effect": "Allow",
+			"Resource": assertions.Match_ArrayWith(&[]any{getAtt(fnIDs[sc.Function], "Arn")}),
+		})})},
+	})
+}
+
 // The public routes' 4xx responses and every 429 are counted from the access
 // log and alarmed on.
 func TestCandidateRouteSpikesAlarm(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -28,7 +29,7 @@ type StatelessStackProps struct {
 	Stateful *StatefulStack
 	// Definitions holds the parsed ASL file of every topology workflow.
 	Definitions []Definition
-	// Schedules start workflows on a timetable.
+	// Schedules are run besides the topology's own (App.Schedules).
 	Schedules []Schedule
 }
 
@@ -115,7 +116,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 			return nil, err
 		}
 	}
-	for _, sc := range props.Schedules {
+	for _, sc := range append(slices.Clone(props.App.Schedules), props.Schedules...) {
 		if err := s.addSchedule(sc); err != nil {
 			return nil, err
 		}

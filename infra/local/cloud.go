@@ -112,7 +112,7 @@ type Cloud struct {
 	// topology signing key to its local ARN.
 	KMS         *kms.Server
 	SigningKeys map[string]string
-	// Faults fails calls to DynamoDB, S3 and SES, and function
+	// Faults fails calls to DynamoDB, S3, SES and Step Functions, and function
 	// invocations, on purpose.
 	Faults *Faults
 
@@ -126,8 +126,10 @@ type Cloud struct {
 	dynamodb     *localdynamodb.Server
 	dataDir      string
 	closeS3      func() error
-	closeOnce    sync.Once
-	mu           sync.Mutex // serializes Redeploy
+	// stopSchedules stops the schedules' runs.
+	stopSchedules context.CancelFunc
+	closeOnce     sync.Once
+	mu            sync.Mutex // serializes Redeploy
 }
 
 // Start starts every service of the topology and returns once all of them
@@ -311,7 +313,7 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 			HTTPClient: &http.Client{Timeout: 16 * time.Minute},
 		}),
 	})
-	c.serve(listeners["SFN"], c.engine)
+	c.serve(listeners["SFN"], c.Faults.wrap(SFN, c.engine))
 	if err := c.createStateMachines(ctx, cfg.Root); err != nil {
 		return nil, err
 	}
@@ -322,6 +324,9 @@ func Start(ctx context.Context, app topology.Application, cfg Config) (c *Cloud,
 		Authorizer: gateway.JWT{Verifier: c.SignIn.Provider().Verifier()},
 	})
 	c.serve(appLn, c.home(cfg.Root, c.gateway))
+	var schedules context.Context
+	schedules, c.stopSchedules = context.WithCancel(context.Background())
+	c.runSchedules(schedules, cfg.Clock, cfg.Logger)
 	return c, nil
 }
 
@@ -381,6 +386,9 @@ func (c *Cloud) Close() error {
 	}
 	var errs []error
 	c.closeOnce.Do(func() {
+		if c.stopSchedules != nil {
+			c.stopSchedules()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		for _, s := range c.servers {

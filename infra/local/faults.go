@@ -19,13 +19,14 @@ const (
 	DynamoDB = "dynamodb"
 	S3       = "s3"
 	SES      = "ses" // SES v2 and v1 alike
+	SFN      = "sfn" // the Step Functions API the functions call (SendTaskSuccess, StartExecution, ...)
 )
 
 // Fault makes calls to one service fail as AWS would when it has trouble:
 // with an HTTP status and an AWS error code the SDKs parse (and retry, for
 // the codes they consider transient).
 type Fault struct {
-	Service string // DynamoDB, S3 or SES
+	Service string // DynamoDB, S3, SES or SFN
 	// Action is the API action to fail ("PutItem", "TransactWriteItems",
 	// "SendEmail", "DeleteObject", ...); empty fails every action.
 	Action string
@@ -63,7 +64,7 @@ func (f *Faults) Fail(fault Fault) (clear func()) {
 		fault.Status = http.StatusServiceUnavailable
 	}
 	if fault.Code == "" {
-		fault.Code = map[string]string{DynamoDB: "ServiceUnavailable", S3: "ServiceUnavailable", SES: "ServiceUnavailableException"}[fault.Service]
+		fault.Code = map[string]string{DynamoDB: "ServiceUnavailable", S3: "ServiceUnavailable", SES: "ServiceUnavailableException", SFN: "ServiceUnavailable"}[fault.Service]
 	}
 	if fault.Message == "" {
 		fault.Message = "injected fault: the service is unavailable"
@@ -157,7 +158,7 @@ func (f *Faults) wrap(service string, h http.Handler) http.Handler {
 // action names the API action of a request in each service's protocol.
 func action(service string, r *http.Request) string {
 	switch service {
-	case DynamoDB:
+	case DynamoDB, SFN:
 		_, a, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 		return a
 	case SES:
@@ -206,10 +207,11 @@ func s3Action(r *http.Request) string {
 // writeFault answers in the error format of the service's protocol.
 func writeFault(w http.ResponseWriter, service string, f Fault) {
 	switch service {
-	case DynamoDB:
+	case DynamoDB, SFN:
+		prefix := map[string]string{DynamoDB: "com.amazonaws.dynamodb.v20120810#", SFN: "com.amazonaws.states#"}[service]
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.WriteHeader(f.Status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + f.Code, "message": f.Message})
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": prefix + f.Code, "message": f.Message})
 	case SES:
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-ErrorType", f.Code)

@@ -7,6 +7,10 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
+	// lost, and hands them over again.
+	RedriveSchedule = "redrive-consent-requests"
+
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
 	// ListIndex is the table's index of the console's lists.
@@ -179,6 +183,15 @@ var App = Application{
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 		},
+		// The sweep of owed receipts (issue 7): answers whose hand-over was
+		// lost are handed to the workflow still waiting.
+		{
+			Name:         "redrive-consent-requests",
+			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, so their receipts go out",
+			Env:          env(table()),
+			Tables:       tables(GetItem, Query),
+			AnswersTasks: []string{ConsentRequestWorkflow},
+		},
 		// Receipts: the public key and a check anyone can run.
 		{
 			Name:            "publish-receipt-keys",
@@ -310,6 +323,12 @@ var App = Application{
 		{Method: "GET", Path: "/console", Function: "serve-console", Auth: Public},
 		{Method: "GET", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
+	},
+	Schedules: []Schedule{
+		{
+			Name: RedriveSchedule, Function: "redrive-consent-requests", Expression: "rate(15 minutes)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
 	},
 	Workflows: []Workflow{
 		{

@@ -9,6 +9,7 @@ package topology
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -312,6 +313,48 @@ type Application struct {
 	Secrets   []Secret
 	// SigningKeys sign what candidates keep (receipts).
 	SigningKeys []SigningKey
+	// Schedules run a function or start a workflow on a timetable
+	// (EventBridge Scheduler in AWS, the clock in the local cloud).
+	Schedules []Schedule
+}
+
+// ScheduledTime is the placeholder that EventBridge Scheduler replaces, in
+// a schedule's input, with the time the invocation was due (RFC 3339, UTC).
+const ScheduledTime = "<aws.scheduler.scheduled-time>"
+
+// Schedule runs one function, or starts one workflow, on a timetable.
+type Schedule struct {
+	Name       string // kebab-case, unique
+	Function   string // the topology function to invoke, or
+	Workflow   string // the topology workflow to start
+	Expression string // "rate(15 minutes)", "cron(0 3 * * ? *)"
+	// Input is the event (function) or execution input (workflow), JSON;
+	// ScheduledTime in it becomes the time the run was due.
+	Input string
+}
+
+// Every is the interval of a rate expression ("rate(15 minutes)"); it
+// reports false for any other expression.
+func (s Schedule) Every() (time.Duration, bool) {
+	body, ok := strings.CutPrefix(s.Expression, "rate(")
+	if !ok {
+		return 0, false
+	}
+	body, ok = strings.CutSuffix(body, ")")
+	if !ok {
+		return 0, false
+	}
+	n, unit, ok := strings.Cut(body, " ")
+	v, err := strconv.Atoi(n)
+	if !ok || err != nil || v <= 0 {
+		return 0, false
+	}
+	units := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}
+	d, ok := units[unit]
+	if !ok || (v == 1) != !strings.HasSuffix(unit, "s") {
+		return 0, false
+	}
+	return time.Duration(v) * d, true
 }
 
 // Function returns the function named name.
@@ -454,6 +497,25 @@ func (a Application) Validate() error {
 			if !buckets[b] {
 				return fmt.Errorf("rule %s: unknown bucket %q", r.Name, b)
 			}
+		}
+	}
+	schedules := map[string]bool{}
+	for _, sc := range a.Schedules {
+		if schedules[sc.Name] {
+			return fmt.Errorf("schedule %s defined twice", sc.Name)
+		}
+		schedules[sc.Name] = true
+		if (sc.Function == "") == (sc.Workflow == "") {
+			return fmt.Errorf("schedule %s: name one function or one workflow", sc.Name)
+		}
+		if _, ok := a.Function(sc.Function); sc.Function != "" && !ok {
+			return fmt.Errorf("schedule %s: unknown function %q", sc.Name, sc.Function)
+		}
+		if sc.Workflow != "" && !workflows[sc.Workflow] {
+			return fmt.Errorf("schedule %s: unknown workflow %q", sc.Name, sc.Workflow)
+		}
+		if _, ok := sc.Every(); !ok && !strings.HasPrefix(sc.Expression, "cron(") {
+			return fmt.Errorf("schedule %s: expression %q is neither rate(...) nor cron(...)", sc.Name, sc.Expression)
 		}
 	}
 	routes := map[string]bool{}

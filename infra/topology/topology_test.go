@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestAppIsConsistent(t *testing.T) {
@@ -34,5 +35,30 @@ func TestSubstitutionKey(t *testing.T) {
 		if got := SubstitutionKey(in); got != want {
 			t.Errorf("SubstitutionKey(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestScheduleRatesAndTargets(t *testing.T) {
+	for expr, want := range map[string]time.Duration{
+		"rate(15 minutes)": 15 * time.Minute, "rate(1 hour)": time.Hour, "rate(2 days)": 48 * time.Hour,
+		"rate(1 hours)": 0, "rate(5 minute)": 0, "rate(0 minutes)": 0, "cron(0 3 * * ? *)": 0, "rate(x minutes)": 0,
+	} {
+		got, ok := Schedule{Expression: expr}.Every()
+		if got != want || ok != (want != 0) {
+			t.Errorf("%s: %v %v, want %v", expr, got, ok, want)
+		}
+	}
+	bad := App
+	bad.Schedules = []Schedule{{Name: "x", Function: "redrive-consent-requests", Workflow: ConsentRequestWorkflow, Expression: "rate(1 day)"}}
+	if bad.Validate() == nil {
+		t.Error("a schedule with two targets validated")
+	}
+	bad.Schedules = []Schedule{{Name: "x", Function: "no-such-function", Expression: "rate(1 day)"}}
+	if bad.Validate() == nil {
+		t.Error("a schedule of an unknown function validated")
+	}
+	bad.Schedules = []Schedule{{Name: "x", Function: "redrive-consent-requests", Expression: "every day"}}
+	if bad.Validate() == nil {
+		t.Error("a schedule with a bad expression validated")
 	}
 }

@@ -442,7 +442,13 @@ type OwedReceipt struct {
 // before, oldest first, at most limit. It reads only owed receipts, never
 // the table.
 func (s *Store) ReceiptsOwed(ctx context.Context, before time.Time, limit int32) ([]OwedReceipt, error) {
-	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	return s.ReceiptsOwedAfter(ctx, nil, before, limit)
+}
+
+// ReceiptsOwedAfter is ReceiptsOwed from the receipt after one listed
+// before (nil: from the oldest), to page through what is owed.
+func (s *Store) ReceiptsOwedAfter(ctx context.Context, after *OwedReceipt, before time.Time, limit int32) ([]OwedReceipt, error) {
+	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk < :before"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -451,7 +457,11 @@ func (s *Store) ReceiptsOwed(ctx context.Context, before time.Time, limit int32)
 		},
 		ConsistentRead: aws.Bool(true),
 		Limit:          aws.Int32(limit),
-	})
+	}
+	if after != nil {
+		in.ExclusiveStartKey = key(owedPK, owedSK(after.AnsweredAt, after.RequestID))
+	}
+	res, err := s.db.Query(ctx, in)
 	if err != nil {
 		return nil, unavailable("query owed receipts", err)
 	}

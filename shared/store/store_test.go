@@ -368,3 +368,36 @@ func TestDecliningAGivenConsentWithdrawsIt(t *testing.T) {
 		t.Fatalf("events %v, want %v", types, want)
 	}
 }
+
+// Owed receipts are read a page at a time, oldest first, each page after
+// the last receipt of the one before.
+func TestReceiptsOwedPageByPage(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	var want []string
+	for i := range 5 {
+		req, _ := linked(t, s, candidate(t, s), consent.TalentPool)
+		if _, err := s.RecordDecision(ctx, req, []consent.Decision{{Purpose: consent.TalentPool, Grant: true}}, consent.Evidence{}, t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, req.ID)
+	}
+	var got []string
+	var after *store.OwedReceipt
+	for pages := 0; ; pages++ {
+		page, err := s.ReceiptsOwedAfter(ctx, after, t0.Add(time.Hour), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page {
+			got = append(got, o.RequestID)
+		}
+		if len(page) < 2 || pages > 5 {
+			break
+		}
+		after = &page[len(page)-1]
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("owed %v, want %v", got, want)
+	}
+}

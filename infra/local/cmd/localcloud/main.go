@@ -107,8 +107,8 @@ Consentflow local cloud is ready (%s).
 Point the AWS CLI or any SDK at the local services (export these lines, or
 "set -a; . %s"):
 %s
-Time: type "advance 14d" (or 36h, 90m) to move workflow time forward, "next" to jump
-to the next waiting timer, "time" to see it. Ctrl-C stops everything.
+Time: type "advance 14d" (or 36h, 90m) to move workflow time forward (schedules due
+run then), "next" to jump to the next waiting timer, "time" to see it. Ctrl-C stops everything.
 
 `, time.Since(started).Round(time.Millisecond), cloud.AppURL, cloud.AppURL, cloud.SignInURL, cloud.OutboxURL, cloud.RecruiterToken,
 		idp.Recruiters[0].Email, *tokenLifetime, cloud.AppURL, dataLine(*dataDir),

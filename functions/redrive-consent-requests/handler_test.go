@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/store"
+)
+
+type fakeStore struct {
+	owed    []store.OwedReceipt
+	before  time.Time
+	queries int
+}
+
+// ReceiptsOwedAfter pages through owed, which the tests keep oldest first.
+func (f *fakeStore) ReceiptsOwedAfter(_ context.Context, after *store.OwedReceipt, before time.Time, limit int32) ([]store.OwedReceipt, error) {
+	f.before = before
+	f.queries++
+	var out []store.OwedReceipt
+	started := after == nil
+	for _, o := range f.owed {
+		if !started {
+			started = o.RequestID == after.RequestID
+			continue
+		}
+		if o.AnsweredAt.Before(before) && int32(len(out)) < limit {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) RecordedAnswer(_ context.Context, id string) (store.Answer, error) {
+	return store.Answer{RequestID: id, ReceiptID: "receipt-" + id, Outcomes: []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}}}, nil
+}
+
+// fakeWorkflows answers each token once, as Step Functions does.
+type fakeWorkflows struct {
+	waiting map[string]bool
+	fail    error
+	outputs map[string]string
+}
+
+func (f *fakeWorkflows) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	tok := aws.ToString(in.TaskToken)
+	if !f.waiting[tok] {
+		return nil, &sfntypes.TaskTimedOut{Message: aws.String("Provided task does not exist anymore")}
+	}
+	delete(f.waiting, tok)
+	f.outputs[tok] = aws.ToString(in.Output)
+	return &sfn.SendTaskSuccessOutput{}, nil
+}
+
+func newHandler(st *fakeStore, wf *fakeWorkflows) *Handler {
+	return &Handler{Store: st, Workflows: wf, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Now: time.Now}
+}
+
+var scheduled = time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+
+func TestTheSweepHandsOverWhatIsOwedOnceAndLeavesRecentAnswersAlone(t *testing.T) {
+	st := &fakeStore{owed: []store.OwedReceipt{
+		{RequestID: "old", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok-old"},
+		{RequestID: "recent", AnsweredAt: scheduled.Add(-time.Minute), TaskToken: "tok-recent"},
+	}}
+	wf := &fakeWorkflows{waiting: map[string]bool{"tok-old": true, "tok-recent": true}, outputs: map[string]string{}}
+	h := newHandler(st, wf)
+	out, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.before.Equal(scheduled.Add(-Grace)) {
+		t.Fatalf("queried before %v, want the scheduled time less the grace period", st.before)
+	}
+	if out != (Output{Owed: 1, HandedOver: 1}) {
+		t.Fatalf("first sweep: %+v", out)
+	}
+	var ans store.Answer
+	if err := json.Unmarshal([]byte(wf.outputs["tok-old"]), &ans); err != nil || ans.ReceiptID != "receipt-old" {
+		t.Fatalf("handed over %q (%v), want the recorded answer", wf.outputs["tok-old"], err)
+	}
+	if !wf.waiting["tok-recent"] {
+		t.Fatal("an answer within the grace period was handed over")
+	}
+	// A second sweep (or a retry) finds the workflow no longer waiting and
+	// hands nothing over again.
+	out, err = h.Handle(context.Background(), Input{ScheduledTime: scheduled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != (Output{Owed: 1, NotWaiting: 1}) {
+		t.Fatalf("second sweep: %+v", out)
+	}
+}
+
+func TestAFailedHandOverFailsTheSweepSoItIsRetried(t *testing.T) {
+	st := &fakeStore{owed: []store.OwedReceipt{{RequestID: "r", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok"}}}
+	wf := &fakeWorkflows{waiting: map[string]bool{"tok": true}, outputs: map[string]string{}, fail: errors.New("service unavailable")}
+	out, err := newHandler(st, wf).Handle(context.Background(), Input{ScheduledTime: scheduled})
+	if err == nil || out.Failed != 1 {
+		t.Fatalf("out %+v, err %v; want the failure reported", out, err)
+	}
+}
+
+func TestTheSweepNeedsTheScheduledTime(t *testing.T) {
+	st := &fakeStore{owed: []store.OwedReceipt{{RequestID: "r", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok"}}}
+	wf := &fakeWorkflows{waiting: map[string]bool{"tok": true}, outputs: map[string]string{}}
+	_, err := newHandler(st, wf).Handle(context.Background(), Input{})
+	var v *consent.ValidationError
+	if !errors.As(err, &v) || !wf.waiting["tok"] {
+		t.Fatalf("err %v; want a validation error and nothing handed over", err)
+	}
+}
+
+// Receipts whose workflow no longer waits stay owed, oldest first; more than
+// a page of them does not hide a newer answer that can still be handed over.
+func TestTheSweepReadsPastAPageOfReceiptsNoWorkflowWaitsFor(t *testing.T) {
+	st := &fakeStore{}
+	wf := &fakeWorkflows{waiting: map[string]bool{}, outputs: map[string]string{}}
+	for i := range PageSize + 5 {
+		st.owed = append(st.owed, store.OwedReceipt{RequestID: fmt.Sprint("stuck-", i), AnsweredAt: scheduled.Add(-48*time.Hour + time.Duration(i)*time.Second), TaskToken: fmt.Sprint("gone-", i)})
+	}
+	st.owed = append(st.owed, store.OwedReceipt{RequestID: "lost", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok-lost"})
+	wf.waiting["tok-lost"] = true
+	out, err := newHandler(st, wf).Handle(context.Background(), Input{ScheduledTime: scheduled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != (Output{Owed: PageSize + 6, HandedOver: 1, NotWaiting: PageSize + 5}) || wf.outputs["tok-lost"] == "" {
+		t.Fatalf("%+v after %d queries; want the newer answer handed over", out, st.queries)
+	}
+}
