@@ -3,12 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,48 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/consentflow/consentflow/infra/local/dynalite"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
 // dynalite is a second, stricter DynamoDB implementation (reserved words,
 // expression validation) without transactions. The store's calls that are
-// not transactions run against it too, so that a mistake minidyn lets
-// through still fails a test.
+// not transactions run against it too, so that a mistake our local DynamoDB
+// lets through still fails a test.
 func dynaliteStore(t *testing.T) (*store.Store, *dynamodb.Client) {
 	t.Helper()
-	cli := filepath.Join("..", "..", "node_modules", "dynalite", "cli.js")
-	if _, err := os.Stat(cli); err != nil {
-		t.Fatalf("dynalite is not installed (run npm ci at the repo root, as make test does): %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("node", cli, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("dynalite did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	url := dynalite.Start(t)
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: aws.CredentialsProviderFunc(
 		func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "x", SecretAccessKey: "x"}, nil
 		})})
 	createTable(t, db)
-	// Unlike minidyn, dynalite reports table status: wait for ACTIVE.
+	// dynalite reports table status: wait for ACTIVE.
 	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 10 * time.Millisecond })
 	if err := waiter.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("consent")}, 10*time.Second); err != nil {
 		t.Fatal(err)

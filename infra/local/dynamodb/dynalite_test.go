@@ -5,54 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/consentflow/consentflow/infra/local/dynalite"
 	"github.com/consentflow/consentflow/infra/local/dynamodb"
 )
-
-// startDynalite runs dynalite, a second DynamoDB implementation that
-// mirrors DynamoDB's validation and messages (without transactions), and
-// returns its URL.
-func startDynalite(t *testing.T) string {
-	t.Helper()
-	cli := filepath.Join("..", "..", "..", "node_modules", "dynalite", "cli.js")
-	if _, err := os.Stat(cli); err != nil {
-		t.Fatalf("dynalite is not installed (run npm ci at the repo root, as make test does): %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("node", cli, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("dynalite did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return url
-}
 
 // call sends one DynamoDB API call and returns the status and the decoded body.
 func call(t testing.TB, url, action, body string) (int, map[string]any) {
@@ -120,7 +83,7 @@ func errorOf(body map[string]any) (string, string) {
 func runDifferential(t *testing.T, steps []step) {
 	ours := httptest.NewServer(dynamodb.New())
 	t.Cleanup(ours.Close)
-	peer := startDynalite(t)
+	peer := dynalite.Start(t)
 	for i, s := range steps {
 		name := fmt.Sprintf("%d %s %s", i, s.action, s.body)
 		gotStatus, got := call(t, ours.URL, s.action, s.body)
