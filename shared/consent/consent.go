@@ -362,6 +362,10 @@ type Event struct {
 	ObjectKey     string     `json:"objectKey,omitempty" dynamodbav:"objectKey,omitempty"`
 	VersionIDs    []string   `json:"versionIds,omitempty" dynamodbav:"versionIds,omitempty"`
 	DeleteBy      *time.Time `json:"deleteBy,omitempty" dynamodbav:"deleteBy,omitempty"`
+
+	// Erasure: the stored fields a tombstone says were redacted (names of
+	// fields, never their values).
+	Fields []string `json:"fields,omitempty" dynamodbav:"fields,omitempty"`
 }
 
 // Event types of applications and artifacts.

@@ -10,8 +10,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/store"
 )
 
 // Logger is the JSON logger of a function. Log records never carry personal
@@ -68,4 +70,10 @@ func Retention(log *slog.Logger) consent.Retention {
 		Fatal(log, err)
 	}
 	return r
+}
+
+// Store is the store on the tables TABLE_NAME and AUDIT_TABLE_NAME name.
+func Store(log *slog.Logger, cfg aws.Config) *store.Store {
+	names := Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME")
+	return store.New(dynamodb.NewFromConfig(cfg), names[0], names[1])
 }

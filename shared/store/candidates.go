@@ -48,6 +48,9 @@ func (s *Store) Candidate(ctx context.Context, id string) (consent.Candidate, er
 	if !ok {
 		return consent.Candidate{}, &consent.NotFoundError{What: "candidate", ID: id}
 	}
+	if it.ErasedAt != nil {
+		return consent.Candidate{}, &consent.GoneError{ID: id}
+	}
 	return it.candidate(), nil
 }
 
