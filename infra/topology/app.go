@@ -291,6 +291,26 @@ var App = Application{
 				RecordingBucket: {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
 			},
 		},
+		// The data-subject export (GDPR Art. 15 access, Art. 20 portability).
+		{
+			Name:        "export-candidate-data",
+			Description: "Exports everything held about a candidate, with short-lived download links of their files, and records the export",
+			Env: env(table(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			// Reads the candidate's partition and the requests its trail
+			// names; the export's event bumps the candidate's version
+			// (UpdateItem) and is appended to the audit table.
+			Tables: tables(GetItem, Query, UpdateItem),
+			Audit:  Append,
+			// A presigned GET of each file's registered version.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion},
+				RecordingBucket: {GetObjectVersion},
+			},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix, RecordingBucket: RecordingPrefix},
+		},
 	},
 	Rules: []Rule{
 		{
@@ -315,6 +335,7 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
