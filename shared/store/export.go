@@ -37,7 +37,8 @@ type Export struct {
 	// oldest first.
 	Artifacts []consent.Artifact `json:"artifacts"`
 	// Events is the audit trail in seq order, with the result of verifying
-	// its hash chain. It ends with this export's own data_exported event.
+	// its hash chain, this export's own data_exported event included (the
+	// last one, unless another change committed right after it).
 	Events       []consent.Event      `json:"auditEvents"`
 	Verification consent.Verification `json:"verification"`
 }
