@@ -58,13 +58,9 @@ func (s *Store) change(ctx context.Context, candidateID string, build func(ctx c
 				return unavailable("change candidate", err)
 			}
 		}
-		var c candidateItem
-		ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+		c, err := s.profile(ctx, candidateID)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return &consent.NotFoundError{What: "candidate", ID: candidateID}
 		}
 		tx := &Tx{s: s, version: c.Version}
 		if err := build(ctx, tx); err != nil {

@@ -95,13 +95,9 @@ func (s *Store) Export(ctx context.Context, candidateID, actor string, at time.T
 		if err != nil {
 			return Export{}, err
 		}
-		var c candidateItem
-		ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+		c, err := s.profile(ctx, candidateID)
 		if err != nil {
 			return Export{}, err
-		}
-		if !ok {
-			return Export{}, &consent.NotFoundError{What: "candidate", ID: candidateID}
 		}
 		if c.Version == version {
 			x.Format, x.ExportedAt = ExportFormat, at
@@ -114,13 +110,9 @@ func (s *Store) Export(ctx context.Context, candidateID, actor string, at time.T
 // readExport reads every part of an export, and the candidate's version
 // read before the parts.
 func (s *Store) readExport(ctx context.Context, candidateID string) (Export, int64, error) {
-	var c candidateItem
-	ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+	c, err := s.profile(ctx, candidateID)
 	if err != nil {
 		return Export{}, 0, err
-	}
-	if !ok {
-		return Export{}, 0, &consent.NotFoundError{What: "candidate", ID: candidateID}
 	}
 	x := Export{Candidate: c.candidate()}
 
