@@ -174,37 +174,32 @@ func TestAnExportHoldsEverythingAboutItsCandidateAndNothingAboutAnother(t *testi
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range ada.identities {
-		if !strings.Contains(string(doc), s) {
-			t.Errorf("the export does not hold %q", s)
+	for _, v := range ada.identities {
+		if !strings.Contains(string(doc), v) {
+			t.Errorf("the export does not hold %q", v)
 		}
 	}
-	for _, s := range grace.identities {
-		if strings.Contains(string(doc), s) {
-			t.Errorf("the export holds %q of another candidate", s)
+	for _, v := range grace.identities {
+		if strings.Contains(string(doc), v) {
+			t.Errorf("the export holds %q of another candidate", v)
 		}
 	}
-	for _, s := range []string{"task-token", "taskToken", "linkHash"} {
-		if strings.Contains(string(doc), s) {
-			t.Errorf("the export holds the credential %q", s)
+	for _, v := range []string{"task-token", "taskToken", "linkHash"} {
+		if strings.Contains(string(doc), v) {
+			t.Errorf("the export holds the credential %q", v)
 		}
 	}
 
 	// The other candidate's trail knows nothing of this export.
-	for _, e := range events(t, s, grace.candidate.ID) {
+	others, err := s.Events(ctx, grace.candidate.ID)
+	if err != nil || len(others) == 0 {
+		t.Fatalf("the other candidate's trail: %d events, %v", len(others), err)
+	}
+	for _, e := range others {
 		if e.Type == consent.EventDataExported {
 			t.Errorf("the other candidate has a data_exported event: %+v", e)
 		}
 	}
-}
-
-func events(t *testing.T, s *store.Store, candidateID string) []consent.Event {
-	t.Helper()
-	all, err := s.Events(context.Background(), candidateID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return all
 }
 
 func TestExportingAnUnknownCandidateIsNotFound(t *testing.T) {
