@@ -368,6 +368,26 @@ var App = Application{
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 		},
+		// The data-subject export (GDPR Art. 15 access, Art. 20 portability).
+		{
+			Name:        "export-candidate-data",
+			Description: "Exports everything held about a candidate, with short-lived download links of their files, and records the export",
+			Env: env(table(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			// Reads the candidate's partition and the requests its trail
+			// names; the export's event bumps the candidate's version
+			// (UpdateItem) and is appended to the audit table.
+			Tables: tables(GetItem, Query, UpdateItem),
+			Audit:  Append,
+			// A presigned GET of each file's registered version.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion},
+				RecordingBucket: {GetObjectVersion},
+			},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix, RecordingBucket: RecordingPrefix},
+		},
 	},
 	Rules: []Rule{
 		{
@@ -395,6 +415,7 @@ var App = Application{
 		// Withdrawal and erasure.
 		{Method: "POST", Path: "/api/candidates/{id}/consents/{purpose}/withdraw", Function: "withdraw-consent", Auth: Recruiter},
 		{Method: "DELETE", Path: "/api/candidates/{id}", Function: "erase-candidate", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},

@@ -105,6 +105,16 @@ type Artifact struct {
 	ErasureFailures int        `json:"erasureFailures,omitempty"`
 }
 
+// RegisteredVersion is the S3 version id of the upload that was registered
+// (the last one), or "" when none was (an unversioned bucket, or nothing
+// uploaded yet).
+func (a Artifact) RegisteredVersion() string {
+	if n := len(a.VersionIDs); n > 0 {
+		return a.VersionIDs[n-1]
+	}
+	return ""
+}
+
 // Period is a calendar period such as ISO 8601's P6M, P4W, P2Y or P90D.
 type Period struct {
 	Years, Months, Days int

@@ -378,6 +378,10 @@ const (
 	EventUploadRemoved     EventType = "upload_removed"
 )
 
+// EventDataExported records that everything held about a candidate was
+// exported for them (GDPR Art. 15 access, Art. 20 portability), by whom.
+const EventDataExported EventType = "data_exported"
+
 // Actors of events that no recruiter caused.
 const (
 	ActorCandidate = "candidate"

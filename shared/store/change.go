@@ -71,13 +71,9 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 				return unavailable("change candidate", err)
 			}
 		}
-		var c candidateItem
-		ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+		c, err := s.profile(ctx, candidateID)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return &consent.NotFoundError{What: "candidate", ID: candidateID}
 		}
 		if c.ErasedAt != nil || (c.ErasureRequestedAt != nil && !erasing) {
 			return &consent.GoneError{ID: candidateID}
