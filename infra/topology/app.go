@@ -48,6 +48,8 @@ const (
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
 	SettingRecordingRetention   = "recordingRetention"
+	// Erasure: how often the sweep of the due index runs.
+	SettingSweepSchedule = "sweepSchedule"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -98,6 +100,7 @@ var App = Application{
 		// Artifacts.
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
+		{Name: SettingSweepSchedule, Description: "How often the sweep starts the erasure of what fell due, an EventBridge Scheduler expression", Default: "rate(15 minutes)"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -427,7 +430,7 @@ var App = Application{
 	},
 	Schedules: []Schedule{
 		{
-			Name: SweepSchedule, Function: "sweep-due-artifacts", Expression: "rate(15 minutes)",
+			Name: SweepSchedule, Function: "sweep-due-artifacts", Expression: "rate(15 minutes)", Setting: SettingSweepSchedule,
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
 		{
