@@ -332,7 +332,7 @@ var App = Application{
 			Name:        "begin-erasure",
 			Description: "Marks an artifact as being erased while it is still due",
 			Env:         env(table()),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
@@ -347,14 +347,14 @@ var App = Application{
 			Name:        "complete-erasure",
 			Description: "Marks an artifact erased, redacts it and writes its tombstone",
 			Env:         env(table(), map[string]Ref{"NOTICE_VERSION": {Kind: Setting, Name: SettingNoticeVersion}}),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
 			Name:        "record-erasure-failure",
 			Description: "Marks an artifact whose erasure gave up as erasure_failed, for the next sweep",
 			Env:         env(table()),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
@@ -368,7 +368,7 @@ var App = Application{
 			Name:        "erase-profile",
 			Description: "Erases a candidate's profile once every artifact is erased",
 			Env:         env(table()),
-			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Tables:      tables(GetItem, Query, UpdateItem),
 			Audit:       Append,
 		},
 		// The data-subject export (GDPR Art. 15 access, Art. 20 portability).
