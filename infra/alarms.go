@@ -128,8 +128,8 @@ func (s *StatelessStack) addAlarms() {
 	}
 	s.alarm("erasure/overdue-requests", "Requests to erase everything are open for more than 25 days; GDPR Art. 12(3) allows one month",
 		sweepMetric(MetricOverdueErasureRequests), 1)
-	s.alarm("consent-request/owed-receipts", "Receipts are owed for answers whose workflow no longer waits; they need sending by hand",
-		sweepMetric(MetricOwedReceiptsWithoutWorkflow), 1)
+	s.alarm("consent-request/overdue-receipts", "Receipts are still owed a day after the answer: a day of deliveries failed",
+		sweepMetric(MetricOverdueReceipts), 1)
 }
 
 // Spike thresholds of the public routes, per five minutes.
@@ -175,8 +175,8 @@ const (
 	MetricNamespace     = "Consentflow"
 	MetricLostHandOvers = "LostHandOvers"
 	// Logged by sweep-due-artifacts and redrive-consent-requests.
-	MetricOverdueErasureRequests      = "OverdueErasureRequests"
-	MetricOwedReceiptsWithoutWorkflow = "OwedReceiptsWithoutWorkflow"
+	MetricOverdueErasureRequests = "OverdueErasureRequests"
+	MetricOverdueReceipts        = "OverdueReceipts"
 )
 
 // addDashboard defines the workflows' dashboard: executions and their

@@ -13,6 +13,10 @@ const (
 	// SweepSchedule starts the erasure of what fell due.
 	SweepSchedule = "sweep-due-artifacts"
 
+	// ConsentReceiptWorkflow sends a receipt still owed after its
+	// consent-request workflow ended.
+	ConsentReceiptWorkflow = "consent-receipt"
+
 	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
 	// lost, and hands them over again.
 	RedriveSchedule = "redrive-consent-requests"
@@ -198,10 +202,11 @@ var App = Application{
 		// lost are handed to the workflow still waiting.
 		{
 			Name:         "redrive-consent-requests",
-			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, so their receipts go out",
-			Env:          env(table()),
+			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, and sends receipts no workflow sends any more",
+			Env:          env(table(), map[string]Ref{"CONSENT_RECEIPT_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentReceiptWorkflow}}),
 			Tables:       tables(GetItem, Query),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			Starts:       []string{ConsentReceiptWorkflow},
 		},
 		// Receipts: the public key and a check anyone can run.
 		{
@@ -439,6 +444,12 @@ var App = Application{
 		},
 	},
 	Workflows: []Workflow{
+		{
+			Name:        ConsentReceiptWorkflow,
+			Description: "Sends a receipt still owed after its consent-request workflow ended without sending it",
+			Standard:    true,
+			Functions:   []string{"send-consent-receipt"},
+		},
 		{
 			Name:        ErasureWorkflow,
 			Description: "Erases artifacts whose legal basis ended, every version, with tombstones and notices",
