@@ -50,7 +50,10 @@ const (
 	CVPrefix        = "cvs/"
 	RecordingPrefix = "recordings/"
 	DueIndex        = "due"
-	UploadRule      = "register-uploads"
+	// RenewalIndex lists given talent-pool consent by when the candidate is
+	// asked to renew it.
+	RenewalIndex = "renewal"
+	UploadRule   = "register-uploads"
 )
 
 // App is Consentflow's topology.
@@ -69,6 +72,10 @@ var App = Application{
 			// Artifacts by deadline (issue 8). Sparse: only artifacts with a
 			// deadline that are not erased.
 			{Name: DueIndex, PartitionKey: Key{Name: "dueShard", Type: "S"}, SortKey: Key{Name: "deleteBy", Type: "S"}},
+			// Talent-pool consent by when its renewal is asked (issue 9):
+			// 30 days before it expires. Sparse: only given consent that
+			// renews, until the reminder is sent.
+			{Name: RenewalIndex, PartitionKey: Key{Name: "renewShard", Type: "S"}, SortKey: Key{Name: "renewAt", Type: "S"}},
 		},
 	},
 	Audit: Table{
