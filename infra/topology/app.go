@@ -10,6 +10,11 @@ const (
 	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
 	// lost, and hands them over again.
 	RedriveSchedule = "redrive-consent-requests"
+	// RenewalSchedule asks candidates to renew talent-pool consent 30 days
+	// before it expires; DigestSchedule emails the privacy contact what will
+	// be erased in the coming days.
+	RenewalSchedule = "remind-consent-renewals"
+	DigestSchedule  = "send-erasure-digest"
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
@@ -42,6 +47,8 @@ const (
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
 	SettingRecordingRetention   = "recordingRetention"
+	// SettingErasureDigestDays is how far ahead the erasure digest looks.
+	SettingErasureDigestDays = "erasureDigestDays"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -99,6 +106,7 @@ var App = Application{
 		// Artifacts.
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
+		{Name: SettingErasureDigestDays, Description: "Days ahead the daily erasure digest to the controller's contact looks", Default: "7"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -298,6 +306,26 @@ var App = Application{
 				RecordingBucket: {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
 			},
 		},
+		// Retention expiry (issue 9): renewal reminders and the digest of
+		// what will be erased, both from sparse indexes, by the schedule's
+		// time.
+		{
+			Name:        "remind-consent-renewals",
+			Description: "Asks candidates to renew talent-pool consent 30 days before it expires, by starting a consent request",
+			Env: env(table(), map[string]Ref{
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+			}),
+			// Query of the renewal index; the conditional removal of its keys.
+			Tables: tables(Query, UpdateItem),
+			Starts: []string{ConsentRequestWorkflow},
+		},
+		{
+			Name:        "send-erasure-digest",
+			Description: "Emails the controller's privacy contact the CVs and recordings to be erased in the coming days",
+			Env:         env(table(), notice(), mail(), map[string]Ref{"ERASURE_DIGEST_DAYS": {Kind: Setting, Name: SettingErasureDigestDays}}),
+			Tables:      tables(Query),
+			SendsEmail:  true,
+		},
 	},
 	Rules: []Rule{
 		{
@@ -334,6 +362,16 @@ var App = Application{
 	Schedules: []Schedule{
 		{
 			Name: RedriveSchedule, Function: "redrive-consent-requests", Expression: "rate(15 minutes)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
+		// Daily: a reminder 30 days ahead and a digest 7 days ahead need no
+		// finer grain, and a day's run is 16 small Queries.
+		{
+			Name: RenewalSchedule, Function: "remind-consent-renewals", Expression: "rate(1 day)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
+		{
+			Name: DigestSchedule, Function: "send-erasure-digest", Expression: "rate(1 day)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
 	},
