@@ -5,10 +5,6 @@
 package main
 
 import (
-	"fmt"
-	"strconv"
-	"time"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -20,18 +16,14 @@ import (
 
 func main() {
 	log := env.Logger()
-	vars := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME", "SENDER_EMAIL", "ERASURE_DIGEST_DAYS")
-	days, err := strconv.Atoi(vars[3])
-	if err != nil || days < 1 {
-		env.Fatal(log, fmt.Errorf("ERASURE_DIGEST_DAYS %q must be a whole number of days, 1 or more", vars[3]))
-	}
+	vars := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME", "SENDER_EMAIL")
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
 		Store:   store.New(dynamodb.NewFromConfig(cfg), vars[0], vars[1]),
 		Mailer:  mail.New(sesv2.NewFromConfig(cfg), vars[2], policy),
 		To:      policy.ControllerContact,
-		Window:  time.Duration(days) * 24 * time.Hour,
+		Window:  env.Days(log, "ERASURE_DIGEST_DAYS"),
 		BaseURL: policy.PublicBaseURL,
 		Log:     log,
 	}

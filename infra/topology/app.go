@@ -232,7 +232,7 @@ var App = Application{
 				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
 				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
 				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
-			}),
+			}, digestDays()),
 			// Reads only: every change goes through the API with the recruiter's token.
 			Tables: tables(GetItem, Query),
 			Audit:  Read,
@@ -322,7 +322,7 @@ var App = Application{
 		{
 			Name:        "send-erasure-digest",
 			Description: "Emails the controller's privacy contact the CVs and recordings to be erased in the coming days",
-			Env:         env(table(), notice(), mail(), map[string]Ref{"ERASURE_DIGEST_DAYS": {Kind: Setting, Name: SettingErasureDigestDays}}),
+			Env:         env(table(), notice(), mail(), digestDays()),
 			Tables:      tables(Query),
 			SendsEmail:  true,
 		},
@@ -430,6 +430,12 @@ func mail() map[string]Ref {
 	return map[string]Ref{
 		"SENDER_EMAIL": {Kind: Setting, Name: SettingSenderEmail},
 	}
+}
+
+// digestDays is the erasure window: the digest's, and the console's
+// "to be erased on" marks.
+func digestDays() map[string]Ref {
+	return map[string]Ref{"ERASURE_DIGEST_DAYS": {Kind: Setting, Name: SettingErasureDigestDays}}
 }
 
 func receiptKey() map[string]Ref {
