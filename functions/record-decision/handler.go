@@ -35,10 +35,18 @@ type Secret interface {
 	Value(ctx context.Context) ([]byte, error)
 }
 
+// Erasures starts erasures; *erasure.Starter satisfies it.
+type Erasures interface {
+	Artifacts(ctx context.Context, due []store.DueArtifact, reason string) (int, error)
+}
+
 // Handler records candidates' decisions.
 type Handler struct {
 	Store     DecisionStore
 	Workflows Workflows
+	// Erasure starts the erasure of what a withdrawal left without a
+	// basis, at once.
+	Erasure Erasures
 	// NetworkKey keys the hash of the client's network: a deployment
 	// secret, so the hash cannot be reversed from stored data alone.
 	NetworkKey Secret
@@ -106,6 +114,12 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	}
 	h.Log.InfoContext(ctx, "decision recorded", "requestId", r.ID, "candidateId", r.CandidateID, "receiptId", ans.ReceiptID)
 	h.handOver(ctx, r, ans)
+	if len(ans.Due) > 0 {
+		// Due and recorded: what does not start now, the sweep starts.
+		if _, err := h.Erasure.Artifacts(ctx, ans.Due, consent.ErasureWithdrawn); err != nil {
+			h.Log.WarnContext(ctx, "erasure not started; the sweep will", "candidateId", r.CandidateID, "error", err.Error())
+		}
+	}
 	if page.WantsHTML(req) {
 		return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
 			"Location": v.Path + "?lang=" + m.Lang, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/consentflow/consentflow/shared/env"
+	"github.com/consentflow/consentflow/shared/erasure"
 	"github.com/consentflow/consentflow/shared/secret"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -27,6 +28,7 @@ func main() {
 	h := &Handler{
 		Store:      st,
 		Workflows:  sfn.NewFromConfig(cfg),
+		Erasure:    &erasure.Starter{Workflows: sfn.NewFromConfig(cfg), StateMachineARN: env.Require(log, "ERASURE_STATE_MACHINE_ARN")[0]},
 		NetworkKey: secret.New(secretsmanager.NewFromConfig(cfg), secretARN),
 		Policy:     policy,
 		Log:        log,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/objects"
 	"github.com/consentflow/consentflow/shared/store"
 )
 
@@ -119,7 +120,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) error 
 			keep[v] = true
 		}
 	}
-	removed, err := h.remove(ctx, obj, keep)
+	removed, err := objects.DeleteVersions(ctx, h.S3, obj.Bucket, obj.Key, keep)
 	if err != nil {
 		return err
 	}
@@ -128,69 +129,6 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) error 
 	}
 	h.Log.InfoContext(ctx, "unauthorized object removed", "candidateId", arr.CandidateID, "reason", arr.Reason, "versions", len(removed))
 	return nil
-}
-
-// remove deletes every version and delete marker of the object's key except
-// those in keep, then lists again: it returns only once none is left.
-func (h *Handler) remove(ctx context.Context, obj store.Object, keep map[string]bool) ([]string, error) {
-	var removed []string
-	for round := 0; round < 5; round++ {
-		versions, err := h.versions(ctx, obj)
-		if err != nil {
-			return nil, err
-		}
-		var left []string
-		for _, v := range versions {
-			if !keep[v] {
-				left = append(left, v)
-			}
-		}
-		if len(left) == 0 {
-			return removed, nil
-		}
-		for _, v := range left {
-			// Always with a version id ("null" for an object written before
-			// versioning): never a delete marker, always the version itself.
-			in := &s3.DeleteObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key), VersionId: aws.String(v)}
-			if _, err := h.S3.DeleteObject(ctx, in); err != nil {
-				return nil, fmt.Errorf("delete object version: %w", err)
-			}
-			removed = append(removed, v)
-		}
-	}
-	return nil, fmt.Errorf("versions of the object keep appearing")
-}
-
-func (h *Handler) versions(ctx context.Context, obj store.Object) ([]string, error) {
-	var out []string
-	in := &s3.ListObjectVersionsInput{Bucket: aws.String(obj.Bucket), Prefix: aws.String(obj.Key)}
-	for {
-		res, err := h.S3.ListObjectVersions(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("list object versions: %w", err)
-		}
-		for _, v := range res.Versions {
-			if aws.ToString(v.Key) == obj.Key {
-				out = append(out, orNull(aws.ToString(v.VersionId)))
-			}
-		}
-		for _, m := range res.DeleteMarkers {
-			if aws.ToString(m.Key) == obj.Key {
-				out = append(out, orNull(aws.ToString(m.VersionId)))
-			}
-		}
-		if !aws.ToBool(res.IsTruncated) {
-			return out, nil
-		}
-		in.KeyMarker, in.VersionIdMarker = res.NextKeyMarker, res.NextVersionIdMarker
-	}
-}
-
-func orNull(v string) string {
-	if v == "" {
-		return "null"
-	}
-	return v
 }
 
 // tell emails the candidate what was recorded, when, until when it is kept

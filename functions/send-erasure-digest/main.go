@@ -6,22 +6,20 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/consentflow/consentflow/shared/env"
 	"github.com/consentflow/consentflow/shared/mail"
-	"github.com/consentflow/consentflow/shared/store"
 )
 
 func main() {
 	log := env.Logger()
-	vars := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME", "SENDER_EMAIL")
+	sender := env.Require(log, "SENDER_EMAIL")[0]
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store:   store.New(dynamodb.NewFromConfig(cfg), vars[0], vars[1]),
-		Mailer:  mail.New(sesv2.NewFromConfig(cfg), vars[2], policy),
+		Store:   env.Store(log, cfg),
+		Mailer:  mail.New(sesv2.NewFromConfig(cfg), sender, policy),
 		To:      policy.ControllerContact,
 		Window:  env.Days(log, "ERASURE_DIGEST_DAYS"),
 		BaseURL: policy.PublicBaseURL,

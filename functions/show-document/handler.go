@@ -64,11 +64,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		return httpapi.ProblemResponse(httpapi.Problem{Type: httpapi.ProblemType("erased"), Title: "Erased", Status: http.StatusGone,
 			Detail: "This CV has no legal basis any more: it is erased or due for erasure, and is not handed out."}), nil
 	}
-	version := ""
-	if n := len(a.VersionIDs); n > 0 {
-		version = a.VersionIDs[n-1]
-	}
-	url, err := upload.Get(ctx, h.Presigner, a.Bucket, a.Key, version, DownloadValidity)
+	url, err := upload.Get(ctx, h.Presigner, a.Bucket, a.Key, a.RegisteredVersion(), DownloadValidity)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}

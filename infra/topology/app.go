@@ -7,6 +7,12 @@ const (
 	// ConsentRequestWorkflow asks a candidate for consent and waits for the answer.
 	ConsentRequestWorkflow = "consent-request"
 
+	// ErasureWorkflow erases artifacts whose legal basis ended, and
+	// everything about a candidate who asked.
+	ErasureWorkflow = "erasure"
+	// SweepSchedule starts the erasure of what fell due.
+	SweepSchedule = "sweep-due-artifacts"
+
 	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
 	// lost, and hands them over again.
 	RedriveSchedule = "redrive-consent-requests"
@@ -160,12 +166,14 @@ var App = Application{
 		{
 			Name:        "record-decision",
 			Description: "Records a candidate's decision and hands it back to the waiting workflow",
-			Env: env(table(), notice(), retention(), map[string]Ref{
+			Env: env(table(), notice(), retention(), erasureWorkflow(), map[string]Ref{
 				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
 			}),
 			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:        Append,
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			// A refusal of a given consent is a withdrawal: erasure at once.
+			Starts:       []string{ErasureWorkflow},
 			ReadsSecrets: []string{NetworkHashSecret},
 		},
 		{
@@ -326,6 +334,95 @@ var App = Application{
 			Tables:      tables(Query),
 			SendsEmail:  true,
 		},
+		// Withdrawal and erasure for recruiters (issue 9).
+		{
+			Name:        "withdraw-consent",
+			Description: "Records a withdrawal that came by email, phone or letter, and starts erasure at once",
+			Env:         env(table(), retention(), erasureWorkflow()),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+			Starts:      []string{ErasureWorkflow},
+		},
+		{
+			Name:        "erase-candidate",
+			Description: "Records a request to erase everything about a candidate and starts the erasure",
+			Env:         env(table(), erasureWorkflow()),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+			Starts:      []string{ErasureWorkflow},
+		},
+		// Erasure (issue 9): the sweep of the due index, and the erasure
+		// workflow's steps.
+		{
+			Name:        "sweep-due-artifacts",
+			Description: "Starts the erasure of every artifact due by the schedule's time, and restarts stalled requests to erase everything",
+			Env:         env(table(), erasureWorkflow()),
+			Tables:      tables(Query),
+			Starts:      []string{ErasureWorkflow},
+		},
+		{
+			Name:        "begin-erasure",
+			Description: "Marks an artifact as being erased while it is still due",
+			Env:         env(table()),
+			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		{
+			Name:        "delete-object-versions",
+			Description: "Deletes every version and delete marker of an artifact's object, and lists again until none is left",
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {ListBucketVersions, DeleteObjectVersion},
+				RecordingBucket: {ListBucketVersions, DeleteObjectVersion},
+			},
+		},
+		{
+			Name:        "complete-erasure",
+			Description: "Marks an artifact erased, redacts it and writes its tombstone",
+			Env:         env(table(), map[string]Ref{"NOTICE_VERSION": {Kind: Setting, Name: SettingNoticeVersion}}),
+			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		{
+			Name:        "record-erasure-failure",
+			Description: "Marks an artifact whose erasure gave up as erasure_failed, for the next sweep",
+			Env:         env(table()),
+			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		{
+			Name:        "send-erasure-notice",
+			Description: "Emails the candidate that their data was erased, and the recruiting team to stop using copies",
+			Env:         env(table(), notice(), mail()),
+			Tables:      tables(GetItem),
+			SendsEmail:  true,
+		},
+		{
+			Name:        "erase-profile",
+			Description: "Erases a candidate's profile once every artifact is erased",
+			Env:         env(table()),
+			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:       Append,
+		},
+		// The data-subject export (GDPR Art. 15 access, Art. 20 portability).
+		{
+			Name:        "export-candidate-data",
+			Description: "Exports everything held about a candidate, with short-lived download links of their files, and records the export",
+			Env: env(table(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			// Reads the candidate's partition and the requests its trail
+			// names; the export's event bumps the candidate's version
+			// (UpdateItem) and is appended to the audit table.
+			Tables: tables(GetItem, Query, UpdateItem),
+			Audit:  Append,
+			// A presigned GET of each file's registered version.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion},
+				RecordingBucket: {GetObjectVersion},
+			},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix, RecordingBucket: RecordingPrefix},
+		},
 	},
 	Rules: []Rule{
 		{
@@ -350,6 +447,10 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
+		// Withdrawal and erasure.
+		{Method: "POST", Path: "/api/candidates/{id}/consents/{purpose}/withdraw", Function: "withdraw-consent", Auth: Recruiter},
+		{Method: "DELETE", Path: "/api/candidates/{id}", Function: "erase-candidate", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
@@ -360,6 +461,10 @@ var App = Application{
 		{Method: "POST", Path: "/console/{path+}", Function: "serve-console", Auth: Public},
 	},
 	Schedules: []Schedule{
+		{
+			Name: SweepSchedule, Function: "sweep-due-artifacts", Expression: "rate(15 minutes)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
 		{
 			Name: RedriveSchedule, Function: "redrive-consent-requests", Expression: "rate(15 minutes)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
@@ -376,6 +481,19 @@ var App = Application{
 		},
 	},
 	Workflows: []Workflow{
+		{
+			Name:        ErasureWorkflow,
+			Description: "Erases artifacts whose legal basis ended, every version, with tombstones and notices",
+			Standard:    true,
+			Functions: []string{
+				"begin-erasure",
+				"delete-object-versions",
+				"complete-erasure",
+				"record-erasure-failure",
+				"send-erasure-notice",
+				"erase-profile",
+			},
+		},
 		{
 			Name:        ConsentRequestWorkflow,
 			Description: "Asks a candidate for consent, waits for the answer and sends the receipt",
@@ -424,6 +542,10 @@ func retention() map[string]Ref {
 		"APPLICATION_RETENTION": {Kind: Setting, Name: SettingApplicationRetention},
 		"RECORDING_RETENTION":   {Kind: Setting, Name: SettingRecordingRetention},
 	}
+}
+
+func erasureWorkflow() map[string]Ref {
+	return map[string]Ref{"ERASURE_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ErasureWorkflow}}
 }
 
 func mail() map[string]Ref {

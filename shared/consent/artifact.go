@@ -99,6 +99,20 @@ type Artifact struct {
 	// DeleteBy is when the artifact must be gone; nil while an open basis
 	// with no end (an open application) covers it.
 	DeleteBy *time.Time `json:"deleteBy"`
+	// ErasedAt is when every version was deleted; ErasureFailures counts
+	// erasures that gave up (the sweep retries them).
+	ErasedAt        *time.Time `json:"erasedAt,omitempty"`
+	ErasureFailures int        `json:"erasureFailures,omitempty"`
+}
+
+// RegisteredVersion is the S3 version id of the upload that was registered
+// (the last one), or "" when none was (an unversioned bucket, or nothing
+// uploaded yet).
+func (a Artifact) RegisteredVersion() string {
+	if n := len(a.VersionIDs); n > 0 {
+		return a.VersionIDs[n-1]
+	}
+	return ""
 }
 
 // Period is a calendar period such as ISO 8601's P6M, P4W, P2Y or P90D.

@@ -370,6 +370,10 @@ type Event struct {
 	ObjectKey     string     `json:"objectKey,omitempty" dynamodbav:"objectKey,omitempty"`
 	VersionIDs    []string   `json:"versionIds,omitempty" dynamodbav:"versionIds,omitempty"`
 	DeleteBy      *time.Time `json:"deleteBy,omitempty" dynamodbav:"deleteBy,omitempty"`
+
+	// Erasure: the stored fields a tombstone says were redacted (names of
+	// fields, never their values).
+	Fields []string `json:"fields,omitempty" dynamodbav:"fields,omitempty"`
 }
 
 // Event types of applications and artifacts.
@@ -381,6 +385,10 @@ const (
 	EventUploadRegistered  EventType = "upload_registered"
 	EventUploadRemoved     EventType = "upload_removed"
 )
+
+// EventDataExported records that everything held about a candidate was
+// exported for them (GDPR Art. 15 access, Art. 20 portability), by whom.
+const EventDataExported EventType = "data_exported"
 
 // Actors of events that no recruiter caused.
 const (

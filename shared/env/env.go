@@ -12,8 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/store"
 )
 
 // Logger is the JSON logger of a function. Log records never carry personal
@@ -81,4 +83,10 @@ func Days(log *slog.Logger, name string) time.Duration {
 		Fatal(log, fmt.Errorf("%s %q must be a whole number of days, 1 or more", name, v))
 	}
 	return time.Duration(n) * 24 * time.Hour
+}
+
+// Store is the store on the tables TABLE_NAME and AUDIT_TABLE_NAME name.
+func Store(log *slog.Logger, cfg aws.Config) *store.Store {
+	names := Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME")
+	return store.New(dynamodb.NewFromConfig(cfg), names[0], names[1])
 }

@@ -74,6 +74,7 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		notFound *consent.NotFoundError
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
+		gone     *consent.GoneError
 		// temporary is a dependency that may answer on a retry (the
 		// store's UnavailableError): 503, so that nothing fails open.
 		temporary interface{ Temporary() bool }
@@ -91,6 +92,9 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
 	case errors.As(err, &expired):
 		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	case errors.As(err, &gone):
+		return ProblemResponse(Problem{Type: ProblemType("erased"), Title: "Erased", Status: http.StatusGone,
+			Detail: "This candidate's data was erased at their request. Only the pseudonymous audit trail is kept."})
 	case errors.As(err, &temporary) && temporary.Temporary(), errors.Is(err, context.DeadlineExceeded):
 		log.WarnContext(ctx, "dependency unavailable", "error", err.Error())
 		res := ProblemResponse(Problem{Type: ProblemType("unavailable"), Title: "Service unavailable", Status: http.StatusServiceUnavailable,

@@ -65,6 +65,13 @@ type Messages struct {
 	RecordingBody    string // %s: controller, %s: what was recorded, %s: date
 	RecordingKept    string // %s: date
 	RecordingKinds   map[string]string
+	// Email when data was erased.
+	ErasedSubject    string // %s: controller
+	ErasedArtifacts  string // %s: controller, %s: what, %s: date
+	ErasedEverything string // %s: controller, %s: date
+	ErasedKept       string
+	ArtifactNames    map[string]string // by artifact kind
+	ErasedWhy        map[string]string // by erasure reason
 	// Receipt email: the attachments, the signature, dates written the
 	// local way (Date).
 	ReceiptAttached string // %s: the public key's URL
@@ -169,6 +176,12 @@ var en = Messages{
 	RecordingBody:    "%s recorded your %s on %s, with your consent.",
 	RecordingKept:    "The recording is kept until %s and then deleted.",
 	RecordingKinds:   map[string]string{"interview": "interview", "call": "call"},
+	ErasedSubject:    "%s has erased your data",
+	ErasedArtifacts:  "%s has erased %s on %s: every stored copy, including earlier versions.",
+	ErasedEverything: "%s has erased everything it held about you on %s, as you asked.",
+	ErasedKept:       "Only a pseudonymous record remains, of what you agreed to and of this erasure, because the law requires us to be able to prove both. It holds no name and no email address.",
+	ArtifactNames:    map[string]string{"cv": "your CV", "recording": "a recording of you"},
+	ErasedWhy:        map[string]string{"retention_ended": "The period for which we could keep it has ended.", "consent_withdrawn": "You withdrew the consent it was kept under.", "erasure_requested": "You asked us to erase it."},
 	Grant:            "I consent",
 	Decline:          "I do not consent",
 	Submit:           "Send my answer",
@@ -250,6 +263,12 @@ var de = Messages{
 	RecordingBody:    "%s hat mit Ihrer Einwilligung Ihr %s am %s aufgezeichnet.",
 	RecordingKept:    "Die Aufzeichnung wird bis %s aufbewahrt und dann gelöscht.",
 	RecordingKinds:   map[string]string{"interview": "Interview", "call": "Telefonat"},
+	ErasedSubject:    "%s hat Ihre Daten gelöscht",
+	ErasedArtifacts:  "%s hat %s gelöscht (am %s), mit jeder gespeicherten Kopie einschließlich früherer Versionen.",
+	ErasedEverything: "%s hat am %s alles gelöscht, was über Sie gespeichert war, wie von Ihnen verlangt.",
+	ErasedKept:       "Es bleibt nur ein pseudonymer Nachweis darüber, wozu Sie eingewilligt haben und dass gelöscht wurde, weil wir beides gesetzlich belegen können müssen. Er enthält weder Namen noch E-Mail-Adresse.",
+	ArtifactNames:    map[string]string{"cv": "Ihren Lebenslauf", "recording": "eine Aufzeichnung von Ihnen"},
+	ErasedWhy:        map[string]string{"retention_ended": "Die Frist, für die wir die Daten aufbewahren durften, ist abgelaufen.", "consent_withdrawn": "Sie haben die Einwilligung widerrufen, auf der die Aufbewahrung beruhte.", "erasure_requested": "Sie haben die Löschung verlangt."},
 	Grant:            "Ich willige ein",
 	Decline:          "Ich willige nicht ein",
 	Submit:           "Antwort senden",
@@ -331,6 +350,12 @@ var fr = Messages{
 	RecordingBody:    "%s a enregistré votre %s le %s, avec votre consentement.",
 	RecordingKept:    "L'enregistrement est conservé jusqu'au %s, puis supprimé.",
 	RecordingKinds:   map[string]string{"interview": "entretien", "call": "appel"},
+	ErasedSubject:    "%s a effacé vos données",
+	ErasedArtifacts:  "%s a effacé %s le %s : chaque copie conservée, versions antérieures comprises.",
+	ErasedEverything: "%s a effacé le %s tout ce qu'il détenait à votre sujet, comme vous l'avez demandé.",
+	ErasedKept:       "Seule reste une trace pseudonyme de ce que vous avez accepté et de cet effacement, car la loi nous impose de pouvoir prouver les deux. Elle ne contient ni nom ni adresse e-mail.",
+	ArtifactNames:    map[string]string{"cv": "votre CV", "recording": "un enregistrement de vous"},
+	ErasedWhy:        map[string]string{"retention_ended": "La durée pendant laquelle nous pouvions les conserver a pris fin.", "consent_withdrawn": "Vous avez retiré le consentement qui permettait de les conserver.", "erasure_requested": "Vous nous avez demandé de les effacer."},
 	Grant:            "J'accepte",
 	Decline:          "Je refuse",
 	Submit:           "Envoyer ma réponse",

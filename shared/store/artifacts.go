@@ -89,6 +89,11 @@ type artifactItem struct {
 	NoticeVersion string                 `dynamodbav:"noticeVersion,omitempty"`
 	DeleteBy      *time.Time             `dynamodbav:"deleteBy,omitempty"`
 	DueShard      string                 `dynamodbav:"dueShard,omitempty"`
+	// Erasure: why the artifact is (being) erased, when it was, and how
+	// many erasures failed before (part of the next one's execution name).
+	ErasureReason   string     `dynamodbav:"erasureReason,omitempty"`
+	ErasedAt        *time.Time `dynamodbav:"erasedAt,omitempty"`
+	ErasureFailures int        `dynamodbav:"erasureFailures,omitempty"`
 }
 
 func newArtifactItem(a consent.Artifact) artifactItem {
@@ -108,6 +113,7 @@ func (it artifactItem) artifact() consent.Artifact {
 		ContentType: it.ContentType, DeclaredSize: it.DeclaredSize, Size: it.Size, VersionIDs: it.VersionIDs,
 		AuthorizedBy: it.AuthorizedBy, AuthorizedAt: it.AuthorizedAt, UploadExpires: it.UploadExpires,
 		UploadedAt: it.UploadedAt, NoticeVersion: it.NoticeVersion, DeleteBy: it.DeleteBy,
+		ErasedAt: it.ErasedAt, ErasureFailures: it.ErasureFailures,
 	}
 }
 
@@ -206,7 +212,9 @@ func (s *Store) recompute(ctx context.Context, candidateID string, at time.Time,
 	var writes []types.TransactWriteItem
 	out := map[string]artifactItem{}
 	for id, it := range all {
-		if it.Status != consent.ArtifactErased && it.Status != consent.ArtifactErasing {
+		// An erasure once begun is finished whatever the bases say now:
+		// versions may be gone already.
+		if it.Status != consent.ArtifactErased && it.Status != consent.ArtifactErasing && it.Status != consent.ArtifactErasureFailed {
 			it.DeleteBy = bases.DeleteBy(it.artifact(), at)
 		}
 		it.DueShard = ""
@@ -576,12 +584,22 @@ type DueArtifact struct {
 	CandidateID string    `dynamodbav:"candidateId"`
 	ArtifactID  string    `dynamodbav:"id"`
 	DeleteBy    time.Time `dynamodbav:"deleteBy"`
+	// Failures counts the artifact's failed erasures: each retry by the
+	// sweep is a new execution.
+	Failures int `dynamodbav:"erasureFailures"`
+	// Reason is why it is being erased, when an erasure started already.
+	Reason string `dynamodbav:"erasureReason"`
 }
 
 // Due returns up to limit artifacts of one shard (0 ≤ shard < DueShards)
 // due by until, earliest first, and where the next page starts (nil at the
 // end). It reads the sparse due index: only what is due, never the table.
 func (s *Store) Due(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]DueArtifact, map[string]types.AttributeValue, error) {
+	items, next, _, err := s.due(ctx, shard, until, limit, start)
+	return items, next, err
+}
+
+func (s *Store) due(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]DueArtifact, map[string]types.AttributeValue, int, error) {
 	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		IndexName:              aws.String(DueIndex),
@@ -597,13 +615,29 @@ func (s *Store) Due(ctx context.Context, shard int, until time.Time, limit int32
 		ExclusiveStartKey: start,
 	})
 	if err != nil {
-		return nil, nil, unavailable("query due index", err)
+		return nil, nil, 0, unavailable("query due index", err)
 	}
 	var out []DueArtifact
 	if err := attributevalue.UnmarshalListOfMaps(res.Items, &out); err != nil {
-		return nil, nil, fmt.Errorf("decode due index: %w", err)
+		return nil, nil, 0, fmt.Errorf("decode due index: %w", err)
 	}
-	return out, res.LastEvaluatedKey, nil
+	return out, res.LastEvaluatedKey, int(res.ScannedCount), nil
+}
+
+// DuePage is one page of the due index.
+type DuePage struct {
+	Items []DueArtifact
+	// Next is where the next page starts; nil at the end.
+	Next map[string]types.AttributeValue
+	// Read is how many items DynamoDB read for the page: what the sweep
+	// costs.
+	Read int
+}
+
+// DueBy returns a page of Due with what it cost.
+func (s *Store) DueBy(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) (DuePage, error) {
+	items, next, read, err := s.due(ctx, shard, until, limit, start)
+	return DuePage{Items: items, Next: next, Read: read}, err
 }
 
 // queryInto reads every item of a partition whose sort key has the prefix

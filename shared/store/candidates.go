@@ -40,15 +40,28 @@ func (s *Store) CreateCandidate(ctx context.Context, c consent.Candidate, idempo
 
 // Candidate returns the candidate with the given ID.
 func (s *Store) Candidate(ctx context.Context, id string) (consent.Candidate, error) {
-	var it candidateItem
-	ok, err := s.get(ctx, candidatePK(id), profileSK, &it)
+	it, err := s.profile(ctx, id)
 	if err != nil {
 		return consent.Candidate{}, err
 	}
-	if !ok {
-		return consent.Candidate{}, &consent.NotFoundError{What: "candidate", ID: id}
+	if it.ErasedAt != nil {
+		return consent.Candidate{}, &consent.GoneError{ID: id}
 	}
 	return it.candidate(), nil
+}
+
+// profile reads a candidate's profile item, with its version and the head
+// of its chain; an unknown candidate is a *consent.NotFoundError.
+func (s *Store) profile(ctx context.Context, id string) (candidateItem, error) {
+	var it candidateItem
+	ok, err := s.get(ctx, candidatePK(id), profileSK, &it)
+	if err != nil {
+		return candidateItem{}, err
+	}
+	if !ok {
+		return candidateItem{}, &consent.NotFoundError{What: "candidate", ID: id}
+	}
+	return it, nil
 }
 
 // Consents returns the current state of each consent of a candidate, in
@@ -146,13 +159,9 @@ type Trail struct {
 // AuditTrail returns a candidate's events in seq order and checks their
 // chain against the head the candidate's record names.
 func (s *Store) AuditTrail(ctx context.Context, candidateID string) (Trail, error) {
-	var c candidateItem
-	ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+	c, err := s.profile(ctx, candidateID)
 	if err != nil {
 		return Trail{}, err
-	}
-	if !ok {
-		return Trail{}, &consent.NotFoundError{What: "candidate", ID: candidateID}
 	}
 	events, err := s.Events(ctx, candidateID)
 	if err != nil {

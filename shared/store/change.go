@@ -17,8 +17,10 @@ import (
 type Tx struct {
 	s       *Store
 	version int64
-	items   []types.TransactWriteItem
-	events  []consent.Event
+	// candidate is the profile as read at the start of the attempt.
+	candidate candidateItem
+	items     []types.TransactWriteItem
+	events    []consent.Event
 }
 
 // Add adds state changes to the transaction.
@@ -52,21 +54,31 @@ const (
 // *consent.ConflictError. build may return an error (a typed domain error)
 // to abort; a build that adds nothing commits nothing.
 func (s *Store) change(ctx context.Context, candidateID string, build func(ctx context.Context, tx *Tx) error) error {
+	return s.changeCandidate(ctx, candidateID, false, build)
+}
+
+// changeErasing is change for the steps of an erasure: they go on once
+// the candidate asked for everything to be erased, when every other change
+// is refused with a *consent.GoneError.
+func (s *Store) changeErasing(ctx context.Context, candidateID string, build func(ctx context.Context, tx *Tx) error) error {
+	return s.changeCandidate(ctx, candidateID, true, build)
+}
+
+func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing bool, build func(ctx context.Context, tx *Tx) error) error {
 	for attempt := 0; attempt < changeAttempts; attempt++ {
 		if attempt > 0 {
 			if err := sleep(ctx, backoff(attempt)); err != nil {
 				return unavailable("change candidate", err)
 			}
 		}
-		var c candidateItem
-		ok, err := s.get(ctx, candidatePK(candidateID), profileSK, &c)
+		c, err := s.profile(ctx, candidateID)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return &consent.NotFoundError{What: "candidate", ID: candidateID}
+		if c.ErasedAt != nil || (c.ErasureRequestedAt != nil && !erasing) {
+			return &consent.GoneError{ID: candidateID}
 		}
-		tx := &Tx{s: s, version: c.Version}
+		tx := &Tx{s: s, version: c.Version, candidate: c}
 		if err := build(ctx, tx); err != nil {
 			return err
 		}

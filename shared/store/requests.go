@@ -219,6 +219,10 @@ type Answer struct {
 	ReceiptID  string            `json:"receiptId"`
 	AnsweredAt time.Time         `json:"answeredAt"`
 	Outcomes   []consent.Outcome `json:"outcomes"`
+	// Due are the artifacts the answer left without a basis (a withdrawal):
+	// due at once, for the caller to erase (not part of the answer
+	// handed to the workflow).
+	Due []DueArtifact `json:"-"`
 }
 
 // RecordDecision records a candidate's answer: the request becomes answered,
@@ -294,11 +298,12 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 		}
 		// Deadlines of the candidate's artifacts follow the new consents,
 		// in the same transaction.
-		writes, _, err := s.recompute(ctx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
+		writes, arts, err := s.recompute(ctx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
 		if err != nil {
 			return err
 		}
 		tx.Add(writes...)
+		ans.Due = dueNow(arts, ans.AnsweredAt)
 		return nil
 	})
 	if err != nil {

@@ -116,6 +116,11 @@ type candidateItem struct {
 	Version int64  `dynamodbav:"version"`
 	Seq     int64  `dynamodbav:"seq"`
 	Head    string `dynamodbav:"head,omitempty"`
+	// Erasure of everything (GDPR Art. 17): when it was asked for (from
+	// then on the candidate is frozen: only erasure steps change it) and
+	// when the profile was erased (then every read answers Gone).
+	ErasureRequestedAt *time.Time `dynamodbav:"erasureRequestedAt,omitempty"`
+	ErasedAt           *time.Time `dynamodbav:"erasedAt,omitempty"`
 }
 
 func newCandidateItem(c consent.Candidate, idempotencyKey string) candidateItem {
@@ -144,6 +149,9 @@ type consentItem struct {
 	// renews, until its reminder is sent.
 	RenewShard string     `dynamodbav:"renewShard,omitempty"`
 	RenewAt    *time.Time `dynamodbav:"renewAt,omitempty"`
+	// WithdrawalNote is what a recruiter noted of a withdrawal that came
+	// by email, phone or letter (removed when the candidate is erased).
+	WithdrawalNote string `dynamodbav:"withdrawalNote,omitempty"`
 
 	// The console's list of consents in a state (see list.go).
 	ListPK string `dynamodbav:"listPk,omitempty"`

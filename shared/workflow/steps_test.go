@@ -20,6 +20,39 @@ var steps = map[string]struct{ in, out any }{
 	"send-consent-link":      {workflow.SendLinkInput{}, workflow.SendLinkOutput{}},
 	"send-consent-receipt":   {workflow.SendReceiptInput{}, workflow.SendReceiptOutput{}},
 	"expire-consent-request": {workflow.ExpireInput{}, workflow.ExpireOutput{}},
+	"begin-erasure":          {workflow.BeginErasureInput{}, workflow.BeginErasureOutput{}},
+	"delete-object-versions": {workflow.DeleteVersionsInput{}, workflow.DeleteVersionsOutput{}},
+	"complete-erasure":       {workflow.CompleteErasureInput{}, workflow.ErasureResult{}},
+	"record-erasure-failure": {workflow.RecordErasureFailureInput{}, workflow.RecordErasureFailureOutput{}},
+	"send-erasure-notice":    {workflow.SendErasureNoticeInput{}, workflow.SendErasureNoticeOutput{}},
+	"erase-profile":          {workflow.EraseProfileInput{}, workflow.EraseProfileOutput{}},
+}
+
+// states lists a definition's states, those of Map and Parallel states
+// included, by name.
+func states(def map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	ss, _ := def["States"].(map[string]any)
+	for name, v := range ss {
+		st, _ := v.(map[string]any)
+		out[name] = st
+		for _, key := range []string{"ItemProcessor", "Iterator"} {
+			if inner, ok := st[key].(map[string]any); ok {
+				for n, s := range states(inner) {
+					out[n] = s
+				}
+			}
+		}
+		if branches, ok := st["Branches"].([]any); ok {
+			for _, b := range branches {
+				inner, _ := b.(map[string]any)
+				for n, s := range states(inner) {
+					out[n] = s
+				}
+			}
+		}
+	}
+	return out
 }
 
 // jsonFields lists a struct's JSON names, and which of them are required
@@ -57,11 +90,11 @@ func TestASLPassesWhatEachStepTakes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var def struct{ States map[string]map[string]any }
+		var def map[string]any
 		if err := json.Unmarshal(b, &def); err != nil {
 			t.Fatal(err)
 		}
-		for name, st := range def.States {
+		for name, st := range states(def) {
 			params, _ := st["Parameters"].(map[string]any)
 			fn, ok := byKey[toString(params["FunctionName"])]
 			if st["Type"] != "Task" || !ok {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/objects"
 	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -34,6 +35,13 @@ const (
 	InvalidInput = "InvalidInput"
 	// SigningUnavailable: KMS did not sign the receipt; retry.
 	SigningUnavailable = "SigningUnavailable"
+	// Gone: the candidate was erased; do not retry.
+	Gone = "Gone"
+	// ObjectStoreUnavailable: S3 failed a call; retry.
+	ObjectStoreUnavailable = "ObjectStoreUnavailable"
+	// VersionsRemain: versions of an object were still listed after they
+	// were deleted; retry, and never report the object erased.
+	VersionsRemain = "VersionsRemain"
 	// StepFailed: anything else.
 	StepFailed = "StepFailed"
 )
@@ -57,6 +65,9 @@ func Name(err error) string {
 		expired  *consent.LinkExpiredError
 		invalid  *consent.ValidationError
 		signing  *signature.UnavailableError
+		gone     *consent.GoneError
+		objs     *objects.UnavailableError
+		remain   *objects.RemainError
 	)
 	switch {
 	case errors.As(err, &st):
@@ -75,6 +86,12 @@ func Name(err error) string {
 		return InvalidInput
 	case errors.As(err, &signing):
 		return SigningUnavailable
+	case errors.As(err, &gone):
+		return Gone
+	case errors.As(err, &objs):
+		return ObjectStoreUnavailable
+	case errors.As(err, &remain):
+		return VersionsRemain
 	}
 	return StepFailed
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/objects"
 	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -31,6 +32,9 @@ func TestErrorNamesAreStable(t *testing.T) {
 		{&consent.LinkExpiredError{}, Conflict},
 		{&consent.ValidationError{Field: "purposes"}, InvalidInput},
 		{fmt.Errorf("sign: %w", &signature.UnavailableError{Err: errors.New("kms down")}), SigningUnavailable},
+		{fmt.Errorf("begin: %w", &consent.GoneError{ID: "c"}), Gone},
+		{fmt.Errorf("delete: %w", &objects.UnavailableError{Err: errors.New("s3 down")}), ObjectStoreUnavailable},
+		{&objects.RemainError{Key: "k", Left: 1}, VersionsRemain},
 		{errors.New("boom"), StepFailed},
 	}
 	for _, tt := range tests {
@@ -48,7 +52,7 @@ func TestErrorNamesAreStable(t *testing.T) {
 // Every custom error name an ASL file matches is one the steps return, so a
 // Retry never waits on a name that cannot occur.
 func TestASLMatchesOnlyErrorNamesStepsReturn(t *testing.T) {
-	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, Contention: true, InvalidInput: true, StepFailed: true, SigningUnavailable: true,
+	known := map[string]bool{StoreUnavailable: true, MailUnavailable: true, MailRejected: true, NotFound: true, Conflict: true, Contention: true, InvalidInput: true, StepFailed: true, SigningUnavailable: true, Gone: true, ObjectStoreUnavailable: true, VersionsRemain: true,
 		// The Lambda runtime's own names for a timed-out or crashed function.
 		"Sandbox.Timedout": true, "Runtime.ExitError": true}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
