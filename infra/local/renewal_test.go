@@ -2,7 +2,6 @@ package local_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -57,17 +56,7 @@ func TestRenewalReminderAndErasureDigest(t *testing.T) {
 	cvTo := uniqueEmail(t)
 	cvOwner := register(t, cvTo, "en")
 	app := openApplication(t, cvOwner)
-	pdf := []byte("%PDF-1.4 a CV")
-	res := do(t, "POST", "/api/candidates/"+cvOwner+"/documents",
-		fmt.Sprintf(`{"kind":"cv","contentType":"application/pdf","size":%d,"applicationId":%q}`, len(pdf), app), recruiter())
-	var doc authorized
-	res.json(t, &doc)
-	if res.Status != http.StatusCreated {
-		t.Fatalf("authorize CV: %d %s", res.Status, res.Body)
-	}
-	if st := postForm(t, doc.Upload, "", pdf); st/100 != 2 {
-		t.Fatalf("upload: %d", st)
-	}
+	docID := uploadCV(t, cvOwner, app, []byte("%PDF-1.4 a CV"))
 	if res := do(t, "POST", "/api/candidates/"+cvOwner+"/applications/"+app+"/close", `{"outcome":"rejected"}`, recruiter()); res.Status/100 != 2 {
 		t.Fatalf("close application: %d %s", res.Status, res.Body)
 	}
@@ -88,7 +77,7 @@ func TestRenewalReminderAndErasureDigest(t *testing.T) {
 		t.Fatalf("%d digests, want 1", len(digest))
 	}
 	d := digest[0]
-	for _, want := range []string{"1 file", doc.DocumentID, "1 CV", "/console/candidates/" + cvOwner} {
+	for _, want := range []string{"1 file", docID, "1 CV", "/console/candidates/" + cvOwner} {
 		if !strings.Contains(d.Subject+d.Body.Text, want) || d.Body.HTML == "" {
 			t.Errorf("digest lacks %q:\n%s\n%s", want, d.Subject, d.Body.Text)
 		}
