@@ -93,6 +93,9 @@ type Messages struct {
 	NotFoundNext   string // %s: contact
 	AnsweredNext   string // %s: contact
 	InvitePurposes string // before the list of purposes asked
+
+	// The candidate's manage page and its emails.
+	Manage ManageMessages
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -127,10 +130,11 @@ func Check() error {
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
 		}
-		v := reflect.ValueOf(m)
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
-				return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage)} {
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
+					return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+				}
 			}
 		}
 		for _, p := range consent.Purposes() {
@@ -154,6 +158,7 @@ func Check() error {
 }
 
 var en = Messages{
+	Manage:           enManage,
 	Lang:             "en",
 	PageTitle:        "Your consent",
 	Intro:            "%s asks for your consent to use your personal data as described below. You decide for each purpose; saying no has no effect on your application.",
@@ -238,6 +243,7 @@ var en = Messages{
 }
 
 var de = Messages{
+	Manage:           deManage,
 	Lang:             "de",
 	PageTitle:        "Ihre Einwilligung",
 	Intro:            "%s bittet um Ihre Einwilligung, Ihre personenbezogenen Daten wie unten beschrieben zu verwenden. Sie entscheiden für jeden Zweck einzeln; ein Nein hat keinen Einfluss auf Ihre Bewerbung.",
@@ -322,6 +328,7 @@ var de = Messages{
 }
 
 var fr = Messages{
+	Manage:           frManage,
 	Lang:             "fr",
 	PageTitle:        "Votre consentement",
 	Intro:            "%s vous demande votre consentement pour utiliser vos données personnelles comme décrit ci-dessous. Vous décidez pour chaque finalité ; un refus n'a aucun effet sur votre candidature.",
