@@ -358,8 +358,9 @@ var App = Application{
 			Name:        "send-erasure-notice",
 			Description: "Emails the candidate that their data was erased, and the recruiting team to stop using copies",
 			Env:         env(table(), notice(), mail()),
-			Tables:      tables(GetItem),
-			SendsEmail:  true,
+			// Mints the candidate's manage link that the notice carries.
+			Tables:     tables(GetItem, PutItem, UpdateItem),
+			SendsEmail: true,
 		},
 		{
 			Name:        "erase-profile",
