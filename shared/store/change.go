@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +24,23 @@ type Tx struct {
 	candidate candidateItem
 	items     []types.TransactWriteItem
 	events    []consent.Event
+	// set and remove change the profile in the version bump's update: a
+	// transaction may not hold two operations on one item.
+	set    map[string]types.AttributeValue
+	remove []string
+}
+
+// Profile sets and removes attributes of the candidate's profile, in the
+// same update as the version bump (whose condition on the version read
+// guards them too).
+func (tx *Tx) Profile(set map[string]types.AttributeValue, remove ...string) {
+	if tx.set == nil {
+		tx.set = map[string]types.AttributeValue{}
+	}
+	for k, v := range set {
+		tx.set[k] = v
+	}
+	tx.remove = append(tx.remove, remove...)
 }
 
 // Add adds state changes to the transaction.
@@ -82,7 +102,7 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 		if err := build(ctx, tx); err != nil {
 			return err
 		}
-		if len(tx.items) == 0 && len(tx.events) == 0 {
+		if len(tx.items) == 0 && len(tx.events) == 0 && len(tx.set) == 0 && len(tx.remove) == 0 {
 			return nil
 		}
 		items := append([]types.TransactWriteItem(nil), tx.items...)
@@ -99,7 +119,9 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 				ExpressionAttributeNames: map[string]string{"#seq": "seq"},
 			}})
 		}
-		items = append(items, s.bumpVersion(candidateID, c.Version, seq, head))
+		bump := s.bumpVersion(candidateID, c.Version, seq, head)
+		tx.amend(bump.Update)
+		items = append(items, bump)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return nil
@@ -137,6 +159,26 @@ func (s *Store) bumpVersion(candidateID string, version, seq int64, head string)
 		upd.ExpressionAttributeValues[":head"] = &types.AttributeValueMemberS{Value: head}
 	}
 	return types.TransactWriteItem{Update: upd}
+}
+
+// amend adds the transaction's profile changes to the version bump.
+func (tx *Tx) amend(upd *types.Update) {
+	names := slices.Sorted(maps.Keys(tx.set))
+	for i, name := range names {
+		n, v := "#p"+strconv.Itoa(i), ":p"+strconv.Itoa(i)
+		*upd.UpdateExpression += ", " + n + " = " + v
+		upd.ExpressionAttributeNames[n] = name
+		upd.ExpressionAttributeValues[v] = tx.set[name]
+	}
+	if len(tx.remove) > 0 {
+		var rm []string
+		for i, name := range tx.remove {
+			n := "#r" + strconv.Itoa(i)
+			upd.ExpressionAttributeNames[n] = name
+			rm = append(rm, n)
+		}
+		*upd.UpdateExpression += " REMOVE " + strings.Join(rm, ", ")
+	}
 }
 
 func number(n int64) types.AttributeValue {
