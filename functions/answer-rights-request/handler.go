@@ -64,13 +64,9 @@ type Rights struct {
 // .../restriction, POST .../rectifications/{requestId} and POST
 // .../objections/{requestId}.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	recruiter, err := httpapi.Recruiter(req)
+	recruiter, candidateID, err := httpapi.RecruiterOnCandidate(req)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
-	}
-	candidateID := req.PathParameters["id"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
 	}
 	if req.RequestContext.HTTP.Method == http.MethodGet {
 		return h.list(ctx, candidateID), nil
