@@ -148,6 +148,8 @@ func refusal(reason string) string {
 		return "The candidate withdrew their consent to be recorded. Do not record."
 	case consent.GateReasonOutdatedNotice:
 		return "The candidate consented under an older privacy notice. Ask for consent again under the current one."
+	case consent.GateReasonRestricted:
+		return "Processing of the candidate's data is restricted (GDPR Art. 18): their data is kept but not used. Do not record."
 	}
 	return "The candidate's consent to be recorded has expired. Ask for consent again."
 }

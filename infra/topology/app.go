@@ -61,6 +61,9 @@ const (
 	SettingSweepSchedule = "sweepSchedule"
 	// SettingErasureDigestDays is how far ahead the erasure digest looks.
 	SettingErasureDigestDays = "erasureDigestDays"
+	// SettingObjectionGraceDays is how long the recruiter has to record
+	// compelling grounds against an objection (GDPR Art. 21).
+	SettingObjectionGraceDays = "objectionGraceDays"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -120,6 +123,7 @@ var App = Application{
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 		{Name: SettingSweepSchedule, Description: "How often the sweep starts the erasure of what fell due, an EventBridge Scheduler expression", Default: "rate(15 minutes)"},
 		{Name: SettingErasureDigestDays, Description: "Days ahead the daily erasure digest to the controller's contact looks", Default: "7"},
+		{Name: SettingObjectionGraceDays, Description: "Days the recruiter has to record compelling grounds against a candidate's objection before the application closes", Default: "30"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -351,6 +355,19 @@ var App = Application{
 			Audit:       Append,
 			Starts:      []string{ErasureWorkflow},
 		},
+		// The other rights (issue 13): rectification, restriction and
+		// objection, answered by the recruiter and emailed to the
+		// candidate.
+		{
+			Name:        "answer-rights-request",
+			Description: "Restricts processing or lifts it, and confirms or declines rectifications and objections, for a recruiter",
+			Env:         env(table(), notice(), mail(), retention()),
+			// Restriction and decisions go through the store's change path;
+			// the list is a Query of the candidate's partition.
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			SendsEmail: true,
+		},
 		{
 			Name:        "erase-candidate",
 			Description: "Records a request to erase everything about a candidate and starts the erasure",
@@ -441,10 +458,11 @@ var App = Application{
 		},
 		{
 			Name:        "manage-data",
-			Description: "Withdraws a candidate's consent, emails them their data, or erases everything once confirmed, at their request",
+			Description: "Withdraws a candidate's consent, emails them their data, erases everything once confirmed, and records their rectification, restriction and objection requests",
 			Env: env(table(), notice(), mail(), retention(), erasureWorkflow(), map[string]Ref{
-				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
-				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+				"CV_BUCKET":            {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET":     {Kind: BucketName, Name: RecordingBucket},
+				"OBJECTION_GRACE_DAYS": {Kind: Setting, Name: SettingObjectionGraceDays},
 			}),
 			// Withdrawal, export and erasure go through the store's change
 			// path; the erasure confirmation is a link item (PutItem).
@@ -487,6 +505,11 @@ var App = Application{
 		// Withdrawal and erasure.
 		{Method: "POST", Path: "/api/candidates/{id}/consents/{purpose}/withdraw", Function: "withdraw-consent", Auth: Recruiter},
 		{Method: "DELETE", Path: "/api/candidates/{id}", Function: "erase-candidate", Auth: Recruiter},
+		// The other rights (GDPR Art. 16, 18, 21).
+		{Method: "GET", Path: "/api/candidates/{id}/rights", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/restriction", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/rectifications/{requestId}", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/objections/{requestId}", Function: "answer-rights-request", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
 		// The candidate's manage page.
 		{Method: "GET", Path: "/m/{token}", Function: "show-manage-page", Auth: Public},

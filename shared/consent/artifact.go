@@ -39,6 +39,10 @@ type Application struct {
 	ClosedAt *time.Time `json:"closedAt,omitempty"`
 }
 
+// OutcomeWithdrawn closes an application the candidate withdrew from, or
+// objected to without compelling grounds against it.
+const OutcomeWithdrawn = "withdrawn"
+
 // ParseOutcome validates how an application closed.
 func ParseOutcome(s string) (string, error) {
 	switch s {
@@ -170,6 +174,9 @@ type Bases struct {
 	Applications map[string]Application
 	Consents     map[Purpose]Consent
 	Retention    Retention
+	// Restricted: processing is restricted (GDPR Art. 18). The data is
+	// kept with no end while it holds, whatever the other bases say.
+	Restricted bool
 }
 
 // DeleteBy is the one deadline rule: the latest end of the bases still
@@ -182,7 +189,12 @@ type Bases struct {
 //   - A recording is covered by given consent to its purpose, until that
 //     consent expires and at most Retention.Recording after its upload (or,
 //     before it arrives, after its authorization).
+//   - A restriction of processing (Art. 18) covers every artifact with no
+//     end while it holds: nothing falls due until it is lifted.
 func (b Bases) DeleteBy(a Artifact, at time.Time) *time.Time {
+	if b.Restricted {
+		return nil
+	}
 	var latest *time.Time
 	cover := func(end *time.Time) bool {
 		if end == nil {
