@@ -101,6 +101,8 @@ type Messages struct {
 
 	// The candidate's manage page and its emails.
 	Manage ManageMessages
+	// The join-time page.
+	Join JoinMessages
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -135,7 +137,7 @@ func Check() error {
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
 		}
-		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage)} {
+		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage), reflect.ValueOf(m.Join)} {
 			for i := 0; i < v.NumField(); i++ {
 				if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
 					return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
@@ -163,6 +165,7 @@ func Check() error {
 }
 
 var en = Messages{
+	Join:             enJoin,
 	Manage:           enManage,
 	Lang:             "en",
 	PageTitle:        "Your consent",
@@ -251,6 +254,7 @@ var en = Messages{
 }
 
 var de = Messages{
+	Join:             deJoin,
 	Manage:           deManage,
 	Lang:             "de",
 	PageTitle:        "Ihre Einwilligung",
@@ -339,6 +343,7 @@ var de = Messages{
 }
 
 var fr = Messages{
+	Join:             frJoin,
 	Manage:           frManage,
 	Lang:             "fr",
 	PageTitle:        "Votre consentement",
