@@ -49,13 +49,11 @@ type Output struct {
 // it answers as soon as the candidate has answered, or when the wait ends
 // (at most 25 s), whichever comes first. It only reads.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	if _, err := httpapi.Recruiter(req); err != nil {
+	_, candidateID, err := httpapi.RecruiterOnCandidate(req)
+	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
-	candidateID, id := req.PathParameters["id"], req.PathParameters["authorizationId"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
-	}
+	id := req.PathParameters["authorizationId"]
 	if !consent.ValidID(id) {
 		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "authorization", ID: id}), nil
 	}

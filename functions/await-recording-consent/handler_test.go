@@ -61,7 +61,7 @@ func TestTheLongPollAnswersAsSoonAsTheCandidateHas(t *testing.T) {
 		t.Fatalf("%d %s after %v", res.StatusCode, res.Body, clock.Sub(start))
 	}
 
-	clock, start = start, start
+	clock = start
 	f = &fakeStore{req: f.req, states: []consent.State{consent.Requested}}
 	res = get(handler(f, &clock), f.req.CandidateID, f.req.ID, "20s")
 	if !strings.Contains(res.Body, `"status":"awaiting"`) || clock.Sub(start) > 20*time.Second {
