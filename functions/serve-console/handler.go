@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/qr"
 	"github.com/consentflow/consentflow/shared/signin"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -94,6 +96,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	switch {
 	case method == http.MethodGet && path == "/console/console.css":
 		return stylesheet(), nil
+	case method == http.MethodGet && path == "/console/recording.js":
+		return pollScript(), nil
 	case method == http.MethodGet && path == "/console/sign-in":
 		return h.startSignIn(), nil
 	case method == http.MethodGet && path == "/console/callback":
@@ -122,6 +126,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	switch {
 	case path == "/console":
 		return h.list(ctx, r, req), nil
+	case strings.HasPrefix(path, "/console/candidates/") && strings.HasSuffix(path, "/recording"):
+		return h.recordingStatus(ctx, r, strings.TrimSuffix(strings.TrimPrefix(path, "/console/candidates/"), "/recording"), req), nil
 	case strings.HasPrefix(path, "/console/candidates/") && strings.HasSuffix(path, "/export"):
 		return h.export(ctx, r, strings.TrimSuffix(strings.TrimPrefix(path, "/console/candidates/"), "/export")), nil
 	case strings.HasPrefix(path, "/console/candidates/"):
@@ -400,7 +406,7 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, fo
 		return h.failed(ctx, r, err)
 	}
 	ref := strings.TrimSpace(form.Get("reference"))
-	res, err := h.API.Post(ctx, r.token, fmt.Sprintf(RecordingRoute, id), form.Get("idempotencyKey"),
+	res, raw, err := h.API.Send(ctx, r.token, http.MethodPost, fmt.Sprintf(RecordingRoute, id), form.Get("idempotencyKey"),
 		map[string]string{"kind": "interview", "reference": ref})
 	if err != nil {
 		return h.failed(ctx, r, err)
@@ -421,12 +427,70 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, fo
 	case res.Status == http.StatusConflict:
 		v.Gate.Status, v.Gate.CanRequest = "awaiting", false
 		v.Gate.Reason = res.Problem.Detail
+		v.Join = joinOf(raw, id)
 	case res.Status == http.StatusForbidden:
 		v.Gate.Status = "blocked"
 		v.Gate.Reason = res.Problem.Detail
 	default:
 		v.Problem = &res.Problem
 		return h.render(res.Status, v)
+	}
+	return h.render(http.StatusOK, v)
+}
+
+// joinOf reads the join-time link of the gate's 409, with its QR code
+// drawn here (inline SVG, so the strict CSP holds), and the address the
+// page polls for the candidate's answer.
+func joinOf(raw []byte, candidateID string) *joinView {
+	var p struct {
+		JoinURL         string `json:"joinUrl"`
+		JoinExpiresAt   string `json:"joinExpiresAt"`
+		AuthorizationID string `json:"authorizationId"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.JoinURL == "" || !consent.ValidID(p.AuthorizationID) {
+		return nil
+	}
+	svg, err := qr.SVG(p.JoinURL, "QR code of the candidate's link")
+	if err != nil {
+		return nil
+	}
+	// The SVG is drawn by shared/qr, which escapes its only text.
+	return &joinView{URL: p.JoinURL, QR: template.HTML(svg), Until: p.JoinExpiresAt,
+		Status: statusPath(candidateID, p.AuthorizationID)}
+}
+
+func statusPath(candidateID, authorizationID string) string {
+	return "/console/candidates/" + candidateID + "/recording?authorization=" + url.QueryEscape(authorizationID)
+}
+
+// recordingStatus shows where a recording awaiting consent stands: the
+// page a refresh shows (no script needed), or, for the page's script
+// (Accept: application/json), the state alone, which it polls.
+func (h *Handler) recordingStatus(ctx context.Context, r recruiter, id string, req httpapi.Request) httpapi.Response {
+	if !consent.ValidID(id) {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+	}
+	c, err := h.Store.Candidate(ctx, id)
+	if err != nil {
+		var nf *consent.NotFoundError
+		if errors.As(err, &nf) {
+			return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+		}
+		return h.failed(ctx, r, err)
+	}
+	consents, err := h.Store.Consents(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	g := recordingGate(consents, h.Now())
+	if strings.Contains(httpapi.Header(req, "Accept"), "application/json") {
+		res := httpapi.JSON(http.StatusOK, map[string]string{"status": g.Status, "title": g.Title(), "reason": g.Reason})
+		res.Headers["Cache-Control"] = "no-store"
+		return res
+	}
+	v := recordingPage{Recruiter: r, Candidate: c, Gate: g, IdempotencyKey: consent.NewID()}
+	if aid := req.QueryStringParameters["authorization"]; consent.ValidID(aid) && g.Status == "awaiting" {
+		v.Join = &joinView{Status: statusPath(id, aid)}
 	}
 	return h.render(http.StatusOK, v)
 }
@@ -488,6 +552,17 @@ type Gate struct {
 	Since *time.Time
 	// CanRequest says a consent request is the way forward.
 	CanRequest bool
+}
+
+// Title is the gate's state in a few words.
+func (g Gate) Title() string {
+	switch g.Status {
+	case "allowed":
+		return "Recording allowed"
+	case "awaiting":
+		return "Awaiting consent"
+	}
+	return "Recording blocked"
 }
 
 func recordingGate(cs []consent.Consent, now time.Time) Gate {

@@ -450,3 +450,41 @@ func TestPendingErasuresAreMarked(t *testing.T) {
 		t.Errorf("a candidate with nothing due within the window is marked:\n%s", res.Body)
 	}
 }
+
+// Awaiting consent, the page shows the join-time link and its QR code
+// (inline SVG), polls the candidate's answer with its one static script
+// (the CSP allows only scripts and requests of its own origin), and offers
+// a refresh link that shows the answer without script.
+func TestAwaitingConsentShowsTheJoinLinkAndUpdatesOnItsOwn(t *testing.T) {
+	f := newFixture(t)
+	id, aid := f.store.candidate.ID, consent.NewID()
+	f.api.result = APIResult{Status: http.StatusConflict, Problem: httpapi.Problem{Title: "Awaiting consent", Detail: "Share the link."}}
+	f.api.raw = []byte(`{"type":"/problems/awaiting-consent","authorizationId":"` + aid + `","joinUrl":"https://app.example/j/TOKEN","joinExpiresAt":"2026-11-28T11:00:00Z"}`)
+	res := f.do(t, "POST", "/console/candidates/"+id+"/recording", "", "reference=INT-7&idempotencyKey=k&csrf="+csrfToken(token), session())
+	poll := "/console/candidates/" + id + "/recording?authorization=" + aid
+	for _, want := range []string{"https://app.example/j/TOKEN", "<svg", `<script src="/console/recording.js" defer></script>`, `data-poll="` + poll + `"`, `href="` + poll + `">Refresh`} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the page lacks %q\n%s", want, res.Body)
+		}
+	}
+	csp := res.Headers["Content-Security-Policy"]
+	if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q", csp)
+	}
+	if js := f.do(t, "GET", "/console/recording.js", "", ""); js.StatusCode != http.StatusOK || !strings.Contains(js.Headers["Content-Type"], "javascript") {
+		t.Fatalf("script: %d %v", js.StatusCode, js.Headers)
+	}
+
+	f.store.consents = []consent.Consent{{CandidateID: id, Purpose: consent.InterviewRecording, State: consent.Given, NoticeVersion: "v1", UpdatedAt: now}}
+	req := httpapi.Request{RawPath: "/console/candidates/" + id + "/recording", QueryStringParameters: map[string]string{"authorization": aid},
+		Cookies: []string{session()}, Headers: map[string]string{"accept": "application/json"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}}
+	state, err := f.h.Handle(context.Background(), req)
+	if err != nil || state.StatusCode != http.StatusOK || !strings.Contains(state.Body, `"status":"allowed"`) {
+		t.Fatalf("polled state: %d %s %v", state.StatusCode, state.Body, err)
+	}
+	page := f.do(t, "GET", "/console/candidates/"+id+"/recording", "authorization="+aid, "", session())
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Recording allowed") || strings.Contains(page.Body, "<script") {
+		t.Fatalf("refreshed page: %d\n%s", page.StatusCode, page.Body)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CallRecording is consent to record a phone or video call, asked apart from
@@ -323,4 +325,19 @@ func RetentionFromEnv(getenv func(string) string) (Retention, error) {
 		return Retention{}, fmt.Errorf("RECORDING_RETENTION: %w", err)
 	}
 	return r, nil
+}
+
+// ValidReference checks an interview's or call's id in the recruiter's
+// video tool: 1 to 200 printable characters.
+func ValidReference(ref string) error {
+	bad := &ValidationError{Field: "reference", Reason: "the interview's or call's id in your tool is required: 1 to 200 printable characters"}
+	if ref == "" || utf8.RuneCountInString(ref) > 200 || !utf8.ValidString(ref) {
+		return bad
+	}
+	for _, r := range ref {
+		if !unicode.IsPrint(r) {
+			return bad
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package locale
 import "github.com/consentflow/consentflow/shared/consent"
 
 var cs = Messages{
+	Join:             csJoin,
 	Manage:           csManage,
 	Rights:           csRights,
 	Lang:             "cs",

@@ -103,6 +103,8 @@ type Messages struct {
 	Manage ManageMessages
 	// The emails about rectification, restriction and objection.
 	Rights RightsMessages
+	// The join-time page.
+	Join JoinMessages
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -137,7 +139,7 @@ func Check() error {
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
 		}
-		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage), reflect.ValueOf(m.Rights)} {
+		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage), reflect.ValueOf(m.Rights), reflect.ValueOf(m.Join)} {
 			for i := 0; i < v.NumField(); i++ {
 				if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
 					return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
@@ -165,6 +167,7 @@ func Check() error {
 }
 
 var en = Messages{
+	Join:             enJoin,
 	Manage:           enManage,
 	Rights:           enRights,
 	Lang:             "en",
@@ -254,6 +257,7 @@ var en = Messages{
 }
 
 var de = Messages{
+	Join:             deJoin,
 	Manage:           deManage,
 	Rights:           deRights,
 	Lang:             "de",
@@ -343,6 +347,7 @@ var de = Messages{
 }
 
 var fr = Messages{
+	Join:             frJoin,
 	Manage:           frManage,
 	Rights:           frRights,
 	Lang:             "fr",

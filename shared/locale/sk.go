@@ -3,6 +3,7 @@ package locale
 import "github.com/consentflow/consentflow/shared/consent"
 
 var sk = Messages{
+	Join:             skJoin,
 	Manage:           skManage,
 	Rights:           skRights,
 	Lang:             "sk",
