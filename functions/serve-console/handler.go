@@ -29,6 +29,7 @@ type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
 	AuditTrail(ctx context.Context, candidateID string) (store.Trail, error)
+	Applications(ctx context.Context, candidateID string) ([]consent.Application, error)
 	// Artifacts with kind "" lists every CV and recording of a candidate.
 	Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error)
 }
@@ -161,6 +162,10 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 		return h.startRecording(ctx, r, id, form)
 	case "withdraw":
 		return h.withdraw(ctx, r, id, form)
+	case "applications":
+		return h.openApplication(ctx, r, id, form)
+	case "close-application":
+		return h.closeApplication(ctx, r, id, form)
 	case "erase":
 		return h.erase(ctx, r, id, form)
 	}
@@ -299,13 +304,17 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
+	apps, err := h.Store.Applications(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
 	arts, err := h.Store.Artifacts(ctx, id, "")
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
 	now := h.Now()
 	files, eraseOn := h.pendingErasures(arts, now)
-	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification,
+	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification, Applications: apps,
 		Files: files, EraseOn: eraseOn, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem,
 		IdempotencyKey: consent.NewID(), Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
 	status := http.StatusOK
@@ -348,6 +357,8 @@ func (h *Handler) pendingErasures(arts []consent.Artifact, now time.Time) (files
 
 var doneMessages = map[string]string{
 	"requested":  "Consent requested. The candidate gets an email with a personal link.",
+	"opened":     "Application opened: it keeps the candidate's CVs while it is open.",
+	"closed":     "Application closed: its CVs are kept for the retention period after today, then erased.",
 	"withdrawn":  "Withdrawal recorded. What the consent alone covered is being erased; the candidate and your team get an email when it is.",
 	"unchanged":  "That consent was withdrawn already; nothing changed.",
 	"registered": "Candidate registered.",
@@ -689,4 +700,39 @@ func (h *Handler) export(ctx context.Context, r recruiter, id string) httpapi.Re
 		"Content-Disposition": `attachment; filename="candidate-` + id + `-export.json"`,
 		"Cache-Control":       "no-store",
 	}}
+}
+
+// openApplication opens an application through the API route.
+func (h *Handler) openApplication(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	res, err := h.API.Post(ctx, r.token, "/api/candidates/"+id+"/applications", "", map[string]string{"position": strings.TrimSpace(form.Get("position"))})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusCreated, "opened")
+}
+
+// closeApplication closes an application through the API route.
+func (h *Handler) closeApplication(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	app := form.Get("application")
+	if !consent.ValidID(app) {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "No such application", Status: http.StatusNotFound})
+	}
+	res, err := h.API.Post(ctx, r.token, "/api/candidates/"+id+"/applications/"+app+"/close", "", map[string]string{"outcome": form.Get("outcome")})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusOK, "closed")
+}
+
+// afterAction answers an action the API took (ok: back to the candidate
+// with done's message), refused (the candidate page with the problem), or
+// refused for an ended session.
+func (h *Handler) afterAction(ctx context.Context, r recruiter, id string, res APIResult, ok int, done string) httpapi.Response {
+	switch res.Status {
+	case ok:
+		return redirect("/console/candidates/" + id + "?done=" + done)
+	case http.StatusUnauthorized:
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	return h.candidate(ctx, r, id, "", &res.Problem)
 }

@@ -98,6 +98,7 @@ type candidatePage struct {
 	Purposes       []purposeState
 	Events         []consent.Event
 	Chain          consent.Verification
+	Applications   []consent.Application
 	Channels       []string
 	Grounds        []string
 	Files          []fileRow
