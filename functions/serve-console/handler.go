@@ -267,8 +267,23 @@ func (h *Handler) list(ctx context.Context, r recruiter, req httpapi.Request) ht
 		if err != nil {
 			return h.failed(ctx, r, err)
 		}
-		_, eraseOn := h.pendingErasures(arts, now)
-		v.Rows = append(v.Rows, listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now), EraseOn: eraseOn})
+		apps, err := h.Store.Applications(ctx, c.ID)
+		if err != nil {
+			return h.failed(ctx, r, err)
+		}
+		row := listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now)}
+		_, row.EraseOn = h.pendingErasures(arts, now)
+		for _, a := range arts {
+			if a.Status != consent.ArtifactErased && a.DeleteBy != nil && (row.NextDeletion == nil || a.DeleteBy.Before(*row.NextDeletion)) {
+				row.NextDeletion = a.DeleteBy
+			}
+		}
+		for _, a := range apps {
+			if a.Status == consent.ApplicationOpen {
+				row.Open = append(row.Open, a.Position)
+			}
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	if page.Next != "" {
 		next := url.Values{"cursor": {page.Next}}

@@ -529,3 +529,19 @@ func TestApplicationsOpenAndClose(t *testing.T) {
 		t.Fatalf("a refused close: %d", res.StatusCode)
 	}
 }
+
+// The list shows each candidate's open applications and nearest deletion.
+func TestTheListShowsOpenApplicationsAndTheNextDeletion(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	next, later := now.AddDate(0, 2, 0), now.AddDate(0, 5, 0)
+	f.store.applications = []consent.Application{{ID: consent.NewID(), CandidateID: id, Position: "Backend engineer", Status: consent.ApplicationOpen, OpenedAt: now}}
+	f.store.artifacts = []consent.Artifact{
+		{ID: "CVLATER", Kind: consent.KindCV, Status: consent.ArtifactUploaded, DeleteBy: &later},
+		{ID: "RECNEXT", Kind: consent.KindRecording, Status: consent.ArtifactUploaded, DeleteBy: &next},
+	}
+	res := f.do(t, "GET", "/console", "", "", session())
+	if !strings.Contains(res.Body, "Backend engineer") || !strings.Contains(res.Body, `datetime="`+next.UTC().Format(time.RFC3339)) {
+		t.Fatalf("the list lacks the open application or the nearest deletion (%s):\n%s", next, res.Body)
+	}
+}

@@ -79,8 +79,11 @@ type listRow struct {
 	CreatedAt time.Time
 	Purposes  []purposeState
 	// EraseOn is the nearest deadline of the candidate's files within the
-	// erasure window, if any.
-	EraseOn *time.Time
+	// erasure window, if any; NextDeletion the nearest deadline at all.
+	EraseOn      *time.Time
+	NextDeletion *time.Time
+	// Open lists the positions of the candidate's open applications.
+	Open []string
 }
 
 type listPage struct {
