@@ -219,17 +219,7 @@ func consentLink(t *testing.T, to string) string {
 func TestRecruiterAndCandidate(t *testing.T) {
 	email := fmt.Sprintf("grace.%d@example.com", time.Now().UnixNano())
 	rec := newBrowser(t)
-
-	// Sign in: the console sends the browser to the provider's page.
-	must(t, rec, chromedp.Navigate(cloud.AppURL+"/console"), chromedp.WaitVisible(chromedp.CSS(`input[name=recruiter]`)))
-	if got := location(t, rec); !strings.HasPrefix(got, cloud.SignInURL+"/oauth2/authorize?") || !strings.Contains(got, "code_challenge_method=S256") {
-		t.Fatalf("the console did not send the browser to the sign-in page with PKCE: %s", got)
-	}
-	shoot(t, rec, "sign-in")
-	submit(t, rec, `button[type=submit]`)
-	if got := text(t, rec, "h1"); got != "Candidates" {
-		t.Fatalf("after sign-in the page is %q at %s", got, location(t, rec))
-	}
+	signIn(t, rec, "sign-in")
 	if who := text(t, rec, ".who"); !strings.Contains(who, "recruiter@example.com") {
 		t.Errorf("the header does not say who is signed in: %q", who)
 	}
@@ -325,6 +315,24 @@ func TestRecruiterAndCandidate(t *testing.T) {
 		t.Fatalf("after sign-out: %q", got)
 	}
 	must(t, rec, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`input[name=recruiter]`)))
+}
+
+// signIn opens the console, which sends the browser to the local sign-in
+// page, and signs in as the first recruiter. With a name, the sign-in page
+// is photographed and checked.
+func signIn(t *testing.T, rec context.Context, name string) {
+	t.Helper()
+	must(t, rec, chromedp.Navigate(cloud.AppURL+"/console"), chromedp.WaitVisible(chromedp.CSS(`input[name=recruiter]`)))
+	if got := location(t, rec); !strings.HasPrefix(got, cloud.SignInURL+"/oauth2/authorize?") || !strings.Contains(got, "code_challenge_method=S256") {
+		t.Fatalf("the console did not send the browser to the sign-in page with PKCE: %s", got)
+	}
+	if name != "" {
+		shoot(t, rec, name)
+	}
+	submit(t, rec, `button[type=submit]`)
+	if got := text(t, rec, "h1"); got != "Candidates" {
+		t.Fatalf("after sign-in the page is %q at %s", got, location(t, rec))
+	}
 }
 
 // waitForText reloads url until the element's text contains want: what the
