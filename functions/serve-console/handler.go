@@ -454,6 +454,11 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, fo
 		v.Gate.Status, v.Gate.CanRequest = "awaiting", false
 		v.Gate.Reason = res.Problem.Detail
 		v.Join = joinOf(raw, id)
+		if v.Join != nil {
+			// The API's detail names its JSON fields; a recruiter needs the
+			// link and code the page shows.
+			v.Gate.Reason = "The candidate has been asked for consent by email. To ask them now, share the link below in the meeting chat or show the QR code."
+		}
 	case res.Status == http.StatusForbidden:
 		v.Gate.Status = "blocked"
 		v.Gate.Reason = res.Problem.Detail
@@ -480,9 +485,12 @@ func joinOf(raw []byte, candidateID string) *joinView {
 	if err != nil {
 		return nil
 	}
-	// The SVG is drawn by shared/qr, which escapes its only text.
-	return &joinView{URL: p.JoinURL, QR: template.HTML(svg), Until: p.JoinExpiresAt,
+	j := &joinView{URL: p.JoinURL, QR: template.HTML(svg), // drawn by shared/qr, which escapes its only text
 		Status: statusPath(candidateID, p.AuthorizationID)}
+	if until, err := time.Parse(time.RFC3339, p.JoinExpiresAt); err == nil {
+		j.Until = &until
+	}
+	return j
 }
 
 func statusPath(candidateID, authorizationID string) string {

@@ -467,7 +467,10 @@ func TestAwaitingConsentShowsTheJoinLinkAndUpdatesOnItsOwn(t *testing.T) {
 	f.api.raw = []byte(`{"type":"/problems/awaiting-consent","authorizationId":"` + aid + `","joinUrl":"https://app.example/j/TOKEN","joinExpiresAt":"2026-11-28T11:00:00Z"}`)
 	res := f.do(t, "POST", "/console/candidates/"+id+"/recording", "", "reference=INT-7&idempotencyKey=k&csrf="+csrfToken(token), session())
 	poll := "/console/candidates/" + id + "/recording?authorization=" + aid
-	for _, want := range []string{"https://app.example/j/TOKEN", "<svg", `<script src="/console/recording.js" defer></script>`, `data-poll="` + poll + `"`, `href="` + poll + `">Refresh`} {
+	if strings.Contains(res.Body, "Share the link.") {
+		t.Error("the page shows the API's detail, written for integrations, instead of pointing at the link and code")
+	}
+	for _, want := range []string{"https://app.example/j/TOKEN", "<svg", "share the link below", `<time datetime="2026-11-28T11:00:00Z">28 Nov 2026, 11:00 UTC</time>`, `<script src="/console/recording.js" defer></script>`, `data-poll="` + poll + `"`, `href="` + poll + `">Refresh`} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("the page lacks %q\n%s", want, res.Body)
 		}

@@ -49,7 +49,7 @@ var script = func() []byte {
 type joinView struct {
 	URL    string
 	QR     template.HTML
-	Until  string
+	Until  *time.Time
 	Status string
 }
 

@@ -26,6 +26,9 @@ func TestJoinTimeConsentInTheBrowser(t *testing.T) {
 	if got := text(t, rec, ".gate-title"); !strings.HasPrefix(got, "Awaiting consent") {
 		t.Fatalf("the gate says %q, want awaiting consent", got)
 	}
+	if why := text(t, rec, ".gate-reason"); strings.Contains(why, "joinUrl") || strings.Contains(why, "qrSvg") {
+		t.Errorf("the console tells the recruiter the API's field names: %q", why)
+	}
 	join := text(t, rec, ".join-link")
 	if !strings.Contains(join, "/j/") {
 		t.Fatalf("the console shows no join link: %q", join)
