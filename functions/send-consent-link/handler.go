@@ -15,6 +15,7 @@ import (
 type LinkStore interface {
 	Request(ctx context.Context, id string) (consent.Request, error)
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
+	Applications(ctx context.Context, candidateID string) ([]consent.Application, error)
 	AttachLink(ctx context.Context, requestID, linkHash, taskToken string) error
 	managelink.Store
 }
@@ -47,6 +48,18 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
+	// The invitation names the positions the candidate applied for, while
+	// those applications are open.
+	apps, err := h.Store.Applications(ctx, c.ID)
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
+	var positions []string
+	for _, a := range apps {
+		if a.Status == consent.ApplicationOpen {
+			positions = append(positions, a.Position)
+		}
+	}
 	token := consent.NewLinkToken()
 	if err := h.Store.AttachLink(ctx, req.ID, consent.HashLinkToken(token), in.TaskToken); err != nil {
 		return Output{}, workflow.Error(err)
@@ -58,7 +71,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
-	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, req, link, manage))
+	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, req, link, manage, positions))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "consent link not sent", "requestId", req.ID, "error", err.Error())
 		return Output{}, workflow.Error(err)

@@ -212,8 +212,9 @@ var App = Application{
 			Name:        "send-consent-link",
 			Description: "Emails a candidate a personal consent link and parks the workflow's task token",
 			Env:         env(table(), notice(), mail()),
-			Tables:      tables(GetItem, PutItem, UpdateItem, DeleteItem),
-			SendsEmail:  true,
+			// Query: the candidate's open applications, named in the email.
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem, DeleteItem),
+			SendsEmail: true,
 		},
 		{
 			Name:        "send-consent-receipt",

@@ -82,6 +82,7 @@ var cs = Messages{
 	NotFoundNext:    "Pokud odkaz ani potom nefunguje, napište na adresu %s a pošleme vám nový.",
 	AnsweredNext:    "Vaše odpověď zůstává zaznamenána a potvrzení o ní vám posíláme e-mailem. Souhlas můžete kdykoli odvolat zprávou na adresu %s.",
 	InvitePurposes:  "Žádost se týká:",
+	InvitePosition:  "Týká se vaší přihlášky na pozici %s.",
 	ErasureBody:     "Osobní údaje uchovávané pro níže uvedené účely byly vymazány. Toto je potvrzení o výmazu. Uschovejte si je.",
 	ReceiptAttached: "Potvrzení je přiloženo jako soubor ve formátu Kantara Consent Receipt v1.1 (JSON) spolu s digitálním podpisem (JWS). Podpis dokazuje, že potvrzení nebylo změněno; lze jej ověřit veřejným klíčem zveřejněným na adrese %s.",
 	ValidUntil:      "platný do %s",

@@ -82,6 +82,7 @@ var sk = Messages{
 	NotFoundNext:    "Ak odkaz ani potom nefunguje, napíšte na adresu %s a pošleme vám nový.",
 	AnsweredNext:    "Vaša odpoveď zostáva zaznamenaná a potvrdenie o nej vám posielame e-mailom. Súhlas môžete kedykoľvek odvolať správou na adresu %s.",
 	InvitePurposes:  "Žiadosť sa týka:",
+	InvitePosition:  "Týka sa vašej žiadosti o pozíciu %s.",
 	ErasureBody:     "Osobné údaje uchovávané na nižšie uvedené účely boli vymazané. Toto je potvrdenie o výmaze. Uschovajte si ho.",
 	ReceiptAttached: "Potvrdenie je priložené ako súbor vo formáte Kantara Consent Receipt v1.1 (JSON) spolu s digitálnym podpisom (JWS). Podpis dokazuje, že potvrdenie nebolo zmenené; overiť ho možno verejným kľúčom zverejneným na adrese %s.",
 	ValidUntil:      "platný do %s",

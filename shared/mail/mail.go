@@ -92,9 +92,10 @@ type Attachment struct {
 }
 
 // Invitation is the email that carries a candidate's personal link to
-// request r. It names the controller the request was made for and each
+// request r. It names the controller the request was made for, the
+// positions of the candidate's open applications (if any), and each
 // purpose asked, with what it means, in the candidate's language.
-func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link, manage string) Message {
+func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link, manage string, positions []string) Message {
 	t := locale.For(c.Locale)
 	until := r.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")
 	controller := r.Controller
@@ -115,21 +116,30 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link, manage
 		body = fmt.Sprintf(t.RenewBody, controller, t.Date(*r.RenewsUntil))
 		lapse = fmt.Sprintf(t.RenewNoAnswer, t.Date(*r.RenewsUntil))
 	}
+	position := ""
+	if len(positions) > 0 {
+		position = fmt.Sprintf(t.InvitePosition, strings.Join(positions, ", "))
+	}
 	lines := []string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
 		body, "",
+	}
+	if position != "" {
+		lines = append(lines, position, "")
+	}
+	lines = append(lines,
 		t.InvitePurposes,
 		strings.Join(bullets, "\n"), "",
 		link, "",
 		fmt.Sprintf(t.InviteExpiry, until), "",
-	}
+	)
 	if lapse != "" {
 		lines = append(lines, lapse, "")
 	}
 	text := strings.Join(append(lines, manageText(t, manage)+fmt.Sprintf(t.Signature, controller)), "\n")
 	html := render(invitationHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
-		"PurposesLabel": t.InvitePurposes, "Purposes": purposes,
+		"Position": position, "PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
 		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller), "Manage": manageHTML(t, manage),
 	})
@@ -272,7 +282,8 @@ var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype h
 <h1 style="font-size:1.25rem">{{.Subject}}</h1>
 <p>{{.Greeting}}</p>
 <p>{{.Body}}</p>
-<p style="margin-bottom:.25rem">{{.PurposesLabel}}</p>
+{{with .Position}}<p>{{.}}</p>
+{{end}}<p style="margin-bottom:.25rem">{{.PurposesLabel}}</p>
 <ul style="margin-top:0;padding-left:1.25rem">{{range .Purposes}}<li style="margin-bottom:.5rem"><strong>{{.Name}}</strong>: {{.Description}}</li>{{end}}</ul>
 <p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
 <p style="font-size:.9rem;overflow-wrap:anywhere;word-break:break-all">{{.Link}}</p>

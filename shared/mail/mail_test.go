@@ -30,7 +30,7 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 	link := policy.LinkURL("tok")
 	r := consent.Request{Controller: "Example Recruiting Ltd", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
 		Purposes: []consent.Purpose{consent.TalentPool, consent.InterviewRecording}}
-	msg := m.Invitation(c, r, link, "")
+	msg := m.Invitation(c, r, link, "", nil)
 	if msg.To != "zoe@example.com" || !strings.Contains(msg.Subject, "bittet um Ihre Einwilligung") {
 		t.Fatalf("message %+v", msg)
 	}
@@ -120,7 +120,7 @@ func TestInvitationNamesThePurposes(t *testing.T) {
 		c := consent.Candidate{Name: "Ada", Email: "ada@example.com", Locale: lang}
 		r := consent.Request{Controller: "ACME s.r.o.", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
 			Purposes: []consent.Purpose{consent.InterviewRecording}}
-		msg := m.Invitation(c, r, "https://consent.example.com/c/tok?lang="+lang, "https://consent.example.com/m/tok?lang="+lang)
+		msg := m.Invitation(c, r, "https://consent.example.com/c/tok?lang="+lang, "https://consent.example.com/m/tok?lang="+lang, nil)
 		t9n := locale.For(lang)
 		for _, body := range []string{msg.Text, html.UnescapeString(msg.HTML)} {
 			name, desc := t9n.PurposeNames[consent.InterviewRecording], t9n.PurposeDescriptions[consent.InterviewRecording]
@@ -130,6 +130,37 @@ func TestInvitationNamesThePurposes(t *testing.T) {
 			if !strings.Contains(body, "ACME s.r.o.") {
 				t.Errorf("%s: the invitation does not name the request's controller", lang)
 			}
+		}
+	}
+}
+
+// The invitation to a candidate with an open application names the
+// position, in their language; without one it names none.
+func TestInvitationNamesThePosition(t *testing.T) {
+	m := New(nil, "consent@example.com", policy)
+	want := map[string]string{
+		"en": "This request is for your application as Backend engineer.",
+		"de": "Die Anfrage betrifft Ihre Bewerbung als Backend engineer.",
+		"fr": "Cette demande concerne votre candidature au poste de Backend engineer.",
+		"sk": "Týka sa vašej žiadosti o pozíciu Backend engineer.",
+		"cs": "Týká se vaší přihlášky na pozici Backend engineer.",
+	}
+	for _, lang := range consent.Locales {
+		c := consent.Candidate{Name: "Ada", Email: "ada@example.com", Locale: lang}
+		r := consent.Request{Controller: "ACME s.r.o.", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
+			Purposes: []consent.Purpose{consent.TalentPool}}
+		msg := m.Invitation(c, r, "https://consent.example.com/c/tok", "", []string{"Backend engineer"})
+		if want[lang] == "" {
+			t.Fatalf("no expected sentence for locale %s", lang)
+		}
+		for _, body := range []string{msg.Text, html.UnescapeString(msg.HTML)} {
+			if !strings.Contains(body, want[lang]) {
+				t.Errorf("%s: the invitation does not name the position:\n%s", lang, body)
+			}
+		}
+		none := m.Invitation(c, r, "https://consent.example.com/c/tok", "", nil)
+		if strings.Contains(none.Text, "Backend engineer") || strings.Contains(none.Text, strings.TrimSuffix(want[lang], "Backend engineer.")) {
+			t.Errorf("%s: an invitation without an open application names a position:\n%s", lang, none.Text)
 		}
 	}
 }
@@ -146,7 +177,7 @@ func TestEveryEmailIsTextAndInlineStyledHTML(t *testing.T) {
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
 	receipt := consent.NewReceipt(policy.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
 	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"r1"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
-	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok", ""), m.Receipt(c, receipt, signed, policy.JWKSURL(), "")} {
+	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok", "", nil), m.Receipt(c, receipt, signed, policy.JWKSURL(), "")} {
 		if _, err := m.Send(context.Background(), msg); err != nil {
 			t.Fatal(err)
 		}
