@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +23,34 @@ type Tx struct {
 	candidate candidateItem
 	items     []types.TransactWriteItem
 	events    []consent.Event
+	profile   profileUpdate
+}
+
+// profileUpdate is what a change writes on the profile item besides its
+// version. A transaction may not hold two writes of one item, so it goes
+// into the version bump's update.
+type profileUpdate struct {
+	set, remove []string // update clauses, e.g. "erasedAt = :at" and "email"
+	cond        string   // a condition on the profile, ANDed with the version's
+	names       map[string]string
+	values      map[string]types.AttributeValue
+}
+
+// updateProfile adds clauses to the profile's update in this transaction.
+func (tx *Tx) updateProfile(u profileUpdate) {
+	tx.profile.set = append(tx.profile.set, u.set...)
+	tx.profile.remove = append(tx.profile.remove, u.remove...)
+	if u.cond != "" {
+		if tx.profile.cond != "" {
+			tx.profile.cond += " AND "
+		}
+		tx.profile.cond += "(" + u.cond + ")"
+	}
+	if tx.profile.names == nil {
+		tx.profile.names, tx.profile.values = map[string]string{}, map[string]types.AttributeValue{}
+	}
+	maps.Copy(tx.profile.names, u.names)
+	maps.Copy(tx.profile.values, u.values)
 }
 
 // Add adds state changes to the transaction.
@@ -82,7 +112,7 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 		if err := build(ctx, tx); err != nil {
 			return err
 		}
-		if len(tx.items) == 0 && len(tx.events) == 0 {
+		if len(tx.items) == 0 && len(tx.events) == 0 && len(tx.profile.set)+len(tx.profile.remove) == 0 {
 			return nil
 		}
 		items := append([]types.TransactWriteItem(nil), tx.items...)
@@ -99,7 +129,7 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 				ExpressionAttributeNames: map[string]string{"#seq": "seq"},
 			}})
 		}
-		items = append(items, s.bumpVersion(candidateID, c.Version, seq, head))
+		items = append(items, s.bumpVersion(candidateID, c.Version, seq, head, tx.profile))
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return nil
@@ -112,9 +142,9 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 }
 
 // bumpVersion moves the candidate from version to version+1, with the seq
-// and hash of its last event. Candidates stored before versions existed
-// have none, which counts as 0.
-func (s *Store) bumpVersion(candidateID string, version, seq int64, head string) types.TransactWriteItem {
+// and hash of its last event and the change's own update of the profile.
+// Candidates stored before versions existed have none, which counts as 0.
+func (s *Store) bumpVersion(candidateID string, version, seq int64, head string, profile profileUpdate) types.TransactWriteItem {
 	cond := "#v = :v"
 	if version == 0 {
 		cond = "attribute_exists(pk) AND (attribute_not_exists(#v) OR #v = :v)"
@@ -136,6 +166,17 @@ func (s *Store) bumpVersion(candidateID string, version, seq int64, head string)
 		upd.ExpressionAttributeNames["#head"] = "head"
 		upd.ExpressionAttributeValues[":head"] = &types.AttributeValueMemberS{Value: head}
 	}
+	for _, c := range profile.set {
+		*upd.UpdateExpression += ", " + c
+	}
+	if len(profile.remove) > 0 {
+		*upd.UpdateExpression += " REMOVE " + strings.Join(profile.remove, ", ")
+	}
+	if profile.cond != "" {
+		*upd.ConditionExpression = "(" + cond + ") AND " + profile.cond
+	}
+	maps.Copy(upd.ExpressionAttributeNames, profile.names)
+	maps.Copy(upd.ExpressionAttributeValues, profile.values)
 	return types.TransactWriteItem{Update: upd}
 }
 

@@ -357,13 +357,9 @@ func (s *Store) RequestErasure(ctx context.Context, candidateID, ground, actor, 
 				ListSK: at.Format(timeFormat) + "#" + candidateID, ErasureRequest: r}),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}})
-		tx.Add(types.TransactWriteItem{Update: &types.Update{
-			TableName:                 aws.String(s.table),
-			Key:                       key(candidatePK(candidateID), profileSK),
-			UpdateExpression:          aws.String("SET erasureRequestedAt = :at"),
-			ConditionExpression:       aws.String("attribute_not_exists(erasureRequestedAt)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":at": timeValue(at)},
-		}})
+		tx.updateProfile(profileUpdate{set: []string{"erasureRequestedAt = :erasureRequestedAt"},
+			cond:   "attribute_not_exists(erasureRequestedAt)",
+			values: map[string]types.AttributeValue{":erasureRequestedAt": timeValue(at)}})
 		consents, err := s.consentsByPurpose(ctx, candidateID)
 		if err != nil {
 			return err
@@ -468,14 +464,11 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 				return &consent.ConflictError{Reason: "artifact " + a.ID + " is not erased yet"}
 			}
 		}
-		tx.Add(types.TransactWriteItem{Update: &types.Update{
-			TableName:                 aws.String(s.table),
-			Key:                       key(candidatePK(candidateID), profileSK),
-			UpdateExpression:          aws.String("SET erasedAt = :at REMOVE #name, email, idempotencyKey, listPk, listSk"),
-			ConditionExpression:       aws.String("attribute_not_exists(erasedAt)"),
-			ExpressionAttributeNames:  map[string]string{"#name": "name"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":at": timeValue(at)},
-		}})
+		tx.updateProfile(profileUpdate{set: []string{"erasedAt = :erasedAt"},
+			remove: []string{"#name", "email", "idempotencyKey", "listPk", "listSk"},
+			cond:   "attribute_not_exists(erasedAt)",
+			names:  map[string]string{"#name": "name"},
+			values: map[string]types.AttributeValue{":erasedAt": timeValue(at)}})
 		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(s.table),
 			Key:                       key(candidatePK(candidateID), erasureSK),
