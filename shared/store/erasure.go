@@ -464,6 +464,22 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 				return &consent.ConflictError{Reason: "artifact " + a.ID + " is not erased yet"}
 			}
 		}
+		// A recruiter's note of a withdrawal is free text about the
+		// candidate: it goes with the profile.
+		consents, err := s.consentItems(ctx, candidateID)
+		if err != nil {
+			return err
+		}
+		for _, c := range consents {
+			if c.WithdrawalNote == "" {
+				continue
+			}
+			tx.Add(types.TransactWriteItem{Update: &types.Update{
+				TableName:        aws.String(s.table),
+				Key:              key(candidatePK(candidateID), consentSK(c.Purpose)),
+				UpdateExpression: aws.String("REMOVE withdrawalNote"),
+			}})
+		}
 		tx.updateProfile(profileUpdate{set: []string{"erasedAt = :erasedAt"},
 			remove: []string{"#name", "email", "idempotencyKey", "listPk", "listSk"},
 			cond:   "attribute_not_exists(erasedAt)",
