@@ -119,6 +119,17 @@ func (s *StatelessStack) addAlarms() {
 			Namespace: jsii.String(MetricNamespace), MetricName: jsii.String(MetricLostHandOvers),
 			Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 		}), 1)
+	// The sweeps log these metrics (embedded metric format) on each run.
+	sweepMetric := func(name string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricNamespace), MetricName: jsii.String(name),
+			Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Minutes(jsii.Number(15)),
+		})
+	}
+	s.alarm("erasure/overdue-requests", "Requests to erase everything are open for more than 25 days; GDPR Art. 12(3) allows one month",
+		sweepMetric(MetricOverdueErasureRequests), 1)
+	s.alarm("consent-request/overdue-receipts", "Receipts are still owed a day after the answer: a day of deliveries failed",
+		sweepMetric(MetricOverdueReceipts), 1)
 }
 
 // Spike thresholds of the public routes, per five minutes.
@@ -163,6 +174,9 @@ func publicClientErrorPattern(routeKeys []string) string {
 const (
 	MetricNamespace     = "Consentflow"
 	MetricLostHandOvers = "LostHandOvers"
+	// Logged by sweep-due-artifacts and redrive-consent-requests.
+	MetricOverdueErasureRequests = "OverdueErasureRequests"
+	MetricOverdueReceipts        = "OverdueReceipts"
 )
 
 // addDashboard defines the workflows' dashboard: executions and their

@@ -117,7 +117,7 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 		}
 	}
 	for _, sc := range append(slices.Clone(props.App.Schedules), props.Schedules...) {
-		if err := s.addSchedule(sc); err != nil {
+		if err := s.addSchedule(sc.With(props.Config.Settings)); err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/workflow"
 )
 
 // OwedStore lists owed receipts and the answers they are owed for.
@@ -22,14 +23,26 @@ type OwedStore interface {
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
 }
 
-// Workflows answers waiting workflow tasks; *sfn.Client satisfies it.
+// Workflows answers waiting workflow tasks and starts the delivery of
+// owed receipts; *sfn.Client satisfies it.
 type Workflows interface {
 	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 }
 
 // Grace is how long after an answer the sweep leaves it to record-decision's
 // own hand-over and the workflow's receipt step.
 const Grace = 5 * time.Minute
+
+// Deliver is how long after an answer a receipt no workflow waits to send
+// is sent by a workflow of its own (consent-receipt): longer than the
+// consent-request workflow's receipt step retries (about four hours), so
+// that the two never send it side by side. Overdue is when an owed
+// receipt raises the alarm: a day of retries did not deliver it.
+const (
+	Deliver = 6 * time.Hour
+	Overdue = 24 * time.Hour
+)
 
 // PageSize is how many owed receipts the sweep reads at a time. It reads
 // page after page, so that receipts whose workflow no longer waits (they
@@ -51,6 +64,11 @@ type Output struct {
 	HandedOver int `json:"handedOver"` // answers handed to a workflow still waiting
 	NotWaiting int `json:"notWaiting"` // owed, but no workflow waits on the token
 	Failed     int `json:"failed"`     // hand-overs that failed; the next sweep tries again
+	// Delivering: owed receipts no workflow waits for, older than
+	// Deliver, whose own delivery was started (or had been today).
+	Delivering int `json:"delivering"`
+	// Overdue: owed for longer than Overdue (the alarm's metric).
+	Overdue int `json:"overdue"`
 	// Unfinished: the run stopped before its time ran out; the next takes
 	// up what is left.
 	Unfinished bool `json:"unfinished,omitempty"`
@@ -61,8 +79,10 @@ type Output struct {
 type Handler struct {
 	Store     OwedStore
 	Workflows Workflows
-	Log       *slog.Logger
-	Now       func() time.Time // only for metric timestamps, never for what is due
+	// ReceiptWorkflow is the consent-receipt workflow's ARN.
+	ReceiptWorkflow string
+	Log             *slog.Logger
+	Now             func() time.Time // only for metric timestamps, never for what is due
 }
 
 // Handle sweeps the receipts owed for answers recorded before the
@@ -83,11 +103,22 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		}
 		for _, o := range page {
 			out.Owed++
+			if o.AnsweredAt.Before(in.ScheduledTime.Add(-Overdue)) {
+				out.Overdue++
+			}
 			switch err := h.handOver(ctx, o); {
 			case err == nil:
 				out.HandedOver++
 			case notWaiting(err):
 				out.NotWaiting++
+				if o.AnsweredAt.Before(in.ScheduledTime.Add(-Deliver)) {
+					if err := h.deliver(ctx, o, in.ScheduledTime); err != nil {
+						out.Failed++
+						h.Log.WarnContext(ctx, "receipt delivery not started; the next sweep tries again", "requestId", o.RequestID, "error", err.Error())
+					} else {
+						out.Delivering++
+					}
+				}
 			default:
 				out.Failed++
 				h.Log.WarnContext(ctx, "hand-over failed; the next sweep tries again", "requestId", o.RequestID, "error", err.Error())
@@ -111,9 +142,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 				"Metrics": []map[string]string{
 					{"Name": "RedrivenHandOvers", "Unit": "Count"},
 					{"Name": "OwedReceiptsWithoutWorkflow", "Unit": "Count"},
+					{"Name": "OverdueReceipts", "Unit": "Count"},
 				},
 			}},
-		}), slog.Int("RedrivenHandOvers", out.HandedOver), slog.Int("OwedReceiptsWithoutWorkflow", out.NotWaiting))
+		}), slog.Int("RedrivenHandOvers", out.HandedOver), slog.Int("OwedReceiptsWithoutWorkflow", out.NotWaiting),
+		slog.Int("OverdueReceipts", out.Overdue), "delivering", out.Delivering)
 	if out.Failed > 0 {
 		// Scheduler retries and then dead-letters, which is alarmed on.
 		return out, fmt.Errorf("%d of %d hand-overs failed", out.Failed, out.Owed)
@@ -136,6 +169,24 @@ func (h *Handler) handOver(ctx context.Context, o store.OwedReceipt) error {
 	}
 	_, err = h.Workflows.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(o.TaskToken), Output: aws.String(string(out))})
 	return err
+}
+
+// deliver starts the consent-receipt workflow for an owed receipt, named
+// by the request and the scheduled day: one delivery a day until the
+// receipt is sent (which clears what is owed), however often the sweep runs.
+func (h *Handler) deliver(ctx context.Context, o store.OwedReceipt, scheduled time.Time) error {
+	in, err := json.Marshal(workflow.SendReceiptInput{RequestID: o.RequestID, CandidateID: o.CandidateID})
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("receipt-%s-%d", o.RequestID, scheduled.Unix()/86400)
+	_, err = h.Workflows.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(h.ReceiptWorkflow), Name: aws.String(name), Input: aws.String(string(in)),
+	})
+	if err != nil && !errors.As(err, new(*sfntypes.ExecutionAlreadyExists)) {
+		return fmt.Errorf("start receipt delivery: %w", err)
+	}
+	return nil
 }
 
 // notWaiting reports whether Step Functions says no task waits on the

@@ -46,11 +46,25 @@ func (f *fakeStore) RecordedAnswer(_ context.Context, id string) (store.Answer, 
 	return store.Answer{RequestID: id, ReceiptID: "receipt-" + id, Outcomes: []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}}}, nil
 }
 
-// fakeWorkflows answers each token once, as Step Functions does.
+// fakeWorkflows answers each token once, and starts an execution of a
+// name once, as Step Functions does.
 type fakeWorkflows struct {
 	waiting map[string]bool
 	fail    error
 	outputs map[string]string
+	started map[string]string // name → input
+}
+
+func (f *fakeWorkflows) StartExecution(_ context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+	if f.started == nil {
+		f.started = map[string]string{}
+	}
+	name := aws.ToString(in.Name)
+	if _, ok := f.started[name]; ok {
+		return nil, &sfntypes.ExecutionAlreadyExists{Message: aws.String("Execution Already Exists")}
+	}
+	f.started[name] = aws.ToString(in.Input)
+	return &sfn.StartExecutionOutput{ExecutionArn: aws.String("arn:" + name)}, nil
 }
 
 func (f *fakeWorkflows) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
@@ -140,7 +154,53 @@ func TestTheSweepReadsPastAPageOfReceiptsNoWorkflowWaitsFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out != (Output{Owed: PageSize + 6, HandedOver: 1, NotWaiting: PageSize + 5}) || wf.outputs["tok-lost"] == "" {
+	// The stuck ones, two days old, each get a delivery of their own.
+	want := Output{Owed: PageSize + 6, HandedOver: 1, NotWaiting: PageSize + 5, Delivering: PageSize + 5, Overdue: PageSize + 5}
+	if out != want || wf.outputs["tok-lost"] == "" || len(wf.started) != PageSize+5 {
 		t.Fatalf("%+v after %d queries; want the newer answer handed over", out, st.queries)
+	}
+}
+
+// A receipt whose workflow no longer waits is left to that workflow's own
+// retries for Deliver; after that the sweep starts its delivery, once a
+// day however often it runs, and a receipt owed for more than a day counts
+// as overdue (the alarm's metric).
+func TestTheSweepDeliversReceiptsNoWorkflowSends(t *testing.T) {
+	st := &fakeStore{owed: []store.OwedReceipt{
+		{RequestID: "ended", CandidateID: "C1", AnsweredAt: scheduled.Add(-7 * time.Hour), TaskToken: "tok-ended"},
+		{RequestID: "retrying", CandidateID: "C2", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok-retrying"},
+		{RequestID: "stale", CandidateID: "C3", AnsweredAt: scheduled.Add(-30 * time.Hour), TaskToken: "tok-stale"},
+	}}
+	wf := &fakeWorkflows{waiting: map[string]bool{}, outputs: map[string]string{}}
+	h := newHandler(st, wf)
+	out, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.NotWaiting != 3 || out.Delivering != 2 || out.Overdue != 1 {
+		t.Fatalf("sweep = %+v, want 3 not waiting, 2 delivering, 1 overdue", out)
+	}
+	if len(wf.started) != 2 {
+		t.Fatalf("started %v, want the deliveries of ended and stale", wf.started)
+	}
+	for name, input := range wf.started {
+		var in struct{ RequestID, CandidateID string }
+		if err := json.Unmarshal([]byte(input), &in); err != nil || in.RequestID == "retrying" || in.CandidateID == "" {
+			t.Errorf("delivery %s with input %s", name, input)
+		}
+	}
+	// Later the same day: the same names, nothing new started.
+	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(15 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(wf.started) != 2 {
+		t.Fatalf("a second sweep the same day started more deliveries: %v", wf.started)
+	}
+	// The next day: one more try for each receipt still owed.
+	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(wf.started) != 5 {
+		t.Fatalf("the next day's sweep started %d deliveries in all, want 5 (2 + all 3 now older than %s)", len(wf.started), Deliver)
 	}
 }

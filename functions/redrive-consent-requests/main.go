@@ -16,13 +16,14 @@ import (
 
 func main() {
 	log := env.Logger()
-	vars := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME")
+	vars := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME", "CONSENT_RECEIPT_STATE_MACHINE_ARN")
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store:     store.New(dynamodb.NewFromConfig(cfg), vars[0], vars[1]),
-		Workflows: sfn.NewFromConfig(cfg),
-		Log:       log,
-		Now:       time.Now,
+		Store:           store.New(dynamodb.NewFromConfig(cfg), vars[0], vars[1]),
+		Workflows:       sfn.NewFromConfig(cfg),
+		ReceiptWorkflow: vars[2],
+		Log:             log,
+		Now:             time.Now,
 	}
 	lambda.StartWithOptions(h.Handle, lambda.WithDisallowUnknownFields(true))
 }

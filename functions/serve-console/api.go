@@ -31,16 +31,29 @@ type APIResult struct {
 
 // Post sends body as JSON to path with the recruiter's token.
 func (c *APIClient) Post(ctx context.Context, token, path, idempotencyKey string, body any) (APIResult, error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return APIResult{}, fmt.Errorf("encode %s: %w", path, err)
+	res, _, err := c.Send(ctx, token, http.MethodPost, path, idempotencyKey, body)
+	return res, err
+}
+
+// Send calls path with method, body (nil: none) as JSON and the
+// recruiter's token, and returns the answer and its raw body.
+func (c *APIClient) Send(ctx context.Context, token, method, path, idempotencyKey string, body any) (APIResult, []byte, error) {
+	var payload io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return APIResult{}, nil, fmt.Errorf("encode %s: %w", path, err)
+		}
+		payload = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+path, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, payload)
 	if err != nil {
-		return APIResult{}, fmt.Errorf("request %s: %w", path, err)
+		return APIResult{}, nil, fmt.Errorf("request %s: %w", path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if idempotencyKey != "" {
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
@@ -50,17 +63,17 @@ func (c *APIClient) Post(ctx context.Context, token, path, idempotencyKey string
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return APIResult{}, fmt.Errorf("call the API: %w", err)
+		return APIResult{}, nil, fmt.Errorf("call the API: %w", err)
 	}
 	defer res.Body.Close()
 	out := APIResult{Status: res.StatusCode}
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 6<<20))
 	if err != nil {
-		return APIResult{}, fmt.Errorf("read the API's answer: %w", err)
+		return APIResult{}, nil, fmt.Errorf("read the API's answer: %w", err)
 	}
 	switch {
 	case res.StatusCode >= 500:
-		return APIResult{}, fmt.Errorf("the API answered %d", res.StatusCode)
+		return APIResult{}, nil, fmt.Errorf("the API answered %d", res.StatusCode)
 	case res.StatusCode == http.StatusNotFound && string(bytes.TrimSpace(raw)) == `{"message":"Not Found"}`:
 		out.RouteMissing = true
 		out.Problem = httpapi.Problem{Title: "Not Found", Status: res.StatusCode}
@@ -80,5 +93,5 @@ func (c *APIClient) Post(ctx context.Context, token, path, idempotencyKey string
 			out.ID = v.RequestID
 		}
 	}
-	return out, nil
+	return out, raw, nil
 }

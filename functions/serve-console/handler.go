@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,13 +26,15 @@ type Store interface {
 	ListCandidates(ctx context.Context, q store.ListQuery) (store.CandidatePage, error)
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
-	Events(ctx context.Context, candidateID string) ([]consent.Event, error)
+	AuditTrail(ctx context.Context, candidateID string) (store.Trail, error)
+	Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error)
 }
 
 // API calls the recruiter API with the signed-in recruiter's token, so that
 // every action behaves exactly as the API route does. *APIClient is one.
 type API interface {
 	Post(ctx context.Context, token, path, idempotencyKey string, body any) (APIResult, error)
+	Send(ctx context.Context, token, method, path, idempotencyKey string, body any) (APIResult, []byte, error)
 }
 
 // Verifier checks a recruiter's token; *signin.Verifier is one.
@@ -115,6 +118,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	switch {
 	case path == "/console":
 		return h.list(ctx, r, req), nil
+	case strings.HasPrefix(path, "/console/candidates/") && strings.HasSuffix(path, "/export"):
+		return h.export(ctx, r, strings.TrimSuffix(strings.TrimPrefix(path, "/console/candidates/"), "/export")), nil
 	case strings.HasPrefix(path, "/console/candidates/"):
 		id := strings.TrimPrefix(path, "/console/candidates/")
 		return h.candidate(ctx, r, id, req.QueryStringParameters["done"], nil), nil
@@ -144,6 +149,10 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 		return h.requestConsent(ctx, r, id, form)
 	case "recording":
 		return h.startRecording(ctx, r, id, form)
+	case "withdraw":
+		return h.withdraw(ctx, r, id, form)
+	case "erase":
+		return h.erase(ctx, r, id, form)
 	}
 	return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found"})
 }
@@ -261,19 +270,32 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 		if errors.As(err, &nf) {
 			return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate", Detail: "There is no candidate at this address."})
 		}
+		if errors.As(err, new(*consent.GoneError)) {
+			return h.render(http.StatusGone, messagePage{Recruiter: r, Title: "This candidate was erased",
+				Detail: "Everything held about this candidate was erased at their request. Only the pseudonymous audit trail is kept (GET /api/candidates/" + id + "/audit)."})
+		}
 		return h.failed(ctx, r, err)
 	}
 	consents, err := h.Store.Consents(ctx, id)
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
-	events, err := h.Store.Events(ctx, id)
+	trail, err := h.Store.AuditTrail(ctx, id)
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
+	var artifacts []consent.Artifact
+	for _, kind := range []consent.ArtifactKind{consent.KindCV, consent.KindRecording} {
+		a, err := h.Store.Artifacts(ctx, id, kind)
+		if err != nil {
+			return h.failed(ctx, r, err)
+		}
+		artifacts = append(artifacts, a...)
+	}
 	now := h.Now()
-	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: events,
-		Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem, IdempotencyKey: consent.NewID()}
+	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification,
+		Artifacts: artifacts, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem, IdempotencyKey: consent.NewID(),
+		Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
 	status := http.StatusOK
 	if problem != nil {
 		status = problem.Status
@@ -283,6 +305,8 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 
 var doneMessages = map[string]string{
 	"requested":  "Consent requested. The candidate gets an email with a personal link.",
+	"withdrawn":  "Withdrawal recorded. What the consent alone covered is being erased; the candidate and your team get an email when it is.",
+	"unchanged":  "That consent was withdrawn already; nothing changed.",
 	"registered": "Candidate registered.",
 }
 
@@ -479,5 +503,78 @@ func expiredCookie(name, path string) string {
 func redirect(to string) httpapi.Response {
 	return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
 		"Location": to, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+	}}
+}
+
+// erasureGrounds are the reasons a recruiter can give for erasing
+// everything (the API's codes, GDPR Art. 17(1)).
+var erasureGrounds = []string{"candidate_request", "no_longer_necessary", "consent_withdrawn", "objection", "unlawful_processing", "legal_obligation"}
+
+// withdraw records a withdrawal that reached the recruiter another way,
+// through the API route.
+func (h *Handler) withdraw(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	purpose := form.Get("purpose")
+	if _, err := consent.ParsePurpose(purpose); err != nil {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "Choose a consent to withdraw", Status: http.StatusUnprocessableEntity, Detail: "No such purpose."})
+	}
+	res, raw, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/consents/"+purpose+"/withdraw", "",
+		map[string]string{"channel": form.Get("channel"), "note": form.Get("note")})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	switch res.Status {
+	case http.StatusOK:
+		var out struct {
+			Recorded bool `json:"recorded"`
+		}
+		_ = json.Unmarshal(raw, &out)
+		if !out.Recorded {
+			return redirect("/console/candidates/" + id + "?done=unchanged")
+		}
+		return redirect("/console/candidates/" + id + "?done=withdrawn")
+	case http.StatusUnauthorized:
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	return h.candidate(ctx, r, id, "", &res.Problem)
+}
+
+// erase asks the API to erase everything about the candidate, once the
+// recruiter confirmed it.
+func (h *Handler) erase(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	if form.Get("confirm") != "yes" {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "Confirm the erasure", Status: http.StatusUnprocessableEntity,
+			Detail: "Tick the box to confirm that everything about this candidate is to be erased. Nothing was changed."})
+	}
+	res, _, err := h.API.Send(ctx, r.token, http.MethodDelete, "/api/candidates/"+id, "", map[string]string{"reason": form.Get("reason")})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	switch res.Status {
+	case http.StatusAccepted:
+		return h.render(http.StatusAccepted, messagePage{Recruiter: r, Title: "Erasure under way",
+			Detail: "Everything about this candidate is being erased: every file and version, then the profile. The candidate and your team get an email when it is done; the audit trail keeps the tombstones."})
+	case http.StatusUnauthorized:
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	return h.candidate(ctx, r, id, "", &res.Problem)
+}
+
+// export downloads the candidate's export (GDPR Art. 15/20) through the
+// API route, as a JSON file.
+func (h *Handler) export(ctx context.Context, r recruiter, id string) httpapi.Response {
+	if !consent.ValidID(id) {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+	}
+	res, raw, err := h.API.Send(ctx, r.token, http.MethodGet, "/api/candidates/"+id+"/export", "", nil)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	if res.Status != http.StatusOK {
+		return h.render(res.Status, messagePage{Recruiter: r, Title: res.Problem.Title, Detail: res.Problem.Detail})
+	}
+	return httpapi.Response{StatusCode: http.StatusOK, Body: string(raw), Headers: map[string]string{
+		"Content-Type":        "application/json",
+		"Content-Disposition": `attachment; filename="candidate-` + id + `-export.json"`,
+		"Cache-Control":       "no-store",
 	}}
 }

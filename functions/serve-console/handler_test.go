@@ -25,6 +25,7 @@ type fakeStore struct {
 	candidate consent.Candidate
 	consents  []consent.Consent
 	events    []consent.Event
+	artifacts []consent.Artifact
 	err       error
 }
 
@@ -48,23 +49,40 @@ func (f *fakeStore) Candidate(ctx context.Context, id string) (consent.Candidate
 func (f *fakeStore) Consents(ctx context.Context, id string) ([]consent.Consent, error) {
 	return f.consents, f.err
 }
-func (f *fakeStore) Events(ctx context.Context, id string) ([]consent.Event, error) {
-	return f.events, f.err
+func (f *fakeStore) AuditTrail(ctx context.Context, id string) (store.Trail, error) {
+	return store.Trail{CandidateID: id, Events: f.events, Verification: consent.VerifyChain(f.events, "")}, f.err
+}
+
+func (f *fakeStore) Artifacts(ctx context.Context, id string, kind consent.ArtifactKind) ([]consent.Artifact, error) {
+	var out []consent.Artifact
+	for _, a := range f.artifacts {
+		if a.Kind == kind {
+			out = append(out, a)
+		}
+	}
+	return out, f.err
 }
 
 type apiCall struct {
 	token, path, key string
 	body             any
+	method           string
 }
 
 type fakeAPI struct {
 	calls  []apiCall
 	result APIResult
+	raw    []byte
 }
 
 func (f *fakeAPI) Post(ctx context.Context, token, path, key string, body any) (APIResult, error) {
-	f.calls = append(f.calls, apiCall{token, path, key, body})
+	f.calls = append(f.calls, apiCall{token, path, key, body, http.MethodPost})
 	return f.result, nil
+}
+
+func (f *fakeAPI) Send(ctx context.Context, token, method, path, key string, body any) (APIResult, []byte, error) {
+	f.calls = append(f.calls, apiCall{token, path, key, body, method})
+	return f.result, f.raw, nil
 }
 
 type fakeSignIn struct {
@@ -349,5 +367,61 @@ func TestRecordingGateRoute(t *testing.T) {
 		if call.path != "/api/candidates/"+id+"/recordings" || call.token != token || body["kind"] != "interview" || body["reference"] != "INT-7" {
 			t.Errorf("API call %+v", call)
 		}
+	}
+}
+
+// A withdrawal that came by phone is recorded through the API route, and
+// the page says erasure started; an erasure needs its box ticked and goes
+// through DELETE; the export downloads as a file; an erased candidate's
+// page is 410.
+func TestWithdrawEraseAndExport(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	given := consent.Consent{CandidateID: id, Purpose: consent.InterviewRecording, State: consent.Given, NoticeVersion: "v1", UpdatedAt: now}
+	f.store.consents = []consent.Consent{given}
+	deleteBy := now.AddDate(0, 6, 0)
+	f.store.artifacts = []consent.Artifact{{ID: consent.NewID(), Kind: consent.KindCV, Status: consent.ArtifactUploaded, DeleteBy: &deleteBy}}
+
+	page := f.do(t, "GET", "/console/candidates/"+id, "", "", session())
+	for _, want := range []string{"Record the withdrawal", "Erase everything", "/console/candidates/" + id + "/export", "hash chain", deleteBy.Format("2006")} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the candidate page lacks %q", want)
+		}
+	}
+
+	csrf := csrfToken(token)
+	f.api.result, f.api.raw = APIResult{Status: http.StatusOK}, []byte(`{"recorded":true}`)
+	res := f.do(t, "POST", "/console/candidates/"+id+"/withdraw", "",
+		url.Values{"csrf": {csrf}, "purpose": {"interview_recording"}, "channel": {"phone"}, "note": {"called on Monday"}}.Encode(), session())
+	if res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console/candidates/"+id+"?done=withdrawn" {
+		t.Fatalf("withdraw: %d %v", res.StatusCode, res.Headers)
+	}
+	call := f.api.calls[len(f.api.calls)-1]
+	if call.method != http.MethodPost || call.path != "/api/candidates/"+id+"/consents/interview_recording/withdraw" ||
+		call.body.(map[string]string)["channel"] != "phone" || call.token != token {
+		t.Fatalf("withdraw API call %+v", call)
+	}
+
+	calls := len(f.api.calls)
+	res = f.do(t, "POST", "/console/candidates/"+id+"/erase", "", url.Values{"csrf": {csrf}, "reason": {"candidate_request"}}.Encode(), session())
+	if res.StatusCode != http.StatusUnprocessableEntity || len(f.api.calls) != calls {
+		t.Fatalf("erase without confirming: %d, %d API calls", res.StatusCode, len(f.api.calls)-calls)
+	}
+	f.api.result = APIResult{Status: http.StatusAccepted}
+	res = f.do(t, "POST", "/console/candidates/"+id+"/erase", "", url.Values{"csrf": {csrf}, "reason": {"candidate_request"}, "confirm": {"yes"}}.Encode(), session())
+	call = f.api.calls[len(f.api.calls)-1]
+	if res.StatusCode != http.StatusAccepted || call.method != http.MethodDelete || call.path != "/api/candidates/"+id {
+		t.Fatalf("erase: %d, API call %+v", res.StatusCode, call)
+	}
+
+	f.api.result, f.api.raw = APIResult{Status: http.StatusOK}, []byte(`{"format":"consentflow.export/1"}`)
+	res = f.do(t, "GET", "/console/candidates/"+id+"/export", "", "", session())
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Headers["Content-Disposition"], "attachment") || res.Body != string(f.api.raw) {
+		t.Fatalf("export: %d %v %s", res.StatusCode, res.Headers, res.Body)
+	}
+
+	f.store.err = &consent.GoneError{ID: id}
+	if res := f.do(t, "GET", "/console/candidates/"+id, "", "", session()); res.StatusCode != http.StatusGone {
+		t.Fatalf("an erased candidate's page: %d", res.StatusCode)
 	}
 }

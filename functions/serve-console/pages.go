@@ -75,6 +75,10 @@ type candidatePage struct {
 	Candidate      consent.Candidate
 	Purposes       []purposeState
 	Events         []consent.Event
+	Chain          consent.Verification
+	Artifacts      []consent.Artifact
+	Channels       []string
+	Grounds        []string
 	Recording      Gate
 	Done           string
 	Problem        *httpapi.Problem
@@ -143,4 +147,14 @@ func stylesheet() httpapi.Response {
 	return httpapi.Response{StatusCode: http.StatusOK, Headers: map[string]string{
 		"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
 	}, Body: string(css)}
+}
+
+// Given reports whether any consent is given (and so can be withdrawn).
+func (p candidatePage) Given() bool {
+	for _, ps := range p.Purposes {
+		if ps.State == consent.Given {
+			return true
+		}
+	}
+	return false
 }

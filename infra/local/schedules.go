@@ -30,6 +30,7 @@ const schedulePoll = 50 * time.Millisecond
 // schedules are not run locally.
 func (c *Cloud) runSchedules(ctx context.Context, clk *clock.Manual, log *slog.Logger) {
 	for _, sc := range c.app.Schedules {
+		sc = sc.With(c.Settings)
 		every, ok := sc.Every()
 		if !ok {
 			log.Warn("schedule not run locally: only rate expressions are", "schedule", sc.Name, "expression", sc.Expression)

@@ -13,6 +13,10 @@ const (
 	// SweepSchedule starts the erasure of what fell due.
 	SweepSchedule = "sweep-due-artifacts"
 
+	// ConsentReceiptWorkflow sends a receipt still owed after its
+	// consent-request workflow ended.
+	ConsentReceiptWorkflow = "consent-receipt"
+
 	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
 	// lost, and hands them over again.
 	RedriveSchedule = "redrive-consent-requests"
@@ -48,6 +52,8 @@ const (
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
 	SettingRecordingRetention   = "recordingRetention"
+	// Erasure: how often the sweep of the due index runs.
+	SettingSweepSchedule = "sweepSchedule"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -98,6 +104,7 @@ var App = Application{
 		// Artifacts.
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
+		{Name: SettingSweepSchedule, Description: "How often the sweep starts the erasure of what fell due, an EventBridge Scheduler expression", Default: "rate(15 minutes)"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -195,10 +202,11 @@ var App = Application{
 		// lost are handed to the workflow still waiting.
 		{
 			Name:         "redrive-consent-requests",
-			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, so their receipts go out",
-			Env:          env(table()),
+			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, and sends receipts no workflow sends any more",
+			Env:          env(table(), map[string]Ref{"CONSENT_RECEIPT_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentReceiptWorkflow}}),
 			Tables:       tables(GetItem, Query),
 			AnswersTasks: []string{ConsentRequestWorkflow},
+			Starts:       []string{ConsentReceiptWorkflow},
 		},
 		// Receipts: the public key and a check anyone can run.
 		{
@@ -329,7 +337,7 @@ var App = Application{
 			Name:        "begin-erasure",
 			Description: "Marks an artifact as being erased while it is still due",
 			Env:         env(table()),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
@@ -344,14 +352,14 @@ var App = Application{
 			Name:        "complete-erasure",
 			Description: "Marks an artifact erased, redacts it and writes its tombstone",
 			Env:         env(table(), map[string]Ref{"NOTICE_VERSION": {Kind: Setting, Name: SettingNoticeVersion}}),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
 			Name:        "record-erasure-failure",
 			Description: "Marks an artifact whose erasure gave up as erasure_failed, for the next sweep",
 			Env:         env(table()),
-			Tables:      tables(GetItem, PutItem, UpdateItem),
+			Tables:      tables(GetItem, UpdateItem),
 			Audit:       Append,
 		},
 		{
@@ -365,7 +373,7 @@ var App = Application{
 			Name:        "erase-profile",
 			Description: "Erases a candidate's profile once every artifact is erased",
 			Env:         env(table()),
-			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
+			Tables:      tables(GetItem, Query, UpdateItem),
 			Audit:       Append,
 		},
 		// The data-subject export (GDPR Art. 15 access, Art. 20 portability).
@@ -427,7 +435,7 @@ var App = Application{
 	},
 	Schedules: []Schedule{
 		{
-			Name: SweepSchedule, Function: "sweep-due-artifacts", Expression: "rate(15 minutes)",
+			Name: SweepSchedule, Function: "sweep-due-artifacts", Expression: "rate(15 minutes)", Setting: SettingSweepSchedule,
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
 		{
@@ -436,6 +444,12 @@ var App = Application{
 		},
 	},
 	Workflows: []Workflow{
+		{
+			Name:        ConsentReceiptWorkflow,
+			Description: "Sends a receipt still owed after its consent-request workflow ended without sending it",
+			Standard:    true,
+			Functions:   []string{"send-consent-receipt"},
+		},
 		{
 			Name:        ErasureWorkflow,
 			Description: "Erases artifacts whose legal basis ended, every version, with tombstones and notices",

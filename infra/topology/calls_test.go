@@ -59,12 +59,17 @@ func TestFunctionGrantsAreExactlyTheCallsItsCodeMakes(t *testing.T) {
 		// The audit table's grants (grantAudit in package infra): Read is
 		// Query, Append is Query and PutItem, so that a function that only
 		// appends events needs no PutItem on the app table.
+		// Append's Query is the audit table's fixed pair (only PutItem and
+		// Query on it, never Update or Delete): a function that appends
+		// without reading the trail leaves it unused.
+		optional := map[string]bool{}
 		switch f.Audit {
 		case Read:
 			granted["dynamodb:Query on table "+App.Audit.Name] = true
 		case Append:
 			granted["dynamodb:Query on table "+App.Audit.Name] = true
 			granted["dynamodb:PutItem on table "+App.Audit.Name] = true
+			optional["dynamodb:Query on table "+App.Audit.Name] = true
 		}
 		// The analysis sees the service, not which table or bucket a call
 		// names: a call is covered when some table (bucket) of the function
@@ -78,6 +83,9 @@ func TestFunctionGrantsAreExactlyTheCallsItsCodeMakes(t *testing.T) {
 			}
 		}
 		for g := range granted {
+			if optional[g] {
+				continue
+			}
 			action, _, _ := strings.Cut(g, " on ")
 			if !slices.Contains(got, action) && !slices.ContainsFunc(got, func(c string) bool { return versioned[c] == action }) {
 				t.Errorf("function %s is granted %s, which its code never calls", f.Name, g)

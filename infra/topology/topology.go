@@ -328,9 +328,20 @@ type Schedule struct {
 	Function   string // the topology function to invoke, or
 	Workflow   string // the topology workflow to start
 	Expression string // "rate(15 minutes)", "cron(0 3 * * ? *)"
+	// Setting, when set, names the setting whose value (when not empty)
+	// replaces Expression, so that a deployment can change the timetable.
+	Setting string
 	// Input is the event (function) or execution input (workflow), JSON;
 	// ScheduledTime in it becomes the time the run was due.
 	Input string
+}
+
+// With returns the schedule with its expression as settings set it.
+func (s Schedule) With(settings map[string]string) Schedule {
+	if v := settings[s.Setting]; s.Setting != "" && v != "" {
+		s.Expression = v
+	}
+	return s
 }
 
 // Every is the interval of a rate expression ("rate(15 minutes)"); it
