@@ -20,6 +20,7 @@ import (
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/store"
 	"github.com/consentflow/consentflow/shared/upload"
+	"github.com/consentflow/consentflow/shared/workflow"
 )
 
 // Recordings runs the recording gate.
@@ -53,12 +54,7 @@ type input struct {
 }
 
 // WorkflowInput is the consent-request workflow's input.
-type WorkflowInput struct {
-	RequestID   string            `json:"requestId"`
-	CandidateID string            `json:"candidateId"`
-	Purposes    []consent.Purpose `json:"purposes"`
-	RequestedBy string            `json:"requestedBy"`
-}
+type WorkflowInput = workflow.ConsentRequest
 
 type output struct {
 	RecordingID string      `json:"recordingId"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"time"
@@ -38,8 +39,17 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
+	if in.RenewsUntil != nil {
+		for _, p := range purposes {
+			if !p.Renews() {
+				return Output{}, workflow.Error(&consent.ValidationError{Field: "renewsUntil", Reason: fmt.Sprintf("consent to %s is not renewed", p)})
+			}
+		}
+	}
 	now := h.Now().UTC()
-	stored, err := h.Store.RecordRequest(ctx, h.Policy.NewRequest(in.RequestID, in.CandidateID, in.RequestedBy, purposes, now))
+	req := h.Policy.NewRequest(in.RequestID, in.CandidateID, in.RequestedBy, purposes, now)
+	req.RenewsUntil = in.RenewsUntil
+	stored, err := h.Store.RecordRequest(ctx, req)
 	if err != nil {
 		h.Log.ErrorContext(ctx, "request not recorded", "requestId", in.RequestID, "error", err.Error())
 		return Output{}, workflow.Error(err)

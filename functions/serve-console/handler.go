@@ -27,6 +27,7 @@ type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
 	AuditTrail(ctx context.Context, candidateID string) (store.Trail, error)
+	// Artifacts with kind "" lists every CV and recording of a candidate.
 	Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error)
 }
 
@@ -61,8 +62,11 @@ type Handler struct {
 	// ProviderOrigin is the sign-in provider's origin, which forms may
 	// redirect to (sign-out).
 	ProviderOrigin string
-	Log            *slog.Logger
-	Now            func() time.Time
+	// ErasureWindow is how far ahead pending erasures are marked (setting
+	// erasureDigestDays, as the digest email looks).
+	ErasureWindow time.Duration
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // Cookies. Both are Secure, HttpOnly and SameSite=Lax, and only sent to
@@ -248,7 +252,12 @@ func (h *Handler) list(ctx context.Context, r recruiter, req httpapi.Request) ht
 	v := listPage{Recruiter: r, State: state, States: store.ListStates, Register: newRegisterForm()}
 	now := h.Now()
 	for _, c := range page.Candidates {
-		v.Rows = append(v.Rows, listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now)})
+		arts, err := h.Store.Artifacts(ctx, c.ID, "")
+		if err != nil {
+			return h.failed(ctx, r, err)
+		}
+		_, eraseOn := h.pendingErasures(arts, now)
+		v.Rows = append(v.Rows, listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now), EraseOn: eraseOn})
 	}
 	if page.Next != "" {
 		next := url.Values{"cursor": {page.Next}}
@@ -284,23 +293,51 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
-	var artifacts []consent.Artifact
-	for _, kind := range []consent.ArtifactKind{consent.KindCV, consent.KindRecording} {
-		a, err := h.Store.Artifacts(ctx, id, kind)
-		if err != nil {
-			return h.failed(ctx, r, err)
-		}
-		artifacts = append(artifacts, a...)
+	arts, err := h.Store.Artifacts(ctx, id, "")
+	if err != nil {
+		return h.failed(ctx, r, err)
 	}
 	now := h.Now()
+	files, eraseOn := h.pendingErasures(arts, now)
 	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification,
-		Artifacts: artifacts, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem, IdempotencyKey: consent.NewID(),
-		Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
+		Files: files, EraseOn: eraseOn, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem,
+		IdempotencyKey: consent.NewID(), Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
 	status := http.StatusOK
 	if problem != nil {
 		status = problem.Status
 	}
 	return h.render(status, v)
+}
+
+// fileRow is a CV or recording on the candidate's page; EraseOn is set when
+// its deadline falls within the erasure window.
+type fileRow struct {
+	ID       string
+	Kind     consent.ArtifactKind
+	Status   consent.ArtifactStatus
+	DeleteBy *time.Time
+	EraseOn  *time.Time
+}
+
+// pendingErasures lists a candidate's files not yet erased, marking those
+// whose deadline falls within the erasure window from now, and returns the
+// nearest such deadline (nil when none does). Only shown, never acted on:
+// what is erased, and when, is the sweep's to decide from its schedule.
+func (h *Handler) pendingErasures(arts []consent.Artifact, now time.Time) (files []fileRow, nearest *time.Time) {
+	for _, a := range arts {
+		if a.Status == consent.ArtifactErased {
+			continue
+		}
+		row := fileRow{ID: a.ID, Kind: a.Kind, Status: a.Status, DeleteBy: a.DeleteBy}
+		if a.DeleteBy != nil && !a.DeleteBy.After(now.Add(h.ErasureWindow)) {
+			row.EraseOn = a.DeleteBy
+			if nearest == nil || a.DeleteBy.Before(*nearest) {
+				nearest = a.DeleteBy
+			}
+		}
+		files = append(files, row)
+	}
+	return files, nearest
 }
 
 var doneMessages = map[string]string{

@@ -54,13 +54,7 @@ func (f *fakeStore) AuditTrail(ctx context.Context, id string) (store.Trail, err
 }
 
 func (f *fakeStore) Artifacts(ctx context.Context, id string, kind consent.ArtifactKind) ([]consent.Artifact, error) {
-	var out []consent.Artifact
-	for _, a := range f.artifacts {
-		if a.Kind == kind {
-			out = append(out, a)
-		}
-	}
-	return out, f.err
+	return f.artifacts, f.err
 }
 
 type apiCall struct {
@@ -133,7 +127,8 @@ func newFixture(t *testing.T) fixture {
 		Store: f.store, API: f.api, SignIn: f.signIn,
 		Verifier: fakeVerifier{token: {"sub": "r-1", "username": "rita@example.com"}},
 		BaseURL:  "https://app.example", ProviderOrigin: "https://signin.example",
-		Log: slog.New(slog.NewJSONHandler(f.logs, nil)), Now: func() time.Time { return now },
+		ErasureWindow: 7 * 24 * time.Hour,
+		Log:           slog.New(slog.NewJSONHandler(f.logs, nil)), Now: func() time.Time { return now },
 	}
 	return f
 }
@@ -423,5 +418,35 @@ func TestWithdrawEraseAndExport(t *testing.T) {
 	f.store.err = &consent.GoneError{ID: id}
 	if res := f.do(t, "GET", "/console/candidates/"+id, "", "", session()); res.StatusCode != http.StatusGone {
 		t.Fatalf("an erased candidate's page: %d", res.StatusCode)
+	}
+}
+
+// A file whose deadline falls within the erasure window is marked, on the
+// list and on the candidate's page, with the date; one further out is not.
+func TestPendingErasuresAreMarked(t *testing.T) {
+	f := newFixture(t)
+	soon, later := now.Add(3*24*time.Hour), now.Add(30*24*time.Hour)
+	f.store.artifacts = []consent.Artifact{
+		{ID: "CVSOON", Kind: consent.KindCV, Status: consent.ArtifactUploaded, DeleteBy: &soon},
+		{ID: "RECLATER", Kind: consent.KindRecording, Status: consent.ArtifactUploaded, DeleteBy: &later},
+	}
+	marker := `to be erased on <time datetime="2026-12-05T10:00:00Z">5 Dec 2026</time>`
+	for _, path := range []string{"/console", "/console/candidates/" + f.store.candidate.ID} {
+		res := f.do(t, "GET", path, "", "", session())
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, marker) {
+			t.Fatalf("%s: %d, no marker %q:\n%s", path, res.StatusCode, marker, res.Body)
+		}
+		if strings.Contains(res.Body, "to be erased on <time datetime=\"2027") {
+			t.Errorf("%s: a file due after the window is marked", path)
+		}
+	}
+	page := f.do(t, "GET", "/console/candidates/"+f.store.candidate.ID, "", "", session()).Body
+	if !strings.Contains(page, "RECLATER") || !strings.Contains(page, "CVSOON") {
+		t.Errorf("the candidate's page does not list the files:\n%s", page)
+	}
+
+	f.store.artifacts = []consent.Artifact{{ID: "RECLATER", Kind: consent.KindRecording, Status: consent.ArtifactUploaded, DeleteBy: &later}}
+	if res := f.do(t, "GET", "/console", "", "", session()); strings.Contains(res.Body, "to be erased on") {
+		t.Errorf("a candidate with nothing due within the window is marked:\n%s", res.Body)
 	}
 }

@@ -37,6 +37,7 @@ func main() {
 		Verifier:       provider.Verifier(),
 		BaseURL:        base,
 		ProviderOrigin: logout.Scheme + "://" + logout.Host,
+		ErasureWindow:  env.Days(log, "ERASURE_DIGEST_DAYS"),
 		Log:            log,
 		Now:            time.Now,
 	}

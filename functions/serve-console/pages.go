@@ -17,6 +17,7 @@ var files embed.FS
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"day":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 	"frame": func(title string, r recruiter) map[string]any { return map[string]any{"Title": title, "Recruiter": r} },
 	"stateLabel": func(s consent.State) string {
 		if s == "" {
@@ -59,6 +60,9 @@ type listRow struct {
 	Name      string
 	CreatedAt time.Time
 	Purposes  []purposeState
+	// EraseOn is the nearest deadline of the candidate's files within the
+	// erasure window, if any.
+	EraseOn *time.Time
 }
 
 type listPage struct {
@@ -76,9 +80,10 @@ type candidatePage struct {
 	Purposes       []purposeState
 	Events         []consent.Event
 	Chain          consent.Verification
-	Artifacts      []consent.Artifact
 	Channels       []string
 	Grounds        []string
+	Files          []fileRow
+	EraseOn        *time.Time
 	Recording      Gate
 	Done           string
 	Problem        *httpapi.Problem

@@ -20,6 +20,11 @@ const (
 	// RedriveSchedule sweeps for answers whose hand-over to the workflow was
 	// lost, and hands them over again.
 	RedriveSchedule = "redrive-consent-requests"
+	// RenewalSchedule asks candidates to renew talent-pool consent 30 days
+	// before it expires; DigestSchedule emails the privacy contact what will
+	// be erased in the coming days.
+	RenewalSchedule = "remind-consent-renewals"
+	DigestSchedule  = "send-erasure-digest"
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
@@ -54,6 +59,8 @@ const (
 	SettingRecordingRetention   = "recordingRetention"
 	// Erasure: how often the sweep of the due index runs.
 	SettingSweepSchedule = "sweepSchedule"
+	// SettingErasureDigestDays is how far ahead the erasure digest looks.
+	SettingErasureDigestDays = "erasureDigestDays"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -62,7 +69,10 @@ const (
 	CVPrefix        = "cvs/"
 	RecordingPrefix = "recordings/"
 	DueIndex        = "due"
-	UploadRule      = "register-uploads"
+	// RenewalIndex lists given talent-pool consent by when the candidate is
+	// asked to renew it.
+	RenewalIndex = "renewal"
+	UploadRule   = "register-uploads"
 )
 
 // App is Consentflow's topology.
@@ -81,6 +91,10 @@ var App = Application{
 			// Artifacts by deadline (issue 8). Sparse: only artifacts with a
 			// deadline that are not erased.
 			{Name: DueIndex, PartitionKey: Key{Name: "dueShard", Type: "S"}, SortKey: Key{Name: "deleteBy", Type: "S"}},
+			// Talent-pool consent by when its renewal is asked (issue 9):
+			// 30 days before it expires. Sparse: only given consent that
+			// renews, until the reminder is sent.
+			{Name: RenewalIndex, PartitionKey: Key{Name: "renewShard", Type: "S"}, SortKey: Key{Name: "renewAt", Type: "S"}},
 		},
 	},
 	Audit: Table{
@@ -105,6 +119,7 @@ var App = Application{
 		{Name: SettingApplicationRetention, Description: "How long a CV is kept after its application closes, an ISO 8601 period (Germany P6M, the Netherlands P4W, France P2Y)", Default: "P6M"},
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 		{Name: SettingSweepSchedule, Description: "How often the sweep starts the erasure of what fell due, an EventBridge Scheduler expression", Default: "rate(15 minutes)"},
+		{Name: SettingErasureDigestDays, Description: "Days ahead the daily erasure digest to the controller's contact looks", Default: "7"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -233,7 +248,7 @@ var App = Application{
 				"SIGNIN_TOKEN_URL":     {Kind: SignIn, Name: SignInTokenURL},
 				"SIGNIN_LOGOUT_URL":    {Kind: SignIn, Name: SignInLogoutURL},
 				"SIGNIN_JWKS_URL":      {Kind: SignIn, Name: SignInJWKSURL},
-			}),
+			}, digestDays()),
 			// Reads only: every change goes through the API with the recruiter's token.
 			Tables: tables(GetItem, Query),
 			Audit:  Read,
@@ -306,6 +321,26 @@ var App = Application{
 				CVBucket:        {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
 				RecordingBucket: {GetObjectVersion, ListBucketVersions, DeleteObjectVersion},
 			},
+		},
+		// Retention expiry (issue 9): renewal reminders and the digest of
+		// what will be erased, both from sparse indexes, by the schedule's
+		// time.
+		{
+			Name:        "remind-consent-renewals",
+			Description: "Asks candidates to renew talent-pool consent 30 days before it expires, by starting a consent request",
+			Env: env(table(), map[string]Ref{
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+			}),
+			// Query of the renewal index; the conditional removal of its keys.
+			Tables: tables(Query, UpdateItem),
+			Starts: []string{ConsentRequestWorkflow},
+		},
+		{
+			Name:        "send-erasure-digest",
+			Description: "Emails the controller's privacy contact the CVs and recordings to be erased in the coming days",
+			Env:         env(table(), notice(), mail(), digestDays()),
+			Tables:      tables(Query),
+			SendsEmail:  true,
 		},
 		// Withdrawal and erasure for recruiters (issue 9).
 		{
@@ -442,6 +477,16 @@ var App = Application{
 			Name: RedriveSchedule, Function: "redrive-consent-requests", Expression: "rate(15 minutes)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
+		// Daily: a reminder 30 days ahead and a digest 7 days ahead need no
+		// finer grain, and a day's run is 16 small Queries.
+		{
+			Name: RenewalSchedule, Function: "remind-consent-renewals", Expression: "rate(1 day)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
+		{
+			Name: DigestSchedule, Function: "send-erasure-digest", Expression: "rate(1 day)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
 	},
 	Workflows: []Workflow{
 		{
@@ -521,6 +566,12 @@ func mail() map[string]Ref {
 	return map[string]Ref{
 		"SENDER_EMAIL": {Kind: Setting, Name: SettingSenderEmail},
 	}
+}
+
+// digestDays is the erasure window: the digest's, and the console's
+// "to be erased on" marks.
+func digestDays() map[string]Ref {
+	return map[string]Ref{"ERASURE_DIGEST_DAYS": {Kind: Setting, Name: SettingErasureDigestDays}}
 }
 
 func receiptKey() map[string]Ref {

@@ -72,6 +72,11 @@ func (p Purpose) Info() (PurposeInfo, bool) {
 	return info, ok
 }
 
+// Renews reports whether given consent to the purpose is renewed before it
+// expires: the candidate is asked again (see store.RenewalIndex). Only the
+// talent pool outlives an application; recordings end with their retention.
+func (p Purpose) Renews() bool { return p == TalentPool }
+
 // ParsePurpose returns the purpose named s, or a *ValidationError.
 func ParsePurpose(s string) (Purpose, error) {
 	p := Purpose(s)
@@ -227,6 +232,9 @@ type Request struct {
 	CreatedAt   time.Time `json:"createdAt"`
 	// ExpiresAt is when the request's link stops working.
 	ExpiresAt time.Time `json:"expiresAt"`
+	// RenewsUntil, on a renewal, is when the given consent it asks to renew
+	// expires; nil on any other request.
+	RenewsUntil *time.Time `json:"renewsUntil,omitempty"`
 	// TaskToken is the waiting workflow's token; empty until the link is sent.
 	TaskToken string `json:"-"`
 	// LinkHash is the SHA-256 of the candidate's link token.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -70,6 +72,17 @@ func Retention(log *slog.Logger) consent.Retention {
 		Fatal(log, err)
 	}
 	return r
+}
+
+// Days reads a whole number of days, 1 or more, from the environment
+// variable name, or exits naming what is wrong with it.
+func Days(log *slog.Logger, name string) time.Duration {
+	v := Require(log, name)[0]
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		Fatal(log, fmt.Errorf("%s %q must be a whole number of days, 1 or more", name, v))
+	}
+	return time.Duration(n) * 24 * time.Hour
 }
 
 // Store is the store on the tables TABLE_NAME and AUDIT_TABLE_NAME name.

@@ -84,4 +84,7 @@ var cs = Messages{
 	ValidUntil:      "platný do %s",
 	Months:          [12]string{"ledna", "února", "března", "dubna", "května", "června", "července", "srpna", "září", "října", "listopadu", "prosince"},
 	DateFormat:      "{day}. {month} {year}, {time} UTC",
+	RenewSubject:    "%s vás žádá o obnovení souhlasu",
+	RenewBody:       "Platnost vašeho souhlasu se zařazením do databáze talentů společnosti %s vyprší %s. Pokud v ní chcete zůstat, obnovte jej na této stránce:",
+	RenewNoAnswer:   "Pokud neodpovíte, platnost souhlasu vyprší %s a údaje uchovávané jen na jeho základě budou poté vymazány.",
 }

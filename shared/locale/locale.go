@@ -93,6 +93,11 @@ type Messages struct {
 	NotFoundNext   string // %s: contact
 	AnsweredNext   string // %s: contact
 	InvitePurposes string // before the list of purposes asked
+
+	// The invitation of a renewal: given consent expires soon.
+	RenewSubject  string // %s: controller
+	RenewBody     string // %s: controller, %s: the date the consent expires
+	RenewNoAnswer string // %s: the date the consent expires
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -235,6 +240,9 @@ var en = Messages{
 	NotFoundNext:   "If the link still does not work, write to %s and we will send you a new one.",
 	AnsweredNext:   "Your answer stays recorded, and its receipt is sent to you by email. You can withdraw your consent at any time by writing to %s.",
 	InvitePurposes: "You are asked about:",
+	RenewSubject:   "%s asks you to renew your consent",
+	RenewBody:      "Your consent to being kept in the talent pool of %s expires on %s. If you want to stay in the talent pool, please renew it on this page:",
+	RenewNoAnswer:  "If you do not answer, your consent expires on %s, and the data kept only because of it is then erased.",
 }
 
 var de = Messages{
@@ -319,6 +327,9 @@ var de = Messages{
 	NotFoundNext:   "Wenn der Link weiterhin nicht funktioniert, schreiben Sie an %s, und wir senden Ihnen einen neuen.",
 	AnsweredNext:   "Ihre Antwort bleibt gespeichert, und Sie erhalten eine Bestätigung per E-Mail. Sie können Ihre Einwilligung jederzeit mit einer Nachricht an %s widerrufen.",
 	InvitePurposes: "Es geht um:",
+	RenewSubject:   "%s bittet Sie, Ihre Einwilligung zu erneuern",
+	RenewBody:      "Ihre Einwilligung in die Aufnahme in den Talentpool von %s läuft am %s ab. Wenn Sie im Talentpool bleiben möchten, erneuern Sie sie bitte auf dieser Seite:",
+	RenewNoAnswer:  "Wenn Sie nicht antworten, endet Ihre Einwilligung am %s, und die nur deshalb gespeicherten Daten werden dann gelöscht.",
 }
 
 var fr = Messages{
@@ -403,4 +414,7 @@ var fr = Messages{
 	NotFoundNext:   "Si le lien ne fonctionne toujours pas, écrivez à %s et nous vous en enverrons un nouveau.",
 	AnsweredNext:   "Votre réponse reste enregistrée et son reçu vous est envoyé par e-mail. Vous pouvez retirer votre consentement à tout moment en écrivant à %s.",
 	InvitePurposes: "La demande porte sur :",
+	RenewSubject:   "%s vous demande de renouveler votre consentement",
+	RenewBody:      "Votre consentement à figurer dans le vivier de talents de %s expire le %s. Si vous souhaitez y rester, renouvelez-le sur cette page :",
+	RenewNoAnswer:  "Sans réponse de votre part, votre consentement expire le %s et les données conservées uniquement sur cette base sont alors effacées.",
 }

@@ -84,4 +84,7 @@ var sk = Messages{
 	ValidUntil:      "platný do %s",
 	Months:          [12]string{"januára", "februára", "marca", "apríla", "mája", "júna", "júla", "augusta", "septembra", "októbra", "novembra", "decembra"},
 	DateFormat:      "{day}. {month} {year}, {time} UTC",
+	RenewSubject:    "%s vás žiada o obnovenie súhlasu",
+	RenewBody:       "Platnosť vášho súhlasu so zaradením do databázy talentov spoločnosti %s vyprší %s. Ak v nej chcete zostať, obnovte ho na tejto stránke:",
+	RenewNoAnswer:   "Ak neodpoviete, platnosť súhlasu vyprší %s a údaje uchovávané len na jeho základe sa potom vymažú.",
 }

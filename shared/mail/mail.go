@@ -108,21 +108,30 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string)
 		purposes = append(purposes, purpose{t.PurposeNames[p], t.PurposeDescriptions[p]})
 		bullets = append(bullets, "- "+t.PurposeNames[p]+": "+t.PurposeDescriptions[p])
 	}
-	text := strings.Join([]string{
+	// A renewal says so, and when the consent it renews expires.
+	subject, body, lapse := fmt.Sprintf(t.InviteSubject, controller), fmt.Sprintf(t.InviteBody, controller), ""
+	if r.RenewsUntil != nil {
+		subject = fmt.Sprintf(t.RenewSubject, controller)
+		body = fmt.Sprintf(t.RenewBody, controller, t.Date(*r.RenewsUntil))
+		lapse = fmt.Sprintf(t.RenewNoAnswer, t.Date(*r.RenewsUntil))
+	}
+	lines := []string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "",
-		fmt.Sprintf(t.InviteBody, controller), "",
+		body, "",
 		t.InvitePurposes,
 		strings.Join(bullets, "\n"), "",
 		link, "",
 		fmt.Sprintf(t.InviteExpiry, until), "",
-		fmt.Sprintf(t.Signature, controller),
-	}, "\n")
-	subject := fmt.Sprintf(t.InviteSubject, controller)
+	}
+	if lapse != "" {
+		lines = append(lines, lapse, "")
+	}
+	text := strings.Join(append(lines, fmt.Sprintf(t.Signature, controller)), "\n")
 	html := render(invitationHTML, map[string]any{
-		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": fmt.Sprintf(t.InviteBody, controller),
+		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
-		"Signature": fmt.Sprintf(t.Signature, controller),
+		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -247,7 +256,8 @@ var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype h
 <p><a href="{{.Link}}" style="display:inline-block;padding:.75rem 1.25rem;background:#0b57d0;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">{{.LinkText}}</a></p>
 <p style="font-size:.9rem;overflow-wrap:anywhere;word-break:break-all">{{.Link}}</p>
 <p>{{.Expiry}}</p>
-<p style="white-space:pre-line">{{.Signature}}</p>
+{{with .Lapse}}<p>{{.}}</p>
+{{end}}<p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))
 
 var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>

@@ -416,7 +416,8 @@ func (s *Store) Artifact(ctx context.Context, candidateID, id string) (consent.A
 	return it.artifact(), nil
 }
 
-// Artifacts returns a candidate's artifacts of one kind, oldest first.
+// Artifacts returns a candidate's artifacts of one kind (every kind when
+// kind is empty), oldest first.
 func (s *Store) Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error) {
 	var items []artifactItem
 	if err := s.queryInto(ctx, candidatePK(candidateID), "ARTIFACT#", &items); err != nil {
@@ -424,7 +425,7 @@ func (s *Store) Artifacts(ctx context.Context, candidateID string, kind consent.
 	}
 	var out []consent.Artifact
 	for _, it := range items {
-		if it.Kind == kind {
+		if kind == "" || it.Kind == kind {
 			out = append(out, it.artifact())
 		}
 	}

@@ -53,11 +53,20 @@ func (s *Store) RecordRequest(ctx context.Context, req consent.Request) (consent
 	return stored, nil
 }
 
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 func newRequestItem(r consent.Request) requestItem {
 	return requestItem{
 		PK: requestPK(r.ID), SK: requestSK, ID: r.ID, CandidateID: r.CandidateID, Purposes: r.Purposes,
 		Status: consent.Pending, NoticeVersion: r.NoticeVersion, NoticeURL: r.NoticeURL, Retention: r.Retention,
 		RequestedBy: r.RequestedBy, Controller: r.Controller, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		RenewsUntil: utc(r.RenewsUntil),
 	}
 }
 
@@ -84,6 +93,7 @@ func mustInfo(p consent.Purpose) consent.PurposeInfo {
 // state that was read (or still absent).
 func (s *Store) putConsent(next consentItem, prev consentItem, had bool) types.TransactWriteItem {
 	next.ListPK, next.ListSK = consentListKeys(next)
+	next.RenewShard, next.RenewAt = renewalKeys(next)
 	put := &types.Put{TableName: aws.String(s.table), Item: marshal(next)}
 	if had {
 		put.ConditionExpression = aws.String("#state = :state AND requestId = :rid AND updatedAt = :at")

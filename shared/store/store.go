@@ -11,6 +11,9 @@
 //	LINK#<sha256>   LINK                     a candidate link, by token hash
 //	OWED#receipt    <answeredAt>#<request>   a receipt owed to a candidate (see ReceiptsOwed)
 //
+// The index "renewal" (renewShard, renewAt) lists given consent that renews
+// by when the candidate is to be asked again (see renewals.go).
+//
 // The index "list" (listPk, listSk) lists every candidate newest first
 // (profiles carry listPk CANDIDATES) and the consents in each state, latest
 // change first (consents carry listPk STATE#<state>).
@@ -142,6 +145,10 @@ type consentItem struct {
 	ReceiptID     string          `dynamodbav:"receiptId,omitempty"`
 	UpdatedAt     time.Time       `dynamodbav:"updatedAt"`
 	ExpiresAt     *time.Time      `dynamodbav:"expiresAt,omitempty"`
+	// The renewal index (see renewals.go): only on given consent that
+	// renews, until its reminder is sent.
+	RenewShard string     `dynamodbav:"renewShard,omitempty"`
+	RenewAt    *time.Time `dynamodbav:"renewAt,omitempty"`
 	// WithdrawalNote is what a recruiter noted of a withdrawal that came
 	// by email, phone or letter (removed when the candidate is erased).
 	WithdrawalNote string `dynamodbav:"withdrawalNote,omitempty"`
@@ -184,13 +191,15 @@ type requestItem struct {
 	// ReceiptSentAt and ReceiptMessageID say that the receipt went out.
 	ReceiptSentAt    *time.Time `dynamodbav:"receiptSentAt,omitempty"`
 	ReceiptMessageID string     `dynamodbav:"receiptMessageId,omitempty"`
+	// RenewsUntil: a renewal of given consent that expires then.
+	RenewsUntil *time.Time `dynamodbav:"renewsUntil,omitempty"`
 }
 
 func (it requestItem) request() consent.Request {
 	return consent.Request{
 		ID: it.ID, CandidateID: it.CandidateID, Purposes: it.Purposes, Status: it.Status,
 		NoticeVersion: it.NoticeVersion, NoticeURL: it.NoticeURL, Retention: it.Retention, RequestedBy: it.RequestedBy, Controller: it.Controller,
-		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, TaskToken: it.TaskToken, LinkHash: it.LinkHash, Reason: it.Reason, Failure: it.Failure,
+		CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, RenewsUntil: it.RenewsUntil, TaskToken: it.TaskToken, LinkHash: it.LinkHash, Reason: it.Reason, Failure: it.Failure,
 	}
 }
 

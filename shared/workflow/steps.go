@@ -1,6 +1,10 @@
 package workflow
 
-import "github.com/consentflow/consentflow/shared/consent"
+import (
+	"time"
+
+	"github.com/consentflow/consentflow/shared/consent"
+)
 
 // The consent-request workflow's input and each step's input and output,
 // typed once here for the handlers, request-consent (which starts the
@@ -14,6 +18,9 @@ type ConsentRequest struct {
 	CandidateID string            `json:"candidateId"`
 	Purposes    []consent.Purpose `json:"purposes"`
 	RequestedBy string            `json:"requestedBy"`
+	// RenewsUntil, on a renewal, is when the given consent it renews
+	// expires; null otherwise (always present: the ASL passes it on).
+	RenewsUntil *time.Time `json:"renewsUntil"`
 }
 
 // RecordRequestInput is record-consent-request's input.
@@ -24,6 +31,9 @@ type RecordRequestInput struct {
 	// RequestedBy is the recruiter who asked, recorded on the request and
 	// its events.
 	RequestedBy string `json:"requestedBy"`
+	// RenewsUntil is the workflow input's: the request renews given consent
+	// that expires then (nil: not a renewal).
+	RenewsUntil *time.Time `json:"renewsUntil"`
 }
 
 // RecordRequestOutput tells the workflow how long to wait for the

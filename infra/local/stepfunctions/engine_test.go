@@ -217,7 +217,7 @@ func consentFunctions(tokens chan<- string) map[string]fn {
 	}
 }
 
-const consentInput = `{"requestId":"r-1","candidateId":"c-1","purposes":["talent_pool"],"requestedBy":"recruiter-1"}`
+const consentInput = `{"requestId":"r-1","candidateId":"c-1","purposes":["talent_pool"],"requestedBy":"recruiter-1","renewsUntil":null}`
 
 func TestConsentRequestAnswered(t *testing.T) {
 	tokens := make(chan string, 1)
