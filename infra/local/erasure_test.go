@@ -207,10 +207,8 @@ func waitErasureExecution(t *testing.T, name, status string) {
 }
 
 // sweepPast moves the clock a sweep interval past t, so that the schedule
-// fires with a scheduled time after it. The clock is the whole package's:
-// later tests run months ahead too, as after the other tests' 31-day moves
-// (what they authorize gets deadlines from the wall clock, and the next
-// sweep erases what is due by then).
+// fires with a scheduled time after it. A test that moves it months runs
+// in a cloud of its own (ownCloud), so the other tests' clock stays.
 func sweepPast(t time.Time) {
 	if d := t.Sub(cloud.Clock.Now()); d > 0 {
 		cloud.Clock.Advance(d)
@@ -287,6 +285,7 @@ func TestWithdrawingByDecliningANewRequestErasesTheRecording(t *testing.T) {
 }
 
 func TestWithdrawingTalentPoolKeepsTheCVOfAnOpenApplicationUntilItsRetentionEnds(t *testing.T) {
+	ownCloud(t, nil) // its clock moves six months
 	to := uniqueEmail(t)
 	id := register(t, to, "en")
 	app := openApplication(t, id)
