@@ -123,7 +123,8 @@ func TestFunctionEnvironment(t *testing.T) {
 	}
 	for _, f := range topology.App.Functions {
 		fn := fns[fnIDs[f.Name]]
-		vars, _ := fn.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		environment, _ := fn.Properties["Environment"].(map[string]any) // none: a function with no variables
+		vars, _ := environment["Variables"].(map[string]any)
 		if len(vars) != len(f.Env) {
 			t.Errorf("function %s: %d environment variables, topology has %d", f.Name, len(vars), len(f.Env))
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/dataexport"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -59,8 +60,8 @@ func (presigner) PresignGetObject(_ context.Context, in *s3.GetObjectInput, opts
 
 func handler(st Exports) *Handler {
 	return &Handler{
-		Store: st, Presigner: presigner{}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Now: func() time.Time { return now },
-		Buckets: map[consent.ArtifactKind]string{consent.KindCV: "cv-bucket", consent.KindRecording: "recording-bucket"},
+		Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Now: func() time.Time { return now },
+		Links: dataexport.Signer{Presigner: presigner{}, Buckets: map[consent.ArtifactKind]string{consent.KindCV: "cv-bucket", consent.KindRecording: "recording-bucket"}},
 	}
 }
 

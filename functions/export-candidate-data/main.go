@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/consentflow/consentflow/shared/consent"
+	"github.com/consentflow/consentflow/shared/dataexport"
 	"github.com/consentflow/consentflow/shared/env"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -21,10 +22,12 @@ func main() {
 	names := env.Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME", "CV_BUCKET", "RECORDING_BUCKET")
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store:     store.New(dynamodb.NewFromConfig(cfg), names[0], names[1]),
-		Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)),
-		Buckets:   map[consent.ArtifactKind]string{consent.KindCV: names[2], consent.KindRecording: names[3]},
-		Log:       log, Now: time.Now,
+		Store: store.New(dynamodb.NewFromConfig(cfg), names[0], names[1]),
+		Links: dataexport.Signer{
+			Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)),
+			Buckets:   map[consent.ArtifactKind]string{consent.KindCV: names[2], consent.KindRecording: names[3]},
+		},
+		Log: log, Now: time.Now,
 	}
 	lambda.Start(h.Handle)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/managelink"
 	"github.com/consentflow/consentflow/shared/objects"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -24,6 +25,7 @@ type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	RegisterUpload(ctx context.Context, obj store.Object, bucketKind map[string]consent.ArtifactKind) (store.Arrival, error)
 	RecordRemoval(ctx context.Context, obj store.Object, arr store.Arrival, versions []string) error
+	managelink.Store
 }
 
 // S3 is the part of the S3 API the registrar uses; *s3.Client satisfies it.
@@ -35,7 +37,7 @@ type S3 interface {
 
 // Mailer writes and sends the candidate's email.
 type Mailer interface {
-	RecordingArrived(c consent.Candidate, kind string, recordedAt, keptUntil time.Time) mail.Message
+	RecordingArrived(c consent.Candidate, kind string, recordedAt, keptUntil time.Time, manage string) mail.Message
 	Send(ctx context.Context, msg mail.Message) (string, error)
 }
 
@@ -45,7 +47,9 @@ type Handler struct {
 	S3    S3
 	Mail  Mailer
 	Kinds map[string]consent.ArtifactKind // bucket name → what it holds
-	Log   *slog.Logger
+	// Policy makes the candidate's manage link, which the notice carries.
+	Policy consent.Policy
+	Log    *slog.Logger
 }
 
 // Detail is the detail of an S3 "Object Created" event on EventBridge.
@@ -142,7 +146,11 @@ func (h *Handler) tell(ctx context.Context, arr store.Arrival) error {
 	if a.UploadedAt == nil || a.DeleteBy == nil {
 		return nil
 	}
-	if _, err := h.Mail.Send(ctx, h.Mail.RecordingArrived(c, a.RecordingKind, *a.UploadedAt, *a.DeleteBy)); err != nil {
+	manage, err := managelink.New(ctx, h.Store, h.Policy, c, *a.UploadedAt)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Mail.Send(ctx, h.Mail.RecordingArrived(c, a.RecordingKind, *a.UploadedAt, *a.DeleteBy, manage)); err != nil {
 		return err
 	}
 	h.Log.InfoContext(ctx, "recording notice sent", "candidateId", c.ID, "artifactId", a.ID)

@@ -23,11 +23,12 @@ func main() {
 	st := store.New(dynamodb.NewFromConfig(cfg), vars[0], env.Require(log, "AUDIT_TABLE_NAME")[0])
 	st.SetRetention(env.Retention(log))
 	h := &Handler{
-		Store: st,
-		S3:    s3.NewFromConfig(cfg),
-		Mail:  mail.New(sesv2.NewFromConfig(cfg), vars[3], policy),
-		Kinds: map[string]consent.ArtifactKind{vars[1]: consent.KindCV, vars[2]: consent.KindRecording},
-		Log:   log,
+		Store:  st,
+		S3:     s3.NewFromConfig(cfg),
+		Mail:   mail.New(sesv2.NewFromConfig(cfg), vars[3], policy),
+		Kinds:  map[string]consent.ArtifactKind{vars[1]: consent.KindCV, vars[2]: consent.KindRecording},
+		Log:    log,
+		Policy: policy,
 	}
 	lambda.Start(h.Handle)
 }

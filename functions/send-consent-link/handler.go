@@ -7,6 +7,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/managelink"
 	"github.com/consentflow/consentflow/shared/workflow"
 )
 
@@ -15,6 +16,7 @@ type LinkStore interface {
 	Request(ctx context.Context, id string) (consent.Request, error)
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	AttachLink(ctx context.Context, requestID, linkHash, taskToken string) error
+	managelink.Store
 }
 
 // Handler sends consent links.
@@ -52,7 +54,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	// The link carries the candidate's language, so that even a page shown
 	// without the stored locale (an expired or unknown link) speaks it.
 	link := h.Policy.LinkURL(token) + "?lang=" + url.QueryEscape(c.Locale)
-	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, req, link))
+	manage, err := managelink.New(ctx, h.Store, h.Policy, c, req.CreatedAt)
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
+	id, err := h.Mailer.Send(ctx, h.Mailer.Invitation(c, req, link, manage))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "consent link not sent", "requestId", req.ID, "error", err.Error())
 		return Output{}, workflow.Error(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/managelink"
 	"github.com/consentflow/consentflow/shared/signature"
 	"github.com/consentflow/consentflow/shared/store"
 	"github.com/consentflow/consentflow/shared/workflow"
@@ -18,6 +19,7 @@ type AnswerStore interface {
 	Request(ctx context.Context, id string) (consent.Request, error)
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
 	ReceiptSent(ctx context.Context, requestID, messageID string, at time.Time) error
+	managelink.Store
 }
 
 // Signer signs receipts; *signature.Signer satisfies it.
@@ -71,7 +73,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		h.Log.ErrorContext(ctx, "receipt not signed", "requestId", in.RequestID, "error", err.Error())
 		return Output{}, workflow.Error(err)
 	}
-	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt, signed, h.Policy.JWKSURL()))
+	manage, err := managelink.New(ctx, h.Store, h.Policy, c, h.now())
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
+	id, err := h.Mailer.Send(ctx, h.Mailer.Receipt(c, receipt, signed, h.Policy.JWKSURL(), manage))
 	if err != nil {
 		h.Log.ErrorContext(ctx, "receipt not sent", "requestId", in.RequestID, "error", err.Error())
 		return Output{}, workflow.Error(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/mail"
+	"github.com/consentflow/consentflow/shared/managelink"
 	"github.com/consentflow/consentflow/shared/workflow"
 )
 
@@ -14,11 +15,12 @@ import (
 type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Artifact(ctx context.Context, candidateID, id string) (consent.Artifact, error)
+	managelink.Store
 }
 
 // Mailer writes and sends the notices.
 type Mailer interface {
-	Erased(c consent.Candidate, kinds []consent.ArtifactKind, reason string, full bool, at time.Time) mail.Message
+	Erased(c consent.Candidate, kinds []consent.ArtifactKind, reason string, full bool, at time.Time, manage string) mail.Message
 	ErasureNotice(to, candidateID, consoleURL string, kinds []consent.ArtifactKind, reason string, full bool, at time.Time) mail.Message
 	Send(ctx context.Context, msg mail.Message) (string, error)
 }
@@ -31,8 +33,11 @@ type Handler struct {
 	// told to stop using copies; Base is the public base URL, for the
 	// console link.
 	Team, Base string
-	Log        *slog.Logger
-	Now        func() time.Time
+	// Policy makes the candidate's manage link, which their notice carries
+	// (after a full erasure it says that everything was erased).
+	Policy consent.Policy
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Input and Output are the step's, typed in package workflow.
@@ -75,8 +80,12 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
+	manage, err := managelink.New(ctx, h.Store, h.Policy, c, at)
+	if err != nil {
+		return Output{}, workflow.Error(err)
+	}
 	for _, msg := range []mail.Message{
-		h.Mail.Erased(c, kinds, in.Reason, in.Full, at),
+		h.Mail.Erased(c, kinds, in.Reason, in.Full, at, manage),
 		h.Mail.ErasureNotice(h.Team, c.ID, h.Base+"/console/candidates/"+c.ID, kinds, in.Reason, in.Full, at),
 	} {
 		id, err := h.Mail.Send(ctx, msg)

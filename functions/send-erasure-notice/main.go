@@ -19,12 +19,13 @@ func main() {
 	policy := env.Policy(log)
 	cfg := env.AWS(log)
 	h := &Handler{
-		Store: env.Store(log, cfg),
-		Mail:  mail.New(sesv2.NewFromConfig(cfg), sender, policy),
-		Team:  policy.ControllerContact,
-		Base:  policy.PublicBaseURL,
-		Log:   log,
-		Now:   time.Now,
+		Store:  env.Store(log, cfg),
+		Mail:   mail.New(sesv2.NewFromConfig(cfg), sender, policy),
+		Team:   policy.ControllerContact,
+		Base:   policy.PublicBaseURL,
+		Policy: policy,
+		Log:    log,
+		Now:    time.Now,
 	}
 	lambda.StartWithOptions(h.Handle, lambda.WithDisallowUnknownFields(true))
 }

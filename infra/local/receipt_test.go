@@ -107,6 +107,9 @@ func everyReceiptSentIsGenuineKantara(ctx context.Context, root string) error {
 	n := 0
 	var errs []error
 	for _, e := range emails {
+		if len(e.Attachments) == 1 && strings.HasPrefix(e.Attachments[0].Filename, "consentflow-export-") {
+			continue // a candidate's export, emailed from their manage page
+		}
 		if len(e.Attachments) == 0 && !strings.Contains(strings.ToLower(e.Subject), "receipt") && !strings.Contains(e.Subject, "Einwilligungsbestätigung") && !strings.Contains(e.Subject, "reçu") {
 			continue
 		}

@@ -401,8 +401,9 @@ var App = Application{
 			Name:        "send-erasure-notice",
 			Description: "Emails the candidate that their data was erased, and the recruiting team to stop using copies",
 			Env:         env(table(), notice(), mail()),
-			Tables:      tables(GetItem),
-			SendsEmail:  true,
+			// Mints the candidate's manage link that the notice carries.
+			Tables:     tables(GetItem, PutItem, UpdateItem),
+			SendsEmail: true,
 		},
 		{
 			Name:        "erase-profile",
@@ -425,6 +426,34 @@ var App = Application{
 			Tables: tables(GetItem, Query, UpdateItem),
 			Audit:  Append,
 			// A presigned GET of each file's registered version.
+			Buckets: map[string][]BucketAction{
+				CVBucket:        {GetObjectVersion},
+				RecordingBucket: {GetObjectVersion},
+			},
+			KeyPrefixes: map[string]string{CVBucket: CVPrefix, RecordingBucket: RecordingPrefix},
+		},
+		// The candidate's own manage page (issue 9).
+		{
+			Name:        "show-manage-page",
+			Description: "Shows a candidate what is held about them, until when and why, and the button that confirms an erasure",
+			Env:         env(table(), notice()),
+			Tables:      tables(GetItem, Query),
+		},
+		{
+			Name:        "manage-data",
+			Description: "Withdraws a candidate's consent, emails them their data, or erases everything once confirmed, at their request",
+			Env: env(table(), notice(), mail(), retention(), erasureWorkflow(), map[string]Ref{
+				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+			}),
+			// Withdrawal, export and erasure go through the store's change
+			// path; the erasure confirmation is a link item (PutItem).
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			Starts:     []string{ErasureWorkflow},
+			SendsEmail: true,
+			// A presigned GET of each file's registered version, in the
+			// emailed export.
 			Buckets: map[string][]BucketAction{
 				CVBucket:        {GetObjectVersion},
 				RecordingBucket: {GetObjectVersion},
@@ -459,6 +488,11 @@ var App = Application{
 		{Method: "POST", Path: "/api/candidates/{id}/consents/{purpose}/withdraw", Function: "withdraw-consent", Auth: Recruiter},
 		{Method: "DELETE", Path: "/api/candidates/{id}", Function: "erase-candidate", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
+		// The candidate's manage page.
+		{Method: "GET", Path: "/m/{token}", Function: "show-manage-page", Auth: Public},
+		{Method: "POST", Path: "/m/{token}", Function: "manage-data", Auth: Public},
+		{Method: "GET", Path: "/m/{token}/erase/{confirm}", Function: "show-manage-page", Auth: Public},
+		{Method: "POST", Path: "/m/{token}/erase/{confirm}", Function: "manage-data", Auth: Public},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},

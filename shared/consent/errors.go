@@ -39,3 +39,9 @@ func (e *ConflictError) Error() string { return "conflict: " + e.Reason }
 type LinkExpiredError struct{}
 
 func (e *LinkExpiredError) Error() string { return "the link has expired" }
+
+// LinkReplacedError says a candidate's manage link was replaced by a newer
+// one, mailed since: only the latest works.
+type LinkReplacedError struct{}
+
+func (e *LinkReplacedError) Error() string { return "the link was replaced by a newer one" }

@@ -127,3 +127,11 @@ func (p Policy) JWKSURL() string {
 func (p Policy) LinkURL(token string) string {
 	return p.PublicBaseURL + "/c/" + token
 }
+
+// ManagePath is the path of a candidate's manage page for a token.
+func ManagePath(token string) string { return "/m/" + token }
+
+// ManageURL is the candidate's personal manage page for a token.
+func (p Policy) ManageURL(token string) string {
+	return p.PublicBaseURL + ManagePath(token)
+}

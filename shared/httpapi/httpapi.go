@@ -75,6 +75,7 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		conflict *consent.ConflictError
 		expired  *consent.LinkExpiredError
 		gone     *consent.GoneError
+		replaced *consent.LinkReplacedError
 		// temporary is a dependency that may answer on a retry (the
 		// store's UnavailableError): 503, so that nothing fails open.
 		temporary interface{ Temporary() bool }
@@ -92,6 +93,8 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 		return ProblemResponse(Problem{Type: ProblemType("conflict"), Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Reason})
 	case errors.As(err, &expired):
 		return ProblemResponse(Problem{Type: ProblemType("link-expired"), Title: "Link expired", Status: http.StatusGone, Detail: "This link has expired. Ask the recruiter for a new one."})
+	case errors.As(err, &replaced):
+		return ProblemResponse(Problem{Type: ProblemType("link-replaced"), Title: "Link replaced", Status: http.StatusGone, Detail: "This link was replaced by a newer one. Use the link in your latest email."})
 	case errors.As(err, &gone):
 		return ProblemResponse(Problem{Type: ProblemType("erased"), Title: "Erased", Status: http.StatusGone,
 			Detail: "This candidate's data was erased at their request. Only the pseudonymous audit trail is kept."})

@@ -98,6 +98,9 @@ type Messages struct {
 	RenewSubject  string // %s: controller
 	RenewBody     string // %s: controller, %s: the date the consent expires
 	RenewNoAnswer string // %s: the date the consent expires
+
+	// The candidate's manage page and its emails.
+	Manage ManageMessages
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -132,10 +135,11 @@ func Check() error {
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
 		}
-		v := reflect.ValueOf(m)
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
-				return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage)} {
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
+					return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
+				}
 			}
 		}
 		for _, p := range consent.Purposes() {
@@ -159,6 +163,7 @@ func Check() error {
 }
 
 var en = Messages{
+	Manage:           enManage,
 	Lang:             "en",
 	PageTitle:        "Your consent",
 	Intro:            "%s asks for your consent to use your personal data as described below. You decide for each purpose; saying no has no effect on your application.",
@@ -246,6 +251,7 @@ var en = Messages{
 }
 
 var de = Messages{
+	Manage:           deManage,
 	Lang:             "de",
 	PageTitle:        "Ihre Einwilligung",
 	Intro:            "%s bittet um Ihre Einwilligung, Ihre personenbezogenen Daten wie unten beschrieben zu verwenden. Sie entscheiden für jeden Zweck einzeln; ein Nein hat keinen Einfluss auf Ihre Bewerbung.",
@@ -333,6 +339,7 @@ var de = Messages{
 }
 
 var fr = Messages{
+	Manage:           frManage,
 	Lang:             "fr",
 	PageTitle:        "Votre consentement",
 	Intro:            "%s vous demande votre consentement pour utiliser vos données personnelles comme décrit ci-dessous. Vous décidez pour chaque finalité ; un refus n'a aucun effet sur votre candidature.",

@@ -3,6 +3,7 @@ package locale
 import "github.com/consentflow/consentflow/shared/consent"
 
 var sk = Messages{
+	Manage:           skManage,
 	Lang:             "sk",
 	PageTitle:        "Váš súhlas",
 	Intro:            "%s vás žiada o súhlas s použitím vašich osobných údajov, ako je opísané nižšie. O každom účele rozhodujete samostatne; ak súhlas neudelíte, nemá to žiadny vplyv na vašu žiadosť o zamestnanie.",

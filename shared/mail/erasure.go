@@ -13,7 +13,7 @@ import (
 
 // Erased tells a candidate, in their language, what was erased, when and
 // why: the artifacts of kinds, or (full) everything held about them.
-func (m *Mailer) Erased(c consent.Candidate, kinds []consent.ArtifactKind, reason string, full bool, at time.Time) Message {
+func (m *Mailer) Erased(c consent.Candidate, kinds []consent.ArtifactKind, reason string, full bool, at time.Time, manage string) Message {
 	t := locale.For(c.Locale)
 	subject := fmt.Sprintf(t.ErasedSubject, m.policy.Controller)
 	var what string
@@ -33,11 +33,7 @@ func (m *Mailer) Erased(c consent.Candidate, kinds []consent.ArtifactKind, reaso
 		paragraphs = append(paragraphs, why)
 	}
 	paragraphs = append(paragraphs, t.ErasedKept)
-	greeting := fmt.Sprintf(t.InviteGreeting, c.Name)
-	signature := fmt.Sprintf(t.Signature, m.policy.Controller)
-	text := greeting + "\n\n" + strings.Join(paragraphs, "\n\n") + "\n\n" + signature
-	html := render(noticeHTML, map[string]any{"Lang": t.Lang, "Subject": subject, "Greeting": greeting, "Paragraphs": paragraphs, "Signature": signature})
-	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
+	return m.notice(t, c, subject, paragraphs, manage)
 }
 
 // ErasureNotice tells the recruiting team (GDPR Art. 19) that a
@@ -69,5 +65,5 @@ var noticeHTML = template.Must(template.New("notice").Parse(`<!doctype html>
 <h1 style="font-size:1.25rem">{{.Subject}}</h1>
 {{if .Greeting}}<p>{{.Greeting}}</p>{{end}}
 {{range .Paragraphs}}<p>{{.}}</p>
-{{end}}<p style="white-space:pre-line">{{.Signature}}</p>
+{{end}}{{.Manage}}<p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))

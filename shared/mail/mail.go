@@ -94,7 +94,7 @@ type Attachment struct {
 // Invitation is the email that carries a candidate's personal link to
 // request r. It names the controller the request was made for and each
 // purpose asked, with what it means, in the candidate's language.
-func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string) Message {
+func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link, manage string) Message {
 	t := locale.For(c.Locale)
 	until := r.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")
 	controller := r.Controller
@@ -126,12 +126,12 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string)
 	if lapse != "" {
 		lines = append(lines, lapse, "")
 	}
-	text := strings.Join(append(lines, fmt.Sprintf(t.Signature, controller)), "\n")
+	text := strings.Join(append(lines, manageText(t, manage)+fmt.Sprintf(t.Signature, controller)), "\n")
 	html := render(invitationHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
-		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller),
+		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller), "Manage": manageHTML(t, manage),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -140,7 +140,7 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link string)
 // candidate's language, with dates written the local way; the signed receipt
 // itself (its canonical JSON, exactly the bytes signed) and its detached JWS
 // are attached. jwksURL is where the public key is published.
-func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signature.Signed, jwksURL string) Message {
+func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signature.Signed, jwksURL, manage string) Message {
 	t := locale.For(c.Locale)
 	var lines, bullets []string
 	for _, p := range r.Extension.Purposes {
@@ -172,7 +172,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 		strings.Join(bullets, "\n"), "",
 		fmt.Sprintf(t.WithdrawHow, controller.Email), "",
 		attached, "",
-		fmt.Sprintf(t.Signature, controller.PIIController),
+		manageText(t, manage) + fmt.Sprintf(t.Signature, controller.PIIController),
 	}, "\n")
 	subject := fmt.Sprintf(t.ReceiptSubject, controller.PIIController)
 	html := render(receiptHTML, map[string]any{
@@ -181,7 +181,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 		"ControllerLabel": t.Controller, "Controller": controller.PIIController + " <" + controller.Email + ">",
 		"Notice": fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion), "NoticeURL": r.PolicyURL,
 		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, controller.Email), "Attached": attached,
-		"Signature": fmt.Sprintf(t.Signature, controller.PIIController),
+		"Signature": fmt.Sprintf(t.Signature, controller.PIIController), "Manage": manageHTML(t, manage),
 	})
 	name := "consent-receipt-" + r.ConsentReceiptID
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html, Attachments: []Attachment{
@@ -192,7 +192,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 
 // RecordingArrived tells a candidate that a recording of them was stored:
 // what was recorded, when, until when it is kept, and how to withdraw.
-func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, keptUntil time.Time) Message {
+func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, keptUntil time.Time, manage string) Message {
 	t := locale.For(c.Locale)
 	subject := fmt.Sprintf(t.RecordingSubject, m.policy.Controller)
 	body := fmt.Sprintf(t.RecordingBody, m.policy.Controller, t.RecordingKinds[kind], recordedAt.UTC().Format("2006-01-02"))
@@ -200,11 +200,12 @@ func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, 
 	withdraw := fmt.Sprintf(t.WithdrawHow, m.policy.ControllerContact)
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "", body, "", kept, "", withdraw, "",
-		fmt.Sprintf(t.Signature, m.policy.Controller),
+		manageText(t, manage) + fmt.Sprintf(t.Signature, m.policy.Controller),
 	}, "\n")
 	html := render(recordingHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"Kept": kept, "Withdraw": withdraw, "Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
+		"Manage": manageHTML(t, manage),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -236,6 +237,26 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 	return aws.ToString(out.MessageId), nil
 }
 
+// manageText is the paragraph of a plain-text email that carries the
+// candidate's manage link (none without a link), with its blank line.
+func manageText(t locale.Messages, link string) string {
+	if link == "" {
+		return ""
+	}
+	return t.Manage.MailIntro + "\n" + link + "\n\n"
+}
+
+// manageHTML is the same paragraph in HTML.
+func manageHTML(t locale.Messages, link string) template.HTML {
+	if link == "" {
+		return ""
+	}
+	return template.HTML(render(manageParagraph, map[string]any{"Intro": t.Manage.MailIntro, "Link": template.URL(link), "Text": t.Manage.LinkText}))
+}
+
+var manageParagraph = template.Must(template.New("manage").Parse(`<p>{{.Intro}} <a href="{{.Link}}">{{.Text}}</a></p>
+`))
+
 func render(t *template.Template, data any) string {
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
@@ -257,7 +278,7 @@ var invitationHTML = template.Must(template.New("invitation").Parse(`<!doctype h
 <p style="font-size:.9rem;overflow-wrap:anywhere;word-break:break-all">{{.Link}}</p>
 <p>{{.Expiry}}</p>
 {{with .Lapse}}<p>{{.}}</p>
-{{end}}<p style="white-space:pre-line">{{.Signature}}</p>
+{{end}}{{.Manage}}<p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))
 
 var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
@@ -275,7 +296,7 @@ var receiptHTML = template.Must(template.New("receipt").Parse(`<!doctype html>
 <ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
 <p>{{.Withdraw}}</p>
 <p>{{.Attached}}</p>
-<p style="white-space:pre-line">{{.Signature}}</p>
+{{.Manage}}<p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))
 
 var recordingHTML = template.Must(template.New("recording").Parse(`<!doctype html>
@@ -286,5 +307,5 @@ var recordingHTML = template.Must(template.New("recording").Parse(`<!doctype htm
 <p>{{.Body}}</p>
 <p>{{.Kept}}</p>
 <p>{{.Withdraw}}</p>
-<p style="white-space:pre-line">{{.Signature}}</p>
+{{.Manage}}<p style="white-space:pre-line">{{.Signature}}</p>
 </main></body></html>`))

@@ -30,7 +30,7 @@ func TestInvitationCarriesTheLinkInTheCandidatesLanguage(t *testing.T) {
 	link := policy.LinkURL("tok")
 	r := consent.Request{Controller: "Example Recruiting Ltd", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
 		Purposes: []consent.Purpose{consent.TalentPool, consent.InterviewRecording}}
-	msg := m.Invitation(c, r, link)
+	msg := m.Invitation(c, r, link, "")
 	if msg.To != "zoe@example.com" || !strings.Contains(msg.Subject, "bittet um Ihre Einwilligung") {
 		t.Fatalf("message %+v", msg)
 	}
@@ -59,7 +59,7 @@ func TestReceiptEmailIsReadableWithTheSignedReceiptAttached(t *testing.T) {
 	} {
 		c := consent.Candidate{ID: "CAND", Name: "Ada", Email: "ada@example.com", Locale: lang}
 		r := consent.NewReceipt(policy.Terms(req), c, req, "RCPT", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}, {Purpose: consent.InterviewRecording, State: consent.Refused}})
-		msg := m.Receipt(c, r, signed, policy.JWKSURL())
+		msg := m.Receipt(c, r, signed, policy.JWKSURL(), "")
 		for _, w := range append(want, "RCPT", "Example Recruiting Ltd", "privacy@example.com") {
 			if !strings.Contains(msg.Text, w) {
 				t.Errorf("%s: receipt text lacks %q:\n%s", lang, w, msg.Text)
@@ -82,7 +82,7 @@ func TestAnErasureReceiptSaysWhatWasErased(t *testing.T) {
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
 	r := consent.NewErasureReceipt(policy.Terms(req), c, "E", time.Date(2027, 1, 5, 8, 0, 0, 0, time.UTC), consent.ActorCandidate,
 		[]consent.Erased{{Purpose: consent.TalentPool, NoticeVersion: "2026-11-01", NoticeURL: "https://example.com/privacy", RetentionDays: 730}})
-	msg := m.Receipt(c, r, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, policy.JWKSURL())
+	msg := m.Receipt(c, r, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, policy.JWKSURL(), "")
 	for _, want := range []string{"wurden gelöscht", "Talentpool: widerrufen", "5. Januar 2027, 08:00 Uhr UTC"} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("erasure receipt lacks %q:\n%s", want, msg.Text)
@@ -120,7 +120,7 @@ func TestInvitationNamesThePurposes(t *testing.T) {
 		c := consent.Candidate{Name: "Ada", Email: "ada@example.com", Locale: lang}
 		r := consent.Request{Controller: "ACME s.r.o.", ExpiresAt: time.Date(2026, 12, 28, 9, 0, 0, 0, time.UTC),
 			Purposes: []consent.Purpose{consent.InterviewRecording}}
-		msg := m.Invitation(c, r, "https://consent.example.com/c/tok?lang="+lang)
+		msg := m.Invitation(c, r, "https://consent.example.com/c/tok?lang="+lang, "https://consent.example.com/m/tok?lang="+lang)
 		t9n := locale.For(lang)
 		for _, body := range []string{msg.Text, html.UnescapeString(msg.HTML)} {
 			name, desc := t9n.PurposeNames[consent.InterviewRecording], t9n.PurposeDescriptions[consent.InterviewRecording]
@@ -146,7 +146,7 @@ func TestEveryEmailIsTextAndInlineStyledHTML(t *testing.T) {
 	req := policy.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
 	receipt := consent.NewReceipt(policy.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
 	signed := signature.Signed{Canonical: []byte(`{"consentReceiptID":"r1"}`), JWS: "eyJhbGciOiJFUzI1NiJ9..c2ln"}
-	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok"), m.Receipt(c, receipt, signed, policy.JWKSURL())} {
+	for _, msg := range []Message{m.Invitation(c, r, "https://consent.example.com/c/tok", ""), m.Receipt(c, receipt, signed, policy.JWKSURL(), "")} {
 		if _, err := m.Send(context.Background(), msg); err != nil {
 			t.Fatal(err)
 		}

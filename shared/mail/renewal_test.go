@@ -23,7 +23,7 @@ func TestARenewalInvitationSaysItIsARenewalAndWhenConsentExpires(t *testing.T) {
 		"cs": {"obnovení souhlasu", "vyprší 27. listopadu 2028, 09:00 UTC"},
 	} {
 		c := consent.Candidate{Name: "Ada", Email: "ada@example.com", Locale: lang}
-		msg := m.Invitation(c, renewal, "https://consent.example.com/c/tok")
+		msg := m.Invitation(c, renewal, "https://consent.example.com/c/tok", "https://consent.example.com/m/tok")
 		if !strings.Contains(msg.Subject, want[0]) {
 			t.Errorf("%s: subject %q lacks %q", lang, msg.Subject, want[0])
 		}
@@ -34,7 +34,7 @@ func TestARenewalInvitationSaysItIsARenewalAndWhenConsentExpires(t *testing.T) {
 				}
 			}
 		}
-		if first := m.Invitation(c, plain, "https://consent.example.com/c/tok"); first.Subject == msg.Subject || strings.Contains(first.Text, want[1]) {
+		if first := m.Invitation(c, plain, "https://consent.example.com/c/tok", "https://consent.example.com/m/tok"); first.Subject == msg.Subject || strings.Contains(first.Text, want[1]) {
 			t.Errorf("%s: a first request reads like a renewal: %q", lang, first.Subject)
 		}
 	}

@@ -146,6 +146,10 @@ func Render(status int, v any) httpapi.Response {
 		name = "form.html"
 	case Outcome:
 		name = "outcome.html"
+	case Manage:
+		name = "manage.html"
+	case Confirm:
+		name = "confirm.html"
 	default:
 		panic(fmt.Sprintf("page: cannot render %T", v))
 	}

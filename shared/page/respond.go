@@ -65,6 +65,8 @@ func Error(ctx context.Context, log *slog.Logger, req httpapi.Request, v Visit, 
 	var (
 		notFound *consent.NotFoundError
 		expired  *consent.LinkExpiredError
+		replaced *consent.LinkReplacedError
+		gone     *consent.GoneError
 		conflict *consent.ConflictError
 		invalid  *consent.ValidationError
 		bad      *httpapi.BadRequestError
@@ -75,6 +77,10 @@ func Error(ctx context.Context, log *slog.Logger, req httpapi.Request, v Visit, 
 	case errors.As(err, &notFound):
 		status, out = http.StatusNotFound, v.Outcome(m.NotFound, m.NotFoundDetail)
 		out.Next = fmt.Sprintf(m.NotFoundNext, v.Contact)
+	case errors.As(err, &replaced):
+		status, out = http.StatusGone, v.Outcome(m.Manage.Replaced, m.Manage.ReplacedDetail)
+	case errors.As(err, &gone):
+		status, out = http.StatusGone, v.Outcome(m.Manage.Erased, m.Manage.ErasedDetail)
 	case errors.As(err, &expired):
 		status, out = http.StatusGone, v.Outcome(m.Expired, m.ExpiredDetail)
 		out.Next = fmt.Sprintf(m.ExpiredNext, v.Contact)

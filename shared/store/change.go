@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,34 +24,23 @@ type Tx struct {
 	candidate candidateItem
 	items     []types.TransactWriteItem
 	events    []consent.Event
-	profile   profileUpdate
+	// set and remove change the profile in the version bump's update: a
+	// transaction may not hold two operations on one item.
+	set    map[string]types.AttributeValue
+	remove []string
 }
 
-// profileUpdate is what a change writes on the profile item besides its
-// version. A transaction may not hold two writes of one item, so it goes
-// into the version bump's update.
-type profileUpdate struct {
-	set, remove []string // update clauses, e.g. "erasedAt = :at" and "email"
-	cond        string   // a condition on the profile, ANDed with the version's
-	names       map[string]string
-	values      map[string]types.AttributeValue
-}
-
-// updateProfile adds clauses to the profile's update in this transaction.
-func (tx *Tx) updateProfile(u profileUpdate) {
-	tx.profile.set = append(tx.profile.set, u.set...)
-	tx.profile.remove = append(tx.profile.remove, u.remove...)
-	if u.cond != "" {
-		if tx.profile.cond != "" {
-			tx.profile.cond += " AND "
-		}
-		tx.profile.cond += "(" + u.cond + ")"
+// Profile sets and removes attributes of the candidate's profile, in the
+// same update as the version bump (whose condition on the version read
+// guards them too).
+func (tx *Tx) Profile(set map[string]types.AttributeValue, remove ...string) {
+	if tx.set == nil {
+		tx.set = map[string]types.AttributeValue{}
 	}
-	if tx.profile.names == nil {
-		tx.profile.names, tx.profile.values = map[string]string{}, map[string]types.AttributeValue{}
+	for k, v := range set {
+		tx.set[k] = v
 	}
-	maps.Copy(tx.profile.names, u.names)
-	maps.Copy(tx.profile.values, u.values)
+	tx.remove = append(tx.remove, remove...)
 }
 
 // Add adds state changes to the transaction.
@@ -112,7 +102,7 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 		if err := build(ctx, tx); err != nil {
 			return err
 		}
-		if len(tx.items) == 0 && len(tx.events) == 0 && len(tx.profile.set)+len(tx.profile.remove) == 0 {
+		if len(tx.items) == 0 && len(tx.events) == 0 && len(tx.set) == 0 && len(tx.remove) == 0 {
 			return nil
 		}
 		items := append([]types.TransactWriteItem(nil), tx.items...)
@@ -129,7 +119,9 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 				ExpressionAttributeNames: map[string]string{"#seq": "seq"},
 			}})
 		}
-		items = append(items, s.bumpVersion(candidateID, c.Version, seq, head, tx.profile))
+		bump := s.bumpVersion(candidateID, c.Version, seq, head)
+		tx.amend(bump.Update)
+		items = append(items, bump)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return nil
@@ -142,9 +134,9 @@ func (s *Store) changeCandidate(ctx context.Context, candidateID string, erasing
 }
 
 // bumpVersion moves the candidate from version to version+1, with the seq
-// and hash of its last event and the change's own update of the profile.
-// Candidates stored before versions existed have none, which counts as 0.
-func (s *Store) bumpVersion(candidateID string, version, seq int64, head string, profile profileUpdate) types.TransactWriteItem {
+// and hash of its last event. Candidates stored before versions existed
+// have none, which counts as 0.
+func (s *Store) bumpVersion(candidateID string, version, seq int64, head string) types.TransactWriteItem {
 	cond := "#v = :v"
 	if version == 0 {
 		cond = "attribute_exists(pk) AND (attribute_not_exists(#v) OR #v = :v)"
@@ -166,18 +158,27 @@ func (s *Store) bumpVersion(candidateID string, version, seq int64, head string,
 		upd.ExpressionAttributeNames["#head"] = "head"
 		upd.ExpressionAttributeValues[":head"] = &types.AttributeValueMemberS{Value: head}
 	}
-	for _, c := range profile.set {
-		*upd.UpdateExpression += ", " + c
-	}
-	if len(profile.remove) > 0 {
-		*upd.UpdateExpression += " REMOVE " + strings.Join(profile.remove, ", ")
-	}
-	if profile.cond != "" {
-		*upd.ConditionExpression = "(" + cond + ") AND " + profile.cond
-	}
-	maps.Copy(upd.ExpressionAttributeNames, profile.names)
-	maps.Copy(upd.ExpressionAttributeValues, profile.values)
 	return types.TransactWriteItem{Update: upd}
+}
+
+// amend adds the transaction's profile changes to the version bump.
+func (tx *Tx) amend(upd *types.Update) {
+	names := slices.Sorted(maps.Keys(tx.set))
+	for i, name := range names {
+		n, v := "#p"+strconv.Itoa(i), ":p"+strconv.Itoa(i)
+		*upd.UpdateExpression += ", " + n + " = " + v
+		upd.ExpressionAttributeNames[n] = name
+		upd.ExpressionAttributeValues[v] = tx.set[name]
+	}
+	if len(tx.remove) > 0 {
+		var rm []string
+		for i, name := range tx.remove {
+			n := "#r" + strconv.Itoa(i)
+			upd.ExpressionAttributeNames[n] = name
+			rm = append(rm, n)
+		}
+		*upd.UpdateExpression += " REMOVE " + strings.Join(rm, ", ")
+	}
 }
 
 func number(n int64) types.AttributeValue {

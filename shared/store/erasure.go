@@ -357,9 +357,8 @@ func (s *Store) RequestErasure(ctx context.Context, candidateID, ground, actor, 
 				ListSK: at.Format(timeFormat) + "#" + candidateID, ErasureRequest: r}),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}})
-		tx.updateProfile(profileUpdate{set: []string{"erasureRequestedAt = :erasureRequestedAt"},
-			cond:   "attribute_not_exists(erasureRequestedAt)",
-			values: map[string]types.AttributeValue{":erasureRequestedAt": timeValue(at)}})
+		// In the version bump: one update of the profile per transaction.
+		tx.Profile(map[string]types.AttributeValue{"erasureRequestedAt": timeValue(at)})
 		consents, err := s.consentsByPurpose(ctx, candidateID)
 		if err != nil {
 			return err
@@ -480,11 +479,8 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 				UpdateExpression: aws.String("REMOVE withdrawalNote"),
 			}})
 		}
-		tx.updateProfile(profileUpdate{set: []string{"erasedAt = :erasedAt"},
-			remove: []string{"#name", "email", "idempotencyKey", "listPk", "listSk"},
-			cond:   "attribute_not_exists(erasedAt)",
-			names:  map[string]string{"#name": "name"},
-			values: map[string]types.AttributeValue{":erasedAt": timeValue(at)}})
+		// In the version bump: one update of the profile per transaction.
+		tx.Profile(map[string]types.AttributeValue{"erasedAt": timeValue(at)}, "name", "email", "idempotencyKey", "listPk", "listSk", "manageHash")
 		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(s.table),
 			Key:                       key(candidatePK(candidateID), erasureSK),

@@ -116,34 +116,11 @@ func (s *Store) readExport(ctx context.Context, candidateID string) (Export, int
 	}
 	x := Export{Candidate: c.candidate()}
 
-	var apps []applicationItem
-	if err := s.queryInto(ctx, candidatePK(candidateID), "APPLICATION#", &apps); err != nil {
-		return Export{}, 0, err
-	}
-	x.Applications = make([]consent.Application, 0, len(apps))
-	for _, it := range apps {
-		x.Applications = append(x.Applications, it.application())
-	}
-	slices.SortStableFunc(x.Applications, func(a, b consent.Application) int { return a.OpenedAt.Compare(b.OpenedAt) })
-
-	consents, err := s.consentItems(ctx, candidateID)
+	h, err := s.Holdings(ctx, candidateID)
 	if err != nil {
 		return Export{}, 0, err
 	}
-	x.Consents = make([]consent.Consent, 0, len(consents))
-	for _, it := range consents {
-		x.Consents = append(x.Consents, it.consent(candidateID))
-	}
-
-	var arts []artifactItem
-	if err := s.queryInto(ctx, candidatePK(candidateID), "ARTIFACT#", &arts); err != nil {
-		return Export{}, 0, err
-	}
-	x.Artifacts = make([]consent.Artifact, 0, len(arts))
-	for _, it := range arts {
-		x.Artifacts = append(x.Artifacts, it.artifact())
-	}
-	sortArtifacts(x.Artifacts)
+	x.Applications, x.Consents, x.Artifacts = h.Applications, h.Consents, h.Artifacts
 
 	if x.Events, err = s.Events(ctx, candidateID); err != nil {
 		return Export{}, 0, err

@@ -8,7 +8,7 @@
 //	CANDIDATE#<id>  CONSENT#<purpose>        the current state of one consent
 //	CANDIDATE#<id>  EVENT#<time>#<event id>  an audit event written before the audit table (read only)
 //	REQUEST#<id>    REQUEST                  a consent request
-//	LINK#<sha256>   LINK                     a candidate link, by token hash
+//	LINK#<sha256>   LINK                     a candidate link, by token hash (a request's, or see manage.go)
 //	OWED#receipt    <answeredAt>#<request>   a receipt owed to a candidate (see ReceiptsOwed)
 //
 // The index "renewal" (renewShard, renewAt) lists given consent that renews
@@ -121,6 +121,9 @@ type candidateItem struct {
 	// when the profile was erased (then every read answers Gone).
 	ErasureRequestedAt *time.Time `dynamodbav:"erasureRequestedAt,omitempty"`
 	ErasedAt           *time.Time `dynamodbav:"erasedAt,omitempty"`
+	// ManageHash is the hash of the candidate's current manage link
+	// (see manage.go).
+	ManageHash string `dynamodbav:"manageHash,omitempty"`
 }
 
 func newCandidateItem(c consent.Candidate, idempotencyKey string) candidateItem {
