@@ -69,13 +69,9 @@ type output struct {
 // when refused, withdrawn, expired or given under an older notice. When the
 // consent cannot be read the store's error is a 503: it never fails open.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	recruiter, err := httpapi.Recruiter(req)
+	recruiter, candidateID, err := httpapi.RecruiterOnCandidate(req)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
-	}
-	candidateID := req.PathParameters["id"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
 	}
 	var in input
 	if err := httpapi.DecodeJSON(req, &in); err != nil {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/erasure"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/store"
@@ -45,13 +44,9 @@ type Result struct {
 // artifact due) and starts the erasure: 202. A repeated request answers
 // the first one; one after the erasure is 410.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	recruiter, err := httpapi.Recruiter(req)
+	recruiter, candidateID, err := httpapi.RecruiterOnCandidate(req)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
-	}
-	candidateID := req.PathParameters["id"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
 	}
 	var in input
 	if err := httpapi.DecodeJSON(req, &in); err != nil {

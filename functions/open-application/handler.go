@@ -30,13 +30,9 @@ type input struct {
 
 // Handle answers 201 with the open application.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	recruiter, err := httpapi.Recruiter(req)
+	recruiter, candidateID, err := httpapi.RecruiterOnCandidate(req)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
-	}
-	candidateID := req.PathParameters["id"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
 	}
 	var in input
 	if err := httpapi.DecodeJSON(req, &in); err != nil {

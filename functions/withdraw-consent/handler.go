@@ -53,13 +53,9 @@ type Result struct {
 // whose last basis it was. A replayed withdrawal answers 200 and changes
 // nothing; withdrawing a consent that is not given is 409.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	recruiter, err := httpapi.Recruiter(req)
+	recruiter, candidateID, err := httpapi.RecruiterOnCandidate(req)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
-	}
-	candidateID := req.PathParameters["id"]
-	if !consent.ValidID(candidateID) {
-		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "candidate", ID: candidateID}), nil
 	}
 	purpose, err := consent.ParsePurpose(req.PathParameters["purpose"])
 	if err != nil {

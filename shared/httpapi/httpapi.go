@@ -291,3 +291,18 @@ func ProblemWith(p Problem, ext map[string]string) Response {
 		"Content-Type": "application/problem+json", "Cache-Control": "no-store",
 	}, Body: string(b)}
 }
+
+// RecruiterOnCandidate returns the recruiter of a recruiter route and the
+// candidate id in its path: 401 without a verified token, 404 for an id
+// that cannot be a candidate's.
+func RecruiterOnCandidate(req Request) (recruiter, candidateID string, err error) {
+	recruiter, err = Recruiter(req)
+	if err != nil {
+		return "", "", err
+	}
+	candidateID = req.PathParameters["id"]
+	if !consent.ValidID(candidateID) {
+		return "", "", &consent.NotFoundError{What: "candidate", ID: candidateID}
+	}
+	return recruiter, candidateID, nil
+}
