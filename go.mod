@@ -28,6 +28,7 @@ require (
 	github.com/gowebpki/jcs v1.0.2
 	github.com/johannesboyne/gofakes3 v1.2.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/theory/jsonpath v0.12.3
 	go.etcd.io/bbolt v1.3.5
 	golang.org/x/oauth2 v0.38.0

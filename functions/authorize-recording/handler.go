@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/qr"
 	"github.com/consentflow/consentflow/shared/store"
 	"github.com/consentflow/consentflow/shared/upload"
 	"github.com/consentflow/consentflow/shared/workflow"
@@ -33,6 +32,11 @@ type Workflows interface {
 	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 }
 
+// JoinLinks mints join-time links; *store.Store satisfies it.
+type JoinLinks interface {
+	MintJoinLink(ctx context.Context, hash string, l store.JoinLink) error
+}
+
 // UploadValidity is how long a recording upload form may be used.
 const UploadValidity = time.Hour
 
@@ -44,8 +48,14 @@ type Handler struct {
 	Presigner       upload.PostPresigner
 	Bucket          string
 	NoticeVersion   string
-	Log             *slog.Logger
-	Now             func() time.Time
+	// Links stores the join-time links a 409 carries, valid for
+	// JoinLinkValidity (the interview's length and a margin), under
+	// Policy's public base URL.
+	Links            JoinLinks
+	JoinLinkValidity time.Duration
+	Policy           consent.Policy
+	Log              *slog.Logger
+	Now              func() time.Time
 }
 
 type input struct {
@@ -81,7 +91,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
-	if err := validReference(in.Reference); err != nil {
+	if err := consent.ValidReference(in.Reference); err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	now := h.Now().UTC()
@@ -105,10 +115,15 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		if err != nil {
 			return httpapi.Error(ctx, h.Log, err), nil
 		}
+		ext, err := h.joinLink(ctx, candidateID, requestID, purpose, now)
+		if err != nil {
+			return httpapi.Error(ctx, h.Log, err), nil
+		}
 		h.Log.InfoContext(ctx, "recording awaits consent", "candidateId", candidateID, "purpose", purpose, "requestId", requestID)
 		res := httpapi.ProblemWith(httpapi.Problem{Type: httpapi.ProblemType("awaiting-consent"), Title: "Awaiting consent", Status: http.StatusConflict,
-			Detail: "The candidate has been asked for consent by email. Try again once they have answered."},
-			map[string]string{"requestId": requestID, "purpose": string(purpose)})
+			Detail: "The candidate has been asked for consent by email. To ask them now, share joinUrl in the meeting chat or show the QR code (qrSvg, or qrUrl); " +
+				"then wait for the answer at authorizationUrl, or try again."},
+			ext)
 		res.Headers["Location"] = "/api/candidates/" + candidateID + "/consents"
 		return res, nil
 	}
@@ -140,6 +155,29 @@ func (h *Handler) awaitConsent(ctx context.Context, candidateID string, p consen
 	return requestID, nil
 }
 
+// joinLink mints a join-time link to the pending request for the
+// purpose, and describes it for the 409: the link, its QR code inline (SVG)
+// and at a URL, until when it works, and where to wait for the answer.
+func (h *Handler) joinLink(ctx context.Context, candidateID, requestID string, p consent.Purpose, now time.Time) (map[string]string, error) {
+	token := consent.NewLinkToken()
+	expires := now.Add(h.JoinLinkValidity)
+	if err := h.Links.MintJoinLink(ctx, consent.HashLinkToken(token), store.JoinLink{
+		CandidateID: candidateID, RequestID: requestID, Purpose: p, IssuedAt: now, ExpiresAt: expires,
+	}); err != nil {
+		return nil, fmt.Errorf("mint join link: %w", err)
+	}
+	svg, err := qr.SVG(h.Policy.JoinURL(token), "QR code of the link to answer whether this interview may be recorded")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{
+		"requestId": requestID, "authorizationId": requestID, "purpose": string(p),
+		"authorizationUrl": "/api/candidates/" + candidateID + "/recordings/authorizations/" + requestID + "?wait=20s",
+		"joinUrl":          h.Policy.JoinURL(token), "qrUrl": h.Policy.JoinQRURL(token), "qrSvg": svg,
+		"joinExpiresAt": expires.UTC().Format(time.RFC3339),
+	}, nil
+}
+
 func refusal(reason string) string {
 	switch reason {
 	case consent.GateReasonRefused:
@@ -148,19 +186,8 @@ func refusal(reason string) string {
 		return "The candidate withdrew their consent to be recorded. Do not record."
 	case consent.GateReasonOutdatedNotice:
 		return "The candidate consented under an older privacy notice. Ask for consent again under the current one."
+	case consent.GateReasonRestricted:
+		return "Processing of the candidate's data is restricted (GDPR Art. 18): their data is kept but not used. Do not record."
 	}
 	return "The candidate's consent to be recorded has expired. Ask for consent again."
-}
-
-func validReference(ref string) error {
-	bad := &consent.ValidationError{Field: "reference", Reason: "the interview's or call's id in your tool is required: 1 to 200 printable characters"}
-	if ref == "" || utf8.RuneCountInString(ref) > 200 || !utf8.ValidString(ref) {
-		return bad
-	}
-	for _, r := range ref {
-		if !unicode.IsPrint(r) {
-			return bad
-		}
-	}
-	return nil
 }

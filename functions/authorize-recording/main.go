@@ -26,6 +26,7 @@ func main() {
 		Store: st, Workflows: sfn.NewFromConfig(cfg), StateMachineArn: vars[2],
 		Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)), Bucket: vars[1],
 		NoticeVersion: policy.NoticeVersion, Log: log, Now: time.Now,
+		Links: st, JoinLinkValidity: env.Hours(log, "JOIN_LINK_HOURS"), Policy: policy,
 	}
 	lambda.Start(h.Handle)
 }

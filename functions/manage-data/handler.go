@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -26,6 +27,10 @@ type Store interface {
 	Withdraw(ctx context.Context, candidateID string, p consent.Purpose, method, note, actor string, at time.Time) (store.Withdrawal, error)
 	Export(ctx context.Context, candidateID, actor string, at time.Time) (store.Export, error)
 	RequestErasure(ctx context.Context, candidateID, ground, actor, method string, at time.Time) (store.ErasureRequest, error)
+	Restrict(ctx context.Context, candidateID, actor, method string, at time.Time) (store.Restriction, error)
+	LiftRestriction(ctx context.Context, candidateID, actor, method string, at time.Time) (store.Restriction, error)
+	RequestRectification(ctx context.Context, candidateID, field, value string, at time.Time) (consent.RightsRequest, error)
+	Object(ctx context.Context, candidateID, applicationID string, at, graceEnds time.Time) (consent.RightsRequest, error)
 }
 
 // Erasures starts erasures; *erasure.Starter satisfies it.
@@ -38,6 +43,8 @@ type Erasures interface {
 type Mailer interface {
 	Export(c consent.Candidate, doc []byte, name string, linksUntil time.Time, manage string) mail.Message
 	ConfirmErasure(c consent.Candidate, confirm string, until time.Time) mail.Message
+	Rights(c consent.Candidate, paragraph func(t locale.RightsMessages) string, manage string) mail.Message
+	Objection(to, candidateID, applicationID, consoleURL string, graceEnds string) mail.Message
 	Send(ctx context.Context, msg mail.Message) (string, error)
 }
 
@@ -49,8 +56,11 @@ type Handler struct {
 	// Links signs the export's download links.
 	Links  dataexport.Signer
 	Policy consent.Policy
-	Log    *slog.Logger
-	Now    func() time.Time
+	// ObjectionGrace is how long the recruiter has to record compelling
+	// grounds against an objection.
+	ObjectionGrace time.Duration
+	Log            *slog.Logger
+	Now            func() time.Time
 }
 
 // DownloadValidity is how long the download links of an emailed export
@@ -143,8 +153,73 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		}
 		h.Log.InfoContext(ctx, "erasure confirmation emailed", "candidateId", c.ID, "messageId", id)
 		return page.Render(http.StatusOK, v.Outcome(v.M.Manage.EraseSent, v.M.Manage.EraseSentDetail)), nil
+	case "restrict", "lift":
+		set := h.Store.Restrict
+		if form.Get("action") == "lift" {
+			set = h.Store.LiftRestriction
+		}
+		r, err := set(ctx, c.ID, consent.ActorCandidate, consent.CollectedByWebForm, now)
+		if err != nil {
+			return page.Error(ctx, h.Log, req, v, err), nil
+		}
+		if r.Recorded {
+			lifted := r.Candidate.RestrictedAt == nil
+			h.tell(ctx, r.Candidate, token, func(t locale.RightsMessages) string {
+				if lifted {
+					return t.RestrictionEnded
+				}
+				return t.Restricted
+			})
+		}
+		h.Log.InfoContext(ctx, "restriction "+form.Get("action"), "candidateId", c.ID, "recorded", r.Recorded)
+		return h.back(v, url.Values{"done": {form.Get("action")}}), nil
+	case "rectify":
+		field, value, err := consent.ParseRectification(form.Get("field"), form.Get("value"))
+		if err != nil {
+			return page.Error(ctx, h.Log, req, v, err), nil
+		}
+		r, err := h.Store.RequestRectification(ctx, c.ID, field, value, now)
+		if err != nil {
+			return page.Error(ctx, h.Log, req, v, err), nil
+		}
+		h.Log.InfoContext(ctx, "rectification requested", "candidateId", c.ID, "requestId", r.ID, "field", field)
+		return h.back(v, url.Values{"done": {"rectify"}}), nil
+	case "object":
+		appID := form.Get("application")
+		if !consent.ValidID(appID) {
+			return page.Error(ctx, h.Log, req, v, &consent.ValidationError{Field: "application", Reason: "no application of yours has this id"}), nil
+		}
+		r, err := h.Store.Object(ctx, c.ID, appID, now, now.Add(h.ObjectionGrace))
+		if err != nil {
+			return page.Error(ctx, h.Log, req, v, err), nil
+		}
+		if r.RequestedAt.Equal(now) { // recorded now, not a repeat
+			graceEnds := *r.GraceEnds
+			h.tell(ctx, c, token, func(t locale.RightsMessages) string { return fmt.Sprintf(t.ObjectionHeard, v.M.Date(graceEnds)) })
+			msg := h.Mail.Objection(h.Policy.ControllerContact, c.ID, appID, h.Policy.PublicBaseURL+"/console/candidates/"+c.ID, graceEnds.Format(time.RFC3339))
+			if id, err := h.Mail.Send(ctx, msg); err != nil {
+				h.Log.WarnContext(ctx, "objection email to the controller not sent", "candidateId", c.ID, "error", err.Error())
+			} else {
+				h.Log.InfoContext(ctx, "objection emailed to the controller", "candidateId", c.ID, "messageId", id)
+			}
+		}
+		h.Log.InfoContext(ctx, "objection recorded", "candidateId", c.ID, "requestId", r.ID, "applicationId", appID)
+		return h.back(v, url.Values{"done": {"object"}}), nil
 	}
-	return page.Error(ctx, h.Log, req, v, &consent.ValidationError{Field: "action", Reason: `the action must be "withdraw", "export" or "erase"`}), nil
+	return page.Error(ctx, h.Log, req, v, &consent.ValidationError{Field: "action",
+		Reason: `the action must be "withdraw", "export", "erase", "restrict", "lift", "rectify" or "object"`}), nil
+}
+
+// tell emails the candidate about their rights request, with the link they
+// used; a failed send is logged (the request is recorded).
+func (h *Handler) tell(ctx context.Context, c consent.Candidate, token string, paragraph func(t locale.RightsMessages) string) {
+	manage := h.Policy.ManageURL(token) + "?lang=" + url.QueryEscape(c.Locale)
+	id, err := h.Mail.Send(ctx, h.Mail.Rights(c, paragraph, manage))
+	if err != nil {
+		h.Log.WarnContext(ctx, "rights email not sent", "candidateId", c.ID, "error", err.Error())
+		return
+	}
+	h.Log.InfoContext(ctx, "rights email sent", "candidateId", c.ID, "messageId", id)
 }
 
 // erase records the confirmed request to erase everything and starts it.

@@ -23,6 +23,9 @@ type fakeStore struct {
 	confirms    []string
 	erasures    int
 	requestedAt *time.Time
+
+	rectifications []string
+	objections     int
 }
 
 func (f *fakeStore) ManageByLink(_ context.Context, hash string) (store.ManageLink, error) {
@@ -168,5 +171,62 @@ func TestErasureNeedsTheEmailedConfirmation(t *testing.T) {
 	res, _ = h.Handle(context.Background(), post(map[string]string{"token": token}, "action=export"))
 	if res.StatusCode != http.StatusSeeOther || st.exports != 0 {
 		t.Errorf("an export while erasing: %d, exports %d", res.StatusCode, st.exports)
+	}
+}
+
+func (f *fakeStore) Restrict(_ context.Context, id, actor, method string, at time.Time) (store.Restriction, error) {
+	if f.candidate.RestrictedAt != nil {
+		return store.Restriction{Candidate: f.candidate}, nil
+	}
+	f.candidate.RestrictedAt = &at
+	return store.Restriction{Candidate: f.candidate, Recorded: true}, nil
+}
+
+func (f *fakeStore) LiftRestriction(_ context.Context, id, actor, method string, at time.Time) (store.Restriction, error) {
+	if f.candidate.RestrictedAt == nil {
+		return store.Restriction{Candidate: f.candidate}, nil
+	}
+	f.candidate.RestrictedAt = nil
+	return store.Restriction{Candidate: f.candidate, Recorded: true}, nil
+}
+
+func (f *fakeStore) RequestRectification(_ context.Context, id, field, value string, at time.Time) (consent.RightsRequest, error) {
+	f.rectifications = append(f.rectifications, field+"="+value)
+	return consent.RightsRequest{ID: "R1", CandidateID: id, Field: field, Value: value, RequestedAt: at}, nil
+}
+
+func (f *fakeStore) Object(_ context.Context, id, appID string, at, graceEnds time.Time) (consent.RightsRequest, error) {
+	f.objections++
+	return consent.RightsRequest{ID: "O1", CandidateID: id, ApplicationID: appID, RequestedAt: at, GraceEnds: &graceEnds}, nil
+}
+
+func TestRestrictionRectificationAndObjectionFromTheManagePage(t *testing.T) {
+	h, st, _, out, token := setup()
+	h.ObjectionGrace = 30 * 24 * time.Hour
+	for _, tc := range []struct {
+		body  string
+		check func() bool
+		mails int
+	}{
+		{"action=restrict", func() bool { return st.candidate.RestrictedAt != nil }, 1},
+		{"action=restrict", func() bool { return st.candidate.RestrictedAt != nil }, 0},
+		{"action=lift", func() bool { return st.candidate.RestrictedAt == nil }, 1},
+		{"action=rectify&field=name&value=Ada+King", func() bool { return len(st.rectifications) == 1 }, 0},
+		{"action=object&application=" + consent.NewID(), func() bool { return st.objections == 1 }, 2},
+	} {
+		before := len(out.sent)
+		res, err := h.Handle(context.Background(), post(map[string]string{"token": token}, tc.body))
+		if err != nil || res.StatusCode != http.StatusSeeOther || !tc.check() || len(out.sent)-before != tc.mails {
+			t.Fatalf("%s: %d %v, mails %d", tc.body, res.StatusCode, err, len(out.sent)-before)
+		}
+	}
+	if m := out.sent[len(out.sent)-1]; m.To != "privacy@example.com" || strings.Contains(m.Text, "Ada") {
+		t.Fatalf("the controller's objection email: %+v", m)
+	}
+	for _, body := range []string{"action=rectify&field=salary&value=1", "action=rectify&field=email&value=nope", "action=object&application=x"} {
+		res, _ := h.Handle(context.Background(), post(map[string]string{"token": token}, body))
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", body, res.StatusCode)
+		}
 	}
 }

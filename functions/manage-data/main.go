@@ -34,9 +34,10 @@ func main() {
 			Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)),
 			Buckets:   map[consent.ArtifactKind]string{consent.KindCV: vars[2], consent.KindRecording: vars[3]},
 		},
-		Policy: policy,
-		Log:    log,
-		Now:    time.Now,
+		Policy:         policy,
+		ObjectionGrace: env.Days(log, "OBJECTION_GRACE_DAYS"),
+		Log:            log,
+		Now:            time.Now,
 	}
 	lambda.Start(h.Handle)
 }

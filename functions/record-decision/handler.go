@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-
+	"github.com/consentflow/consentflow/shared/answer"
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/locale"
@@ -26,19 +23,13 @@ type DecisionStore interface {
 }
 
 // Workflows answers waiting workflow tasks; *sfn.Client satisfies it.
-type Workflows interface {
-	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
-}
+type Workflows = answer.Workflows
 
 // Secret is a deployment secret's value; *secret.Cached is one.
-type Secret interface {
-	Value(ctx context.Context) ([]byte, error)
-}
+type Secret = answer.Secret
 
 // Erasures starts erasures; *erasure.Starter satisfies it.
-type Erasures interface {
-	Artifacts(ctx context.Context, due []store.DueArtifact, reason string) (int, error)
-}
+type Erasures = answer.Erasures
 
 // Handler records candidates' decisions.
 type Handler struct {
@@ -95,30 +86,10 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		}
 		return page.Error(ctx, h.Log, req, v, err), nil
 	}
-	key, err := h.NetworkKey.Value(ctx)
-	if err != nil {
-		return page.Error(ctx, h.Log, req, v, fmt.Errorf("network hash key: %w", err)), nil
-	}
-	ev := consent.Evidence{
-		// Only the client's network is kept, never its address, and only as
-		// a hash keyed with a deployment secret: it shows that two answers
-		// came from one network without saying which (there are only 2^24
-		// IPv4 /24s, so an unkeyed or stored-key hash is reversible).
-		IPHash:    consent.Pseudonym(key, consent.NetworkOf(req.RequestContext.HTTP.SourceIP)),
-		UserAgent: truncate(req.RequestContext.HTTP.UserAgent, 512),
-		Language:  m.Lang, // the language the candidate read the request in
-	}
-	ans, err := h.Store.RecordDecision(ctx, r, decisions, ev, now)
+	rec := answer.Recorder{Store: h.Store, Workflows: h.Workflows, Erasure: h.Erasure, NetworkKey: h.NetworkKey, Log: h.Log, Now: h.Now}
+	ans, err := rec.Record(ctx, req, r, decisions, m.Lang, now)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil
-	}
-	h.Log.InfoContext(ctx, "decision recorded", "requestId", r.ID, "candidateId", r.CandidateID, "receiptId", ans.ReceiptID)
-	h.handOver(ctx, r, ans)
-	if len(ans.Due) > 0 {
-		// Due and recorded: what does not start now, the sweep starts.
-		if _, err := h.Erasure.Artifacts(ctx, ans.Due, consent.ErasureWithdrawn); err != nil {
-			h.Log.WarnContext(ctx, "erasure not started; the sweep will", "candidateId", r.CandidateID, "error", err.Error())
-		}
 	}
 	if page.WantsHTML(req) {
 		return httpapi.Response{StatusCode: http.StatusSeeOther, Headers: map[string]string{
@@ -153,46 +124,6 @@ func (h *Handler) decisions(req httpapi.Request, r consent.Request) ([]consent.D
 	return nil, httpapi.UnsupportedMediaType("application/x-www-form-urlencoded or application/json")
 }
 
-// handOverAttempts is how often the hand-over is tried (each try with the
-// SDK's own retries) before it counts as lost.
-const handOverAttempts = 3
-
-// handOver gives the recorded answer to the workflow waiting on the request,
-// retrying a failed hand-over. The decision is already recorded and binding;
-// if the hand-over is lost the candidate still sees it recorded, the
-// receipt stays owed (see store.ReceiptsOwed), and a LostHandOvers metric is
-// logged in CloudWatch's embedded metric format, which an alarm watches.
-func (h *Handler) handOver(ctx context.Context, r consent.Request, ans store.Answer) {
-	out, _ := json.Marshal(ans)
-	var err error
-	for attempt := range handOverAttempts {
-		if attempt > 0 {
-			select {
-			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
-			case <-ctx.Done():
-			}
-		}
-		_, err = h.Workflows.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
-			TaskToken: aws.String(r.TaskToken),
-			Output:    aws.String(string(out)),
-		})
-		if err == nil {
-			return
-		}
-	}
-	h.Log.ErrorContext(ctx, "decision not handed to the workflow", "requestId", r.ID, "error", err.Error(),
-		slog.Any("_aws", map[string]any{
-			"Timestamp": h.Now().UnixMilli(),
-			"CloudWatchMetrics": []map[string]any{{
-				"Namespace": "Consentflow", "Dimensions": [][]string{{}},
-				"Metrics": []map[string]string{{"Name": "LostHandOvers", "Unit": "Count"}},
-			}},
-		}), slog.Int("LostHandOvers", 1))
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}
+// handOverAttempts is how often the hand-over is tried before it counts
+// as lost.
+const handOverAttempts = answer.HandOverAttempts

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/qr"
 	"github.com/consentflow/consentflow/shared/signin"
 	"github.com/consentflow/consentflow/shared/store"
 )
@@ -27,6 +29,7 @@ type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Consents(ctx context.Context, candidateID string) ([]consent.Consent, error)
 	AuditTrail(ctx context.Context, candidateID string) (store.Trail, error)
+	Applications(ctx context.Context, candidateID string) ([]consent.Application, error)
 	// Artifacts with kind "" lists every CV and recording of a candidate.
 	Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error)
 }
@@ -94,6 +97,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	switch {
 	case method == http.MethodGet && path == "/console/console.css":
 		return stylesheet(), nil
+	case method == http.MethodGet && path == "/console/recording.js":
+		return pollScript(), nil
 	case method == http.MethodGet && path == "/console/sign-in":
 		return h.startSignIn(), nil
 	case method == http.MethodGet && path == "/console/callback":
@@ -122,6 +127,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	switch {
 	case path == "/console":
 		return h.list(ctx, r, req), nil
+	case strings.HasPrefix(path, "/console/candidates/") && strings.HasSuffix(path, "/recording"):
+		return h.recordingStatus(ctx, r, strings.TrimSuffix(strings.TrimPrefix(path, "/console/candidates/"), "/recording"), req), nil
 	case strings.HasPrefix(path, "/console/candidates/") && strings.HasSuffix(path, "/export"):
 		return h.export(ctx, r, strings.TrimSuffix(strings.TrimPrefix(path, "/console/candidates/"), "/export")), nil
 	case strings.HasPrefix(path, "/console/candidates/"):
@@ -155,6 +162,10 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 		return h.startRecording(ctx, r, id, form)
 	case "withdraw":
 		return h.withdraw(ctx, r, id, form)
+	case "applications":
+		return h.openApplication(ctx, r, id, form)
+	case "close-application":
+		return h.closeApplication(ctx, r, id, form)
 	case "erase":
 		return h.erase(ctx, r, id, form)
 	}
@@ -256,8 +267,23 @@ func (h *Handler) list(ctx context.Context, r recruiter, req httpapi.Request) ht
 		if err != nil {
 			return h.failed(ctx, r, err)
 		}
-		_, eraseOn := h.pendingErasures(arts, now)
-		v.Rows = append(v.Rows, listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now), EraseOn: eraseOn})
+		apps, err := h.Store.Applications(ctx, c.ID)
+		if err != nil {
+			return h.failed(ctx, r, err)
+		}
+		row := listRow{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, Purposes: purposeStates(c.Consents, now)}
+		_, row.EraseOn = h.pendingErasures(arts, now)
+		for _, a := range arts {
+			if a.Status != consent.ArtifactErased && a.DeleteBy != nil && (row.NextDeletion == nil || a.DeleteBy.Before(*row.NextDeletion)) {
+				row.NextDeletion = a.DeleteBy
+			}
+		}
+		for _, a := range apps {
+			if a.Status == consent.ApplicationOpen {
+				row.Open = append(row.Open, a.Position)
+			}
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	if page.Next != "" {
 		next := url.Values{"cursor": {page.Next}}
@@ -293,13 +319,17 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
+	apps, err := h.Store.Applications(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
 	arts, err := h.Store.Artifacts(ctx, id, "")
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
 	now := h.Now()
 	files, eraseOn := h.pendingErasures(arts, now)
-	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification,
+	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification, Applications: apps,
 		Files: files, EraseOn: eraseOn, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem,
 		IdempotencyKey: consent.NewID(), Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
 	status := http.StatusOK
@@ -342,6 +372,8 @@ func (h *Handler) pendingErasures(arts []consent.Artifact, now time.Time) (files
 
 var doneMessages = map[string]string{
 	"requested":  "Consent requested. The candidate gets an email with a personal link.",
+	"opened":     "Application opened: it keeps the candidate's CVs while it is open.",
+	"closed":     "Application closed: its CVs are kept for the retention period after today, then erased.",
 	"withdrawn":  "Withdrawal recorded. What the consent alone covered is being erased; the candidate and your team get an email when it is.",
 	"unchanged":  "That consent was withdrawn already; nothing changed.",
 	"registered": "Candidate registered.",
@@ -400,7 +432,7 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, fo
 		return h.failed(ctx, r, err)
 	}
 	ref := strings.TrimSpace(form.Get("reference"))
-	res, err := h.API.Post(ctx, r.token, fmt.Sprintf(RecordingRoute, id), form.Get("idempotencyKey"),
+	res, raw, err := h.API.Send(ctx, r.token, http.MethodPost, fmt.Sprintf(RecordingRoute, id), form.Get("idempotencyKey"),
 		map[string]string{"kind": "interview", "reference": ref})
 	if err != nil {
 		return h.failed(ctx, r, err)
@@ -421,12 +453,70 @@ func (h *Handler) startRecording(ctx context.Context, r recruiter, id string, fo
 	case res.Status == http.StatusConflict:
 		v.Gate.Status, v.Gate.CanRequest = "awaiting", false
 		v.Gate.Reason = res.Problem.Detail
+		v.Join = joinOf(raw, id)
 	case res.Status == http.StatusForbidden:
 		v.Gate.Status = "blocked"
 		v.Gate.Reason = res.Problem.Detail
 	default:
 		v.Problem = &res.Problem
 		return h.render(res.Status, v)
+	}
+	return h.render(http.StatusOK, v)
+}
+
+// joinOf reads the join-time link of the gate's 409, with its QR code
+// drawn here (inline SVG, so the strict CSP holds), and the address the
+// page polls for the candidate's answer.
+func joinOf(raw []byte, candidateID string) *joinView {
+	var p struct {
+		JoinURL         string `json:"joinUrl"`
+		JoinExpiresAt   string `json:"joinExpiresAt"`
+		AuthorizationID string `json:"authorizationId"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.JoinURL == "" || !consent.ValidID(p.AuthorizationID) {
+		return nil
+	}
+	svg, err := qr.SVG(p.JoinURL, "QR code of the candidate's link")
+	if err != nil {
+		return nil
+	}
+	// The SVG is drawn by shared/qr, which escapes its only text.
+	return &joinView{URL: p.JoinURL, QR: template.HTML(svg), Until: p.JoinExpiresAt,
+		Status: statusPath(candidateID, p.AuthorizationID)}
+}
+
+func statusPath(candidateID, authorizationID string) string {
+	return "/console/candidates/" + candidateID + "/recording?authorization=" + url.QueryEscape(authorizationID)
+}
+
+// recordingStatus shows where a recording awaiting consent stands: the
+// page a refresh shows (no script needed), or, for the page's script
+// (Accept: application/json), the state alone, which it polls.
+func (h *Handler) recordingStatus(ctx context.Context, r recruiter, id string, req httpapi.Request) httpapi.Response {
+	if !consent.ValidID(id) {
+		return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+	}
+	c, err := h.Store.Candidate(ctx, id)
+	if err != nil {
+		var nf *consent.NotFoundError
+		if errors.As(err, &nf) {
+			return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "No such candidate"})
+		}
+		return h.failed(ctx, r, err)
+	}
+	consents, err := h.Store.Consents(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	g := recordingGate(consents, h.Now())
+	if strings.Contains(httpapi.Header(req, "Accept"), "application/json") {
+		res := httpapi.JSON(http.StatusOK, map[string]string{"status": g.Status, "title": g.Title(), "reason": g.Reason})
+		res.Headers["Cache-Control"] = "no-store"
+		return res
+	}
+	v := recordingPage{Recruiter: r, Candidate: c, Gate: g, IdempotencyKey: consent.NewID()}
+	if aid := req.QueryStringParameters["authorization"]; consent.ValidID(aid) && g.Status == "awaiting" {
+		v.Join = &joinView{Status: statusPath(id, aid)}
 	}
 	return h.render(http.StatusOK, v)
 }
@@ -488,6 +578,17 @@ type Gate struct {
 	Since *time.Time
 	// CanRequest says a consent request is the way forward.
 	CanRequest bool
+}
+
+// Title is the gate's state in a few words.
+func (g Gate) Title() string {
+	switch g.Status {
+	case "allowed":
+		return "Recording allowed"
+	case "awaiting":
+		return "Awaiting consent"
+	}
+	return "Recording blocked"
 }
 
 func recordingGate(cs []consent.Consent, now time.Time) Gate {
@@ -614,4 +715,39 @@ func (h *Handler) export(ctx context.Context, r recruiter, id string) httpapi.Re
 		"Content-Disposition": `attachment; filename="candidate-` + id + `-export.json"`,
 		"Cache-Control":       "no-store",
 	}}
+}
+
+// openApplication opens an application through the API route.
+func (h *Handler) openApplication(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	res, err := h.API.Post(ctx, r.token, "/api/candidates/"+id+"/applications", "", map[string]string{"position": strings.TrimSpace(form.Get("position"))})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusCreated, "opened")
+}
+
+// closeApplication closes an application through the API route.
+func (h *Handler) closeApplication(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	app := form.Get("application")
+	if !consent.ValidID(app) {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "No such application", Status: http.StatusNotFound})
+	}
+	res, err := h.API.Post(ctx, r.token, "/api/candidates/"+id+"/applications/"+app+"/close", "", map[string]string{"outcome": form.Get("outcome")})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusOK, "closed")
+}
+
+// afterAction answers an action the API took (ok: back to the candidate
+// with done's message), refused (the candidate page with the problem), or
+// refused for an ended session.
+func (h *Handler) afterAction(ctx context.Context, r recruiter, id string, res APIResult, ok int, done string) httpapi.Response {
+	switch res.Status {
+	case ok:
+		return redirect("/console/candidates/" + id + "?done=" + done)
+	case http.StatusUnauthorized:
+		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
+	}
+	return h.candidate(ctx, r, id, "", &res.Problem)
 }

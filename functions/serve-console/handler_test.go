@@ -22,11 +22,12 @@ import (
 var now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 
 type fakeStore struct {
-	candidate consent.Candidate
-	consents  []consent.Consent
-	events    []consent.Event
-	artifacts []consent.Artifact
-	err       error
+	candidate    consent.Candidate
+	consents     []consent.Consent
+	events       []consent.Event
+	artifacts    []consent.Artifact
+	applications []consent.Application
+	err          error
 }
 
 func (f *fakeStore) ListCandidates(ctx context.Context, q store.ListQuery) (store.CandidatePage, error) {
@@ -49,6 +50,10 @@ func (f *fakeStore) Candidate(ctx context.Context, id string) (consent.Candidate
 func (f *fakeStore) Consents(ctx context.Context, id string) ([]consent.Consent, error) {
 	return f.consents, f.err
 }
+func (f *fakeStore) Applications(ctx context.Context, id string) ([]consent.Application, error) {
+	return f.applications, f.err
+}
+
 func (f *fakeStore) AuditTrail(ctx context.Context, id string) (store.Trail, error) {
 	return store.Trail{CandidateID: id, Events: f.events, Verification: consent.VerifyChain(f.events, "")}, f.err
 }
@@ -448,5 +453,95 @@ func TestPendingErasuresAreMarked(t *testing.T) {
 	f.store.artifacts = []consent.Artifact{{ID: "RECLATER", Kind: consent.KindRecording, Status: consent.ArtifactUploaded, DeleteBy: &later}}
 	if res := f.do(t, "GET", "/console", "", "", session()); strings.Contains(res.Body, "to be erased on") {
 		t.Errorf("a candidate with nothing due within the window is marked:\n%s", res.Body)
+	}
+}
+
+// Awaiting consent, the page shows the join-time link and its QR code
+// (inline SVG), polls the candidate's answer with its one static script
+// (the CSP allows only scripts and requests of its own origin), and offers
+// a refresh link that shows the answer without script.
+func TestAwaitingConsentShowsTheJoinLinkAndUpdatesOnItsOwn(t *testing.T) {
+	f := newFixture(t)
+	id, aid := f.store.candidate.ID, consent.NewID()
+	f.api.result = APIResult{Status: http.StatusConflict, Problem: httpapi.Problem{Title: "Awaiting consent", Detail: "Share the link."}}
+	f.api.raw = []byte(`{"type":"/problems/awaiting-consent","authorizationId":"` + aid + `","joinUrl":"https://app.example/j/TOKEN","joinExpiresAt":"2026-11-28T11:00:00Z"}`)
+	res := f.do(t, "POST", "/console/candidates/"+id+"/recording", "", "reference=INT-7&idempotencyKey=k&csrf="+csrfToken(token), session())
+	poll := "/console/candidates/" + id + "/recording?authorization=" + aid
+	for _, want := range []string{"https://app.example/j/TOKEN", "<svg", `<script src="/console/recording.js" defer></script>`, `data-poll="` + poll + `"`, `href="` + poll + `">Refresh`} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the page lacks %q\n%s", want, res.Body)
+		}
+	}
+	csp := res.Headers["Content-Security-Policy"]
+	if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q", csp)
+	}
+	if js := f.do(t, "GET", "/console/recording.js", "", ""); js.StatusCode != http.StatusOK || !strings.Contains(js.Headers["Content-Type"], "javascript") {
+		t.Fatalf("script: %d %v", js.StatusCode, js.Headers)
+	}
+
+	f.store.consents = []consent.Consent{{CandidateID: id, Purpose: consent.InterviewRecording, State: consent.Given, NoticeVersion: "v1", UpdatedAt: now}}
+	req := httpapi.Request{RawPath: "/console/candidates/" + id + "/recording", QueryStringParameters: map[string]string{"authorization": aid},
+		Cookies: []string{session()}, Headers: map[string]string{"accept": "application/json"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}}
+	state, err := f.h.Handle(context.Background(), req)
+	if err != nil || state.StatusCode != http.StatusOK || !strings.Contains(state.Body, `"status":"allowed"`) {
+		t.Fatalf("polled state: %d %s %v", state.StatusCode, state.Body, err)
+	}
+	page := f.do(t, "GET", "/console/candidates/"+id+"/recording", "authorization="+aid, "", session())
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Recording allowed") || strings.Contains(page.Body, "<script") {
+		t.Fatalf("refreshed page: %d\n%s", page.StatusCode, page.Body)
+	}
+}
+
+// Applications are opened and closed from the candidate's page through the
+// API routes; an open one offers its close form, a closed one its date.
+func TestApplicationsOpenAndClose(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	appID, closed := consent.NewID(), now.Add(-time.Hour)
+	f.store.applications = []consent.Application{
+		{ID: appID, CandidateID: id, Position: "Backend engineer", Status: consent.ApplicationOpen, OpenedAt: now.Add(-48 * time.Hour)},
+		{ID: consent.NewID(), CandidateID: id, Position: "Data analyst", Status: consent.ApplicationClosed, Outcome: "rejected", OpenedAt: now.Add(-72 * time.Hour), ClosedAt: &closed},
+	}
+	page := f.do(t, "GET", "/console/candidates/"+id, "", "", session())
+	if !strings.Contains(page.Body, "Backend engineer") || !strings.Contains(page.Body, `value="`+appID+`"`) || !strings.Contains(page.Body, "closed (rejected)") {
+		t.Fatalf("the applications are not shown with their state:\n%s", page.Body)
+	}
+	csrf := csrfToken(token)
+	f.api.result = APIResult{Status: http.StatusCreated}
+	res := f.do(t, "POST", "/console/candidates/"+id+"/applications", "", url.Values{"csrf": {csrf}, "position": {" Designer "}}.Encode(), session())
+	call := f.api.calls[len(f.api.calls)-1]
+	if res.StatusCode != http.StatusSeeOther || call.path != "/api/candidates/"+id+"/applications" || call.body.(map[string]string)["position"] != "Designer" {
+		t.Fatalf("open: %d, API call %+v", res.StatusCode, call)
+	}
+	f.api.result = APIResult{Status: http.StatusOK}
+	res = f.do(t, "POST", "/console/candidates/"+id+"/close-application", "", url.Values{"csrf": {csrf}, "application": {appID}, "outcome": {"hired"}}.Encode(), session())
+	call = f.api.calls[len(f.api.calls)-1]
+	if res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console/candidates/"+id+"?done=closed" ||
+		call.path != "/api/candidates/"+id+"/applications/"+appID+"/close" || call.body.(map[string]string)["outcome"] != "hired" {
+		t.Fatalf("close: %d %v, API call %+v", res.StatusCode, res.Headers, call)
+	}
+	// The API refuses: the page says why, nothing else happens.
+	f.api.result = APIResult{Status: http.StatusUnprocessableEntity, Problem: httpapi.Problem{Title: "Invalid input", Status: 422, Detail: "the outcome must be hired, rejected or withdrawn"}}
+	res = f.do(t, "POST", "/console/candidates/"+id+"/close-application", "", url.Values{"csrf": {csrf}, "application": {appID}, "outcome": {"fired"}}.Encode(), session())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "the outcome must be") {
+		t.Fatalf("a refused close: %d", res.StatusCode)
+	}
+}
+
+// The list shows each candidate's open applications and nearest deletion.
+func TestTheListShowsOpenApplicationsAndTheNextDeletion(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	next, later := now.AddDate(0, 2, 0), now.AddDate(0, 5, 0)
+	f.store.applications = []consent.Application{{ID: consent.NewID(), CandidateID: id, Position: "Backend engineer", Status: consent.ApplicationOpen, OpenedAt: now}}
+	f.store.artifacts = []consent.Artifact{
+		{ID: "CVLATER", Kind: consent.KindCV, Status: consent.ArtifactUploaded, DeleteBy: &later},
+		{ID: "RECNEXT", Kind: consent.KindRecording, Status: consent.ArtifactUploaded, DeleteBy: &next},
+	}
+	res := f.do(t, "GET", "/console", "", "", session())
+	if !strings.Contains(res.Body, "Backend engineer") || !strings.Contains(res.Body, `datetime="`+next.UTC().Format(time.RFC3339)) {
+		t.Fatalf("the list lacks the open application or the nearest deletion (%s):\n%s", next, res.Body)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/consentflow/consentflow/shared/httpapi"
 )
 
-//go:embed templates/*.html templates/console.css
+//go:embed templates/*.html templates/console.css templates/recording.js
 var files embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
@@ -34,6 +34,24 @@ var css = func() []byte {
 	}
 	return b
 }()
+
+var script = func() []byte {
+	b, err := files.ReadFile("templates/recording.js")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// joinView is the join-time link of a recording awaiting consent: the link
+// and its QR code to show the candidate, and the address of the state the
+// page polls (and a refresh shows).
+type joinView struct {
+	URL    string
+	QR     template.HTML
+	Until  string
+	Status string
+}
 
 // view is a page of the console.
 type view interface{ template() string }
@@ -61,8 +79,11 @@ type listRow struct {
 	CreatedAt time.Time
 	Purposes  []purposeState
 	// EraseOn is the nearest deadline of the candidate's files within the
-	// erasure window, if any.
-	EraseOn *time.Time
+	// erasure window, if any; NextDeletion the nearest deadline at all.
+	EraseOn      *time.Time
+	NextDeletion *time.Time
+	// Open lists the positions of the candidate's open applications.
+	Open []string
 }
 
 type listPage struct {
@@ -80,6 +101,7 @@ type candidatePage struct {
 	Purposes       []purposeState
 	Events         []consent.Event
 	Chain          consent.Verification
+	Applications   []consent.Application
 	Channels       []string
 	Grounds        []string
 	Files          []fileRow
@@ -100,6 +122,9 @@ type recordingPage struct {
 	// answer comes from the consents shown and nothing was authorized.
 	FromConsents bool
 	Problem      *httpapi.Problem
+	// Join, while awaiting consent: the candidate's join-time link, and
+	// where the page polls for their answer.
+	Join *joinView
 }
 
 func (messagePage) template() string   { return "message.html" }
@@ -144,8 +169,17 @@ func (h *Handler) headers(contentType string) map[string]string {
 		"Referrer-Policy":         "no-referrer",
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",
-		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'",
+		"Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'",
 	}
+}
+
+// pollScript is the recording page's only script: it polls the state of a
+// recording awaiting consent (a static file, so the CSP allows no inline
+// script).
+func pollScript() httpapi.Response {
+	return httpapi.Response{StatusCode: http.StatusOK, Headers: map[string]string{
+		"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+	}, Body: string(script)}
 }
 
 func stylesheet() httpapi.Response {

@@ -14,6 +14,7 @@ import (
 // Documents reads artifacts.
 type Documents interface {
 	Artifact(ctx context.Context, candidateID, id string) (consent.Artifact, error)
+	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 }
 
 // DownloadValidity is how long a download link works.
@@ -52,6 +53,15 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	a, err := h.Store.Artifact(ctx, candidateID, id)
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	c, err := h.Store.Candidate(ctx, candidateID)
+	if err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
+	}
+	if c.RestrictedAt != nil {
+		return httpapi.ProblemWith(httpapi.Problem{Type: httpapi.ProblemType("restricted"), Title: "Processing restricted", Status: http.StatusForbidden,
+			Detail: "Processing of the candidate's data is restricted (GDPR Art. 18): the CV is kept but not handed out."},
+			map[string]string{"reason": consent.GateReasonRestricted}), nil
 	}
 	if a.Kind != consent.KindCV {
 		return httpapi.Error(ctx, h.Log, &consent.NotFoundError{What: "document", ID: id}), nil

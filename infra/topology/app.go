@@ -25,6 +25,9 @@ const (
 	// be erased in the coming days.
 	RenewalSchedule = "remind-consent-renewals"
 	DigestSchedule  = "send-erasure-digest"
+	// AskSchedule asks candidates the day before a scheduled interview
+	// whether it may be recorded.
+	AskSchedule = "ask-before-interviews"
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
@@ -61,6 +64,12 @@ const (
 	SettingSweepSchedule = "sweepSchedule"
 	// SettingErasureDigestDays is how far ahead the erasure digest looks.
 	SettingErasureDigestDays = "erasureDigestDays"
+	// SettingObjectionGraceDays is how long the recruiter has to record
+	// compelling grounds against an objection (GDPR Art. 21).
+	SettingObjectionGraceDays = "objectionGraceDays"
+	// SettingJoinLinkHours is how long a join-time link works: an
+	// interview's length and a margin.
+	SettingJoinLinkHours = "joinLinkHours"
 )
 
 // Artifact names: the key prefixes of each bucket, the due index and the
@@ -72,7 +81,10 @@ const (
 	// RenewalIndex lists given talent-pool consent by when the candidate is
 	// asked to renew it.
 	RenewalIndex = "renewal"
-	UploadRule   = "register-uploads"
+	// AskIndex lists interviews scheduled in advance by when their
+	// candidate is asked for consent to record them.
+	AskIndex   = "ask"
+	UploadRule = "register-uploads"
 )
 
 // App is Consentflow's topology.
@@ -95,6 +107,10 @@ var App = Application{
 			// 30 days before it expires. Sparse: only given consent that
 			// renews, until the reminder is sent.
 			{Name: RenewalIndex, PartitionKey: Key{Name: "renewShard", Type: "S"}, SortKey: Key{Name: "renewAt", Type: "S"}},
+			// Interviews scheduled in advance by when their candidate is
+			// asked, the day before (issue 13). Sparse: only interviews not
+			// yet asked about.
+			{Name: AskIndex, PartitionKey: Key{Name: "askShard", Type: "S"}, SortKey: Key{Name: "askAt", Type: "S"}},
 		},
 	},
 	Audit: Table{
@@ -120,6 +136,8 @@ var App = Application{
 		{Name: SettingRecordingRetention, Description: "How long a recording is kept after its upload, an ISO 8601 period", Default: "P90D"},
 		{Name: SettingSweepSchedule, Description: "How often the sweep starts the erasure of what fell due, an EventBridge Scheduler expression", Default: "rate(15 minutes)"},
 		{Name: SettingErasureDigestDays, Description: "Days ahead the daily erasure digest to the controller's contact looks", Default: "7"},
+		{Name: SettingObjectionGraceDays, Description: "Days the recruiter has to record compelling grounds against a candidate's objection before the application closes", Default: "30"},
+		{Name: SettingJoinLinkHours, Description: "Hours a join-time link (the recording gate's link and QR code for the candidate) works: the interview's length and a margin", Default: "2"},
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
@@ -292,6 +310,7 @@ var App = Application{
 			Env: env(table(), notice(), retention(), map[string]Ref{
 				"RECORDING_BUCKET":                  {Kind: BucketName, Name: RecordingBucket},
 				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+				"JOIN_LINK_HOURS":                   {Kind: Setting, Name: SettingJoinLinkHours},
 			}),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
@@ -350,6 +369,19 @@ var App = Application{
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 			Starts:      []string{ErasureWorkflow},
+		},
+		// The other rights (issue 13): rectification, restriction and
+		// objection, answered by the recruiter and emailed to the
+		// candidate.
+		{
+			Name:        "answer-rights-request",
+			Description: "Restricts processing or lifts it, and confirms or declines rectifications and objections, for a recruiter",
+			Env:         env(table(), notice(), mail(), retention()),
+			// Restriction and decisions go through the store's change path;
+			// the list is a Query of the candidate's partition.
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			SendsEmail: true,
 		},
 		{
 			Name:        "erase-candidate",
@@ -441,10 +473,11 @@ var App = Application{
 		},
 		{
 			Name:        "manage-data",
-			Description: "Withdraws a candidate's consent, emails them their data, or erases everything once confirmed, at their request",
+			Description: "Withdraws a candidate's consent, emails them their data, erases everything once confirmed, and records their rectification, restriction and objection requests",
 			Env: env(table(), notice(), mail(), retention(), erasureWorkflow(), map[string]Ref{
-				"CV_BUCKET":        {Kind: BucketName, Name: CVBucket},
-				"RECORDING_BUCKET": {Kind: BucketName, Name: RecordingBucket},
+				"CV_BUCKET":            {Kind: BucketName, Name: CVBucket},
+				"RECORDING_BUCKET":     {Kind: BucketName, Name: RecordingBucket},
+				"OBJECTION_GRACE_DAYS": {Kind: Setting, Name: SettingObjectionGraceDays},
 			}),
 			// Withdrawal, export and erasure go through the store's change
 			// path; the erasure confirmation is a link item (PutItem).
@@ -459,6 +492,54 @@ var App = Application{
 				RecordingBucket: {GetObjectVersion},
 			},
 			KeyPrefixes: map[string]string{CVBucket: CVPrefix, RecordingBucket: RecordingPrefix},
+		},
+		// Join-time consent (issue 13): the candidate's link and QR code
+		// when the gate awaits consent, the recruiter's wait for the
+		// answer, and interviews scheduled in advance.
+		{
+			Name:        "show-join-page",
+			Description: "Shows a candidate joining an interview whether it may be recorded, and the link's QR code",
+			Env:         env(table(), notice()),
+			Tables:      tables(GetItem),
+		},
+		{
+			Name:        "record-join-decision",
+			Description: "Records a candidate's answer on the join-time page and hands it back to the waiting workflow",
+			Env: env(table(), notice(), retention(), erasureWorkflow(), map[string]Ref{
+				"NETWORK_HASH_SECRET_ARN": {Kind: SecretArn, Name: NetworkHashSecret},
+			}),
+			Tables:       tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:        Append,
+			AnswersTasks: []string{ConsentRequestWorkflow},
+			// Don't record, after consent was given, is a withdrawal.
+			Starts:       []string{ErasureWorkflow},
+			ReadsSecrets: []string{NetworkHashSecret},
+		},
+		{
+			Name:        "await-recording-consent",
+			Description: "Tells whether a recording awaiting consent may start, waiting up to 25 seconds for the candidate's answer",
+			// Long polling: up to 25 s of waiting, within API Gateway's 30 s.
+			Timeout: 29 * time.Second,
+			Env:     env(table(), map[string]Ref{"NOTICE_VERSION": {Kind: Setting, Name: SettingNoticeVersion}}),
+			Tables:  tables(GetItem, Query),
+		},
+		{
+			Name:        "schedule-interview",
+			Description: "Schedules an interview, whose candidate is asked for consent to record it the day before",
+			Env:         env(table()),
+			Tables:      tables(GetItem, PutItem),
+		},
+		{
+			Name:        "ask-before-interviews",
+			Description: "Asks candidates the day before a scheduled interview whether it may be recorded, by starting a consent request",
+			Env: env(table(), map[string]Ref{
+				"CONSENT_REQUEST_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentRequestWorkflow},
+				"NOTICE_VERSION":                    {Kind: Setting, Name: SettingNoticeVersion},
+			}),
+			// Query of the ask index and of the candidate's consents; the
+			// removal of the ask keys.
+			Tables: tables(Query, UpdateItem),
+			Starts: []string{ConsentRequestWorkflow},
 		},
 	},
 	Rules: []Rule{
@@ -484,15 +565,26 @@ var App = Application{
 		{Method: "GET", Path: "/api/candidates/{id}/documents/{documentId}", Function: "show-document", Auth: Recruiter},
 		{Method: "POST", Path: "/api/candidates/{id}/recordings", Function: "authorize-recording", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/recordings", Function: "list-recordings", Auth: Recruiter},
+		{Method: "GET", Path: "/api/candidates/{id}/recordings/authorizations/{authorizationId}", Function: "await-recording-consent", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/interviews", Function: "schedule-interview", Auth: Recruiter},
 		// Withdrawal and erasure.
 		{Method: "POST", Path: "/api/candidates/{id}/consents/{purpose}/withdraw", Function: "withdraw-consent", Auth: Recruiter},
 		{Method: "DELETE", Path: "/api/candidates/{id}", Function: "erase-candidate", Auth: Recruiter},
+		// The other rights (GDPR Art. 16, 18, 21).
+		{Method: "GET", Path: "/api/candidates/{id}/rights", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/restriction", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/rectifications/{requestId}", Function: "answer-rights-request", Auth: Recruiter},
+		{Method: "POST", Path: "/api/candidates/{id}/objections/{requestId}", Function: "answer-rights-request", Auth: Recruiter},
 		{Method: "GET", Path: "/api/candidates/{id}/export", Function: "export-candidate-data", Auth: Recruiter},
 		// The candidate's manage page.
 		{Method: "GET", Path: "/m/{token}", Function: "show-manage-page", Auth: Public},
 		{Method: "POST", Path: "/m/{token}", Function: "manage-data", Auth: Public},
 		{Method: "GET", Path: "/m/{token}/erase/{confirm}", Function: "show-manage-page", Auth: Public},
 		{Method: "POST", Path: "/m/{token}/erase/{confirm}", Function: "manage-data", Auth: Public},
+		// The join-time link.
+		{Method: "GET", Path: "/j/{token}", Function: "show-join-page", Auth: Public},
+		{Method: "GET", Path: "/j/{token}/qr.svg", Function: "show-join-page", Auth: Public},
+		{Method: "POST", Path: "/j/{token}", Function: "record-join-decision", Auth: Public},
 		// Receipts.
 		{Method: "GET", Path: "/.well-known/jwks.json", Function: "publish-receipt-keys", Auth: Public},
 		{Method: "POST", Path: "/receipts/verify", Function: "verify-receipt", Auth: Public},
@@ -519,6 +611,11 @@ var App = Application{
 		},
 		{
 			Name: DigestSchedule, Function: "send-erasure-digest", Expression: "rate(1 day)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
+		// Hourly: asked the day before, give or take an hour.
+		{
+			Name: AskSchedule, Function: "ask-before-interviews", Expression: "rate(1 hour)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
 	},

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CallRecording is consent to record a phone or video call, asked apart from
@@ -38,6 +40,10 @@ type Application struct {
 	OpenedAt time.Time  `json:"openedAt"`
 	ClosedAt *time.Time `json:"closedAt,omitempty"`
 }
+
+// OutcomeWithdrawn closes an application the candidate withdrew from, or
+// objected to without compelling grounds against it.
+const OutcomeWithdrawn = "withdrawn"
 
 // ParseOutcome validates how an application closed.
 func ParseOutcome(s string) (string, error) {
@@ -170,6 +176,9 @@ type Bases struct {
 	Applications map[string]Application
 	Consents     map[Purpose]Consent
 	Retention    Retention
+	// Restricted: processing is restricted (GDPR Art. 18). The data is
+	// kept with no end while it holds, whatever the other bases say.
+	Restricted bool
 }
 
 // DeleteBy is the one deadline rule: the latest end of the bases still
@@ -182,7 +191,12 @@ type Bases struct {
 //   - A recording is covered by given consent to its purpose, until that
 //     consent expires and at most Retention.Recording after its upload (or,
 //     before it arrives, after its authorization).
+//   - A restriction of processing (Art. 18) covers every artifact with no
+//     end while it holds: nothing falls due until it is lifted.
 func (b Bases) DeleteBy(a Artifact, at time.Time) *time.Time {
+	if b.Restricted {
+		return nil
+	}
 	var latest *time.Time
 	cover := func(end *time.Time) bool {
 		if end == nil {
@@ -311,4 +325,19 @@ func RetentionFromEnv(getenv func(string) string) (Retention, error) {
 		return Retention{}, fmt.Errorf("RECORDING_RETENTION: %w", err)
 	}
 	return r, nil
+}
+
+// ValidReference checks an interview's or call's id in the recruiter's
+// video tool: 1 to 200 printable characters.
+func ValidReference(ref string) error {
+	bad := &ValidationError{Field: "reference", Reason: "the interview's or call's id in your tool is required: 1 to 200 printable characters"}
+	if ref == "" || utf8.RuneCountInString(ref) > 200 || !utf8.ValidString(ref) {
+		return bad
+	}
+	for _, r := range ref {
+		if !unicode.IsPrint(r) {
+			return bad
+		}
+	}
+	return nil
 }

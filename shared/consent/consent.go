@@ -163,6 +163,8 @@ type Candidate struct {
 	Email     string    `json:"email"`
 	Locale    string    `json:"locale"`
 	CreatedAt time.Time `json:"createdAt"`
+	// RestrictedAt is set while processing is restricted (GDPR Art. 18).
+	RestrictedAt *time.Time `json:"restrictedAt,omitempty"`
 }
 
 // NewCandidate validates a candidate's details and gives it a fresh ID.
@@ -374,6 +376,12 @@ type Event struct {
 	// Erasure: the stored fields a tombstone says were redacted (names of
 	// fields, never their values).
 	Fields []string `json:"fields,omitempty" dynamodbav:"fields,omitempty"`
+
+	// Rights (Art. 16, 18, 21): the rights request the event is about, and
+	// for a rectification the hash of the value it replaced (Fields names
+	// the field), never a value.
+	RightsRequestID string `json:"rightsRequestId,omitempty" dynamodbav:"rightsRequestId,omitempty"`
+	OldValueHash    string `json:"oldValueHash,omitempty" dynamodbav:"oldValueHash,omitempty"`
 }
 
 // Event types of applications and artifacts.

@@ -135,3 +135,13 @@ func ManagePath(token string) string { return "/m/" + token }
 func (p Policy) ManageURL(token string) string {
 	return p.PublicBaseURL + ManagePath(token)
 }
+
+// JoinPath is the path of a join-time link for a token: the page on which
+// a candidate answers whether an interview may be recorded.
+func JoinPath(token string) string { return "/j/" + token }
+
+// JoinURL is a candidate's join-time link for a token.
+func (p Policy) JoinURL(token string) string { return p.PublicBaseURL + JoinPath(token) }
+
+// JoinQRURL is where the QR code of a join-time link is served.
+func (p Policy) JoinQRURL(token string) string { return p.JoinURL(token) + "/qr.svg" }

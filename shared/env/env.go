@@ -90,3 +90,14 @@ func Store(log *slog.Logger, cfg aws.Config) *store.Store {
 	names := Require(log, "TABLE_NAME", "AUDIT_TABLE_NAME")
 	return store.New(dynamodb.NewFromConfig(cfg), names[0], names[1])
 }
+
+// Hours reads a whole number of hours, 1 to 48, from the environment
+// variable name, or exits naming what is wrong with it.
+func Hours(log *slog.Logger, name string) time.Duration {
+	v := Require(log, name)[0]
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 48 {
+		Fatal(log, fmt.Errorf("%s %q must be a whole number of hours, 1 to 48", name, v))
+	}
+	return time.Duration(n) * time.Hour
+}

@@ -3,7 +3,9 @@ package locale
 import "github.com/consentflow/consentflow/shared/consent"
 
 var cs = Messages{
+	Join:             csJoin,
 	Manage:           csManage,
+	Rights:           csRights,
 	Lang:             "cs",
 	PageTitle:        "Váš souhlas",
 	Intro:            "%s vás žádá o souhlas s použitím vašich osobních údajů, jak je popsáno níže. O každém účelu rozhodujete zvlášť; pokud souhlas neudělíte, nemá to žádný vliv na vaši žádost o zaměstnání.",

@@ -101,6 +101,10 @@ type Messages struct {
 
 	// The candidate's manage page and its emails.
 	Manage ManageMessages
+	// The emails about rectification, restriction and objection.
+	Rights RightsMessages
+	// The join-time page.
+	Join JoinMessages
 }
 
 // Date writes a time the local way, in UTC: "2 December 2026, 13:20 UTC",
@@ -135,7 +139,7 @@ func Check() error {
 		if !ok {
 			return fmt.Errorf("no messages for locale %s", lang)
 		}
-		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage)} {
+		for _, v := range []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(m.Manage), reflect.ValueOf(m.Rights), reflect.ValueOf(m.Join)} {
 			for i := 0; i < v.NumField(); i++ {
 				if f := v.Field(i); f.Kind() == reflect.String && f.String() == "" {
 					return fmt.Errorf("%s: %s is not translated", lang, v.Type().Field(i).Name)
@@ -163,7 +167,9 @@ func Check() error {
 }
 
 var en = Messages{
+	Join:             enJoin,
 	Manage:           enManage,
+	Rights:           enRights,
 	Lang:             "en",
 	PageTitle:        "Your consent",
 	Intro:            "%s asks for your consent to use your personal data as described below. You decide for each purpose; saying no has no effect on your application.",
@@ -251,7 +257,9 @@ var en = Messages{
 }
 
 var de = Messages{
+	Join:             deJoin,
 	Manage:           deManage,
+	Rights:           deRights,
 	Lang:             "de",
 	PageTitle:        "Ihre Einwilligung",
 	Intro:            "%s bittet um Ihre Einwilligung, Ihre personenbezogenen Daten wie unten beschrieben zu verwenden. Sie entscheiden für jeden Zweck einzeln; ein Nein hat keinen Einfluss auf Ihre Bewerbung.",
@@ -339,7 +347,9 @@ var de = Messages{
 }
 
 var fr = Messages{
+	Join:             frJoin,
 	Manage:           frManage,
+	Rights:           frRights,
 	Lang:             "fr",
 	PageTitle:        "Votre consentement",
 	Intro:            "%s vous demande votre consentement pour utiliser vos données personnelles comme décrit ci-dessous. Vous décidez pour chaque finalité ; un refus n'a aucun effet sur votre candidature.",

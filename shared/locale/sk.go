@@ -3,7 +3,9 @@ package locale
 import "github.com/consentflow/consentflow/shared/consent"
 
 var sk = Messages{
+	Join:             skJoin,
 	Manage:           skManage,
+	Rights:           skRights,
 	Lang:             "sk",
 	PageTitle:        "Váš súhlas",
 	Intro:            "%s vás žiada o súhlas s použitím vašich osobných údajov, ako je opísané nižšie. O každom účele rozhodujete samostatne; ak súhlas neudelíte, nemá to žiadny vplyv na vašu žiadosť o zamestnanie.",

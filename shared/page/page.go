@@ -150,6 +150,8 @@ func Render(status int, v any) httpapi.Response {
 		name = "manage.html"
 	case Confirm:
 		name = "confirm.html"
+	case Join:
+		name = "join.html"
 	default:
 		panic(fmt.Sprintf("page: cannot render %T", v))
 	}

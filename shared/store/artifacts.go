@@ -167,6 +167,9 @@ type basisChange struct {
 	// artifacts are artifacts this transaction creates or changes (their
 	// writes are recompute's); prev holds their stored status, "" if new.
 	artifacts map[string]artifactItem
+	// restricted, when set, is the restriction of processing this
+	// transaction imposes (true) or lifts (false); else the profile's.
+	restricted *bool
 }
 
 // recompute is the one place deadlines are set: it reads the candidate's
@@ -174,9 +177,14 @@ type basisChange struct {
 // of every artifact whose deadline (or content, for ch's artifacts)
 // changed, each conditional on its stored status, with the artifacts as
 // they will be. Callers add the writes to the transaction that changes the
-// basis and writes its audit event.
-func (s *Store) recompute(ctx context.Context, candidateID string, at time.Time, ch basisChange) ([]types.TransactWriteItem, map[string]artifactItem, error) {
-	bases := consent.Bases{Applications: map[string]consent.Application{}, Consents: map[consent.Purpose]consent.Consent{}, Retention: s.rules()}
+// basis and writes its audit event. A restriction of processing is read
+// from the profile as tx read it (guarded by the version bump).
+func (s *Store) recompute(ctx context.Context, tx *Tx, candidateID string, at time.Time, ch basisChange) ([]types.TransactWriteItem, map[string]artifactItem, error) {
+	bases := consent.Bases{Applications: map[string]consent.Application{}, Consents: map[consent.Purpose]consent.Consent{}, Retention: s.rules(),
+		Restricted: tx.candidate.RestrictedAt != nil}
+	if ch.restricted != nil {
+		bases.Restricted = *ch.restricted
+	}
 	var apps []applicationItem
 	if err := s.queryInto(ctx, candidatePK(candidateID), "APPLICATION#", &apps); err != nil {
 		return nil, nil, err
@@ -250,7 +258,7 @@ func sameTime(a, b *time.Time) bool {
 // OpenApplication stores a new open application with its event.
 func (s *Store) OpenApplication(ctx context.Context, app consent.Application, actor string) error {
 	return s.change(ctx, app.CandidateID, func(ctx context.Context, tx *Tx) error {
-		writes, _, err := s.recompute(ctx, app.CandidateID, app.OpenedAt, basisChange{applications: map[string]consent.Application{app.ID: app}})
+		writes, _, err := s.recompute(ctx, tx, app.CandidateID, app.OpenedAt, basisChange{applications: map[string]consent.Application{app.ID: app}})
 		if err != nil {
 			return err
 		}
@@ -295,31 +303,44 @@ func (s *Store) CloseApplication(ctx context.Context, candidateID, id, outcome, 
 		if app.Status == consent.ApplicationClosed {
 			return nil
 		}
-		closed := at.UTC()
-		app.Status, app.Outcome, app.ClosedAt = consent.ApplicationClosed, outcome, &closed
-		writes, _, err := s.recompute(ctx, candidateID, closed, basisChange{applications: map[string]consent.Application{id: app}})
-		if err != nil {
+		if err := s.closeApplication(ctx, tx, app, outcome, actor, at); err != nil {
 			return err
 		}
-		tx.Add(types.TransactWriteItem{Update: &types.Update{
-			TableName:                aws.String(s.table),
-			Key:                      key(candidatePK(candidateID), applicationSK(id)),
-			UpdateExpression:         aws.String("SET #status = :closed, outcome = :outcome, closedAt = :at"),
-			ConditionExpression:      aws.String("#status = :open"),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":closed":  &types.AttributeValueMemberS{Value: string(consent.ApplicationClosed)},
-				":open":    &types.AttributeValueMemberS{Value: string(consent.ApplicationOpen)},
-				":outcome": &types.AttributeValueMemberS{Value: outcome}, ":at": timeValue(closed),
-			},
-		}})
-		tx.Add(writes...)
-		tx.Event(consent.Event{ID: consent.NewID(), Type: consent.EventApplicationClosed, At: closed, Actor: actor,
-			ApplicationID: id, LegalBasis: consent.LegalBasisApplication, Reason: outcome})
+		closed := at.UTC()
+		app.Status, app.Outcome, app.ClosedAt = consent.ApplicationClosed, outcome, &closed
 		result = app
 		return nil
 	})
 	return result, err
+}
+
+// closeApplication adds to tx the closing of an open application at `at`
+// with its outcome, the recomputed deadlines of the candidate's artifacts
+// and its event.
+func (s *Store) closeApplication(ctx context.Context, tx *Tx, app consent.Application, outcome, actor string, at time.Time) error {
+	candidateID, id := app.CandidateID, app.ID
+	closed := at.UTC()
+	app.Status, app.Outcome, app.ClosedAt = consent.ApplicationClosed, outcome, &closed
+	writes, _, err := s.recompute(ctx, tx, candidateID, closed, basisChange{applications: map[string]consent.Application{id: app}})
+	if err != nil {
+		return err
+	}
+	tx.Add(types.TransactWriteItem{Update: &types.Update{
+		TableName:                aws.String(s.table),
+		Key:                      key(candidatePK(candidateID), applicationSK(id)),
+		UpdateExpression:         aws.String("SET #status = :closed, outcome = :outcome, closedAt = :at"),
+		ConditionExpression:      aws.String("#status = :open"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":closed":  &types.AttributeValueMemberS{Value: string(consent.ApplicationClosed)},
+			":open":    &types.AttributeValueMemberS{Value: string(consent.ApplicationOpen)},
+			":outcome": &types.AttributeValueMemberS{Value: outcome}, ":at": timeValue(closed),
+		},
+	}})
+	tx.Add(writes...)
+	tx.Event(consent.Event{ID: consent.NewID(), Type: consent.EventApplicationClosed, At: closed, Actor: actor,
+		ApplicationID: id, LegalBasis: consent.LegalBasisApplication, Reason: outcome})
+	return nil
 }
 
 // AuthorizeCV stores an authorized CV upload (status authorized) for an
@@ -332,7 +353,7 @@ func (s *Store) AuthorizeCV(ctx context.Context, a consent.Artifact) (consent.Ar
 			}
 			return err
 		}
-		writes, out, err := s.recompute(ctx, a.CandidateID, a.AuthorizedAt, basisChange{artifacts: map[string]artifactItem{a.ID: newArtifactItem(a)}})
+		writes, out, err := s.recompute(ctx, tx, a.CandidateID, a.AuthorizedAt, basisChange{artifacts: map[string]artifactItem{a.ID: newArtifactItem(a)}})
 		if err != nil {
 			return err
 		}
@@ -375,6 +396,11 @@ func (s *Store) AuthorizeRecording(ctx context.Context, a consent.Artifact, noti
 			out.Consent = &c
 		}
 		out.Gate, out.Reason = consent.RecordingGate(out.Consent, noticeVersion, a.AuthorizedAt)
+		if tx.candidate.RestrictedAt != nil {
+			// Processing is restricted (GDPR Art. 18): nothing new is
+			// recorded, whatever the consent says.
+			out.Gate, out.Reason = consent.GateRefused, consent.GateReasonRestricted
+		}
 		ev := consent.Event{ID: consent.NewID(), At: a.AuthorizedAt.UTC(), Actor: a.AuthorizedBy, Purpose: a.Purpose,
 			LegalBasis: consent.LegalBasisConsent, NoticeVersion: noticeVersion, ArtifactKind: string(a.Kind),
 			Reference: a.Reference, Result: string(out.Gate), Reason: out.Reason}
@@ -390,7 +416,7 @@ func (s *Store) AuthorizeRecording(ctx context.Context, a consent.Artifact, noti
 			return nil
 		}
 		a.NoticeVersion = out.Consent.NoticeVersion
-		writes, arts, err := s.recompute(ctx, a.CandidateID, a.AuthorizedAt, basisChange{artifacts: map[string]artifactItem{a.ID: newArtifactItem(a)}})
+		writes, arts, err := s.recompute(ctx, tx, a.CandidateID, a.AuthorizedAt, basisChange{artifacts: map[string]artifactItem{a.ID: newArtifactItem(a)}})
 		if err != nil {
 			return err
 		}
@@ -531,7 +557,7 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 		if obj.VersionID != "" {
 			it.VersionIDs = append(it.VersionIDs, obj.VersionID)
 		}
-		writes, arts, err := s.recompute(ctx, candidateID, at, basisChange{artifacts: map[string]artifactItem{artifactID: it}})
+		writes, arts, err := s.recompute(ctx, tx, candidateID, at, basisChange{artifacts: map[string]artifactItem{artifactID: it}})
 		if err != nil {
 			return err
 		}

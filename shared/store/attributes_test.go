@@ -90,6 +90,8 @@ func TestStoredAttributeNames(t *testing.T) {
 		"audit event":  &consent.Event{},
 		"legacy event": &legacyEventItem{},
 		"receipt owed": &owedItem{},
+		"join link":    &joinLinkItem{},
+		"interview":    &interviewItem{},
 	}
 	data := map[string]bool{"retentionDays": true}
 	var b strings.Builder

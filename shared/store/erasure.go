@@ -77,7 +77,7 @@ func (s *Store) Withdraw(ctx context.Context, candidateID string, p consent.Purp
 		next.State, next.UpdatedAt, next.ExpiresAt, next.WithdrawalNote = consent.Withdrawn, at, nil, note
 		tx.Add(s.putConsent(next, prev, true))
 		tx.Event(newEvent(req, p, consent.EventWithdrawn, at, actor, method))
-		writes, arts, err := s.recompute(ctx, candidateID, at, basisChange{consents: map[consent.Purpose]consent.Consent{p: next.consent(candidateID)}})
+		writes, arts, err := s.recompute(ctx, tx, candidateID, at, basisChange{consents: map[consent.Purpose]consent.Consent{p: next.consent(candidateID)}})
 		if err != nil {
 			return err
 		}

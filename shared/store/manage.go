@@ -166,18 +166,29 @@ type Holdings struct {
 	Artifacts    []consent.Artifact
 }
 
+// Applications returns a candidate's applications, oldest first.
+func (s *Store) Applications(ctx context.Context, candidateID string) ([]consent.Application, error) {
+	var items []applicationItem
+	if err := s.queryInto(ctx, candidatePK(candidateID), "APPLICATION#", &items); err != nil {
+		return nil, err
+	}
+	apps := make([]consent.Application, 0, len(items))
+	for _, it := range items {
+		apps = append(apps, it.application())
+	}
+	slices.SortStableFunc(apps, func(a, b consent.Application) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	return apps, nil
+}
+
 // Holdings reads what is held about a candidate (for their manage page
 // and their export); the lists are empty, never nil, when there is none.
 func (s *Store) Holdings(ctx context.Context, candidateID string) (Holdings, error) {
 	h := Holdings{Applications: []consent.Application{}, Consents: []consent.Consent{}, Artifacts: []consent.Artifact{}}
-	var apps []applicationItem
-	if err := s.queryInto(ctx, candidatePK(candidateID), "APPLICATION#", &apps); err != nil {
+	apps, err := s.Applications(ctx, candidateID)
+	if err != nil {
 		return Holdings{}, err
 	}
-	for _, it := range apps {
-		h.Applications = append(h.Applications, it.application())
-	}
-	slices.SortStableFunc(h.Applications, func(a, b consent.Application) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	h.Applications = append(h.Applications, apps...)
 	consents, err := s.consentItems(ctx, candidateID)
 	if err != nil {
 		return Holdings{}, err

@@ -298,7 +298,7 @@ func (s *Store) RecordDecision(ctx context.Context, req consent.Request, decisio
 		}
 		// Deadlines of the candidate's artifacts follow the new consents,
 		// in the same transaction.
-		writes, arts, err := s.recompute(ctx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
+		writes, arts, err := s.recompute(ctx, tx, req.CandidateID, ans.AnsweredAt, basisChange{consents: changed})
 		if err != nil {
 			return err
 		}
@@ -387,7 +387,7 @@ func (s *Store) ExpireRequest(ctx context.Context, requestID, reason, failure st
 		}
 		// Deadlines of the candidate's artifacts follow the expired
 		// consents, in the same transaction.
-		writes, _, err := s.recompute(ctx, req.CandidateID, at, basisChange{consents: changed})
+		writes, _, err := s.recompute(ctx, tx, req.CandidateID, at, basisChange{consents: changed})
 		if err != nil {
 			return err
 		}

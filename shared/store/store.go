@@ -124,6 +124,9 @@ type candidateItem struct {
 	// ManageHash is the hash of the candidate's current manage link
 	// (see manage.go).
 	ManageHash string `dynamodbav:"manageHash,omitempty"`
+	// RestrictedAt is set while processing is restricted (GDPR Art. 18,
+	// see rights.go).
+	RestrictedAt *time.Time `dynamodbav:"restrictedAt,omitempty"`
 }
 
 func newCandidateItem(c consent.Candidate, idempotencyKey string) candidateItem {
@@ -135,7 +138,8 @@ func newCandidateItem(c consent.Candidate, idempotencyKey string) candidateItem 
 }
 
 func (it candidateItem) candidate() consent.Candidate {
-	return consent.Candidate{ID: it.ID, Name: it.Name, Email: it.Email, Locale: it.Locale, CreatedAt: it.CreatedAt}
+	return consent.Candidate{ID: it.ID, Name: it.Name, Email: it.Email, Locale: it.Locale, CreatedAt: it.CreatedAt,
+		RestrictedAt: it.RestrictedAt}
 }
 
 type consentItem struct {
