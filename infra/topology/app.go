@@ -28,6 +28,9 @@ const (
 	// AskSchedule asks candidates the day before a scheduled interview
 	// whether it may be recorded.
 	AskSchedule = "ask-before-interviews"
+	// ObjectionSchedule closes the applications of objections whose grace
+	// period ended without compelling grounds (GDPR Art. 21).
+	ObjectionSchedule = "close-objected-applications"
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
@@ -383,6 +386,20 @@ var App = Application{
 			Audit:      Append,
 			SendsEmail: true,
 		},
+		// The objection sweep (issue 13): objections past their grace
+		// period close their application, from the sparse list index.
+		{
+			Name:        "close-objected-applications",
+			Description: "Closes the application of every objection whose grace period ended without compelling grounds, and emails the candidate",
+			Env: env(table(), notice(), mail(), retention(), map[string]Ref{
+				"OBJECTION_GRACE_DAYS": {Kind: Setting, Name: SettingObjectionGraceDays},
+			}),
+			// Query of the list index; the uphold goes through the store's
+			// change path (the closed application's CV deadlines).
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			SendsEmail: true,
+		},
 		{
 			Name:        "erase-candidate",
 			Description: "Records a request to erase everything about a candidate and starts the erasure",
@@ -611,6 +628,12 @@ var App = Application{
 		},
 		{
 			Name: DigestSchedule, Function: "send-erasure-digest", Expression: "rate(1 day)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
+		// Hourly: a grace period ends at a time the candidate was told,
+		// and each run is two small Queries of the list index.
+		{
+			Name: ObjectionSchedule, Function: "close-objected-applications", Expression: "rate(1 hour)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
 		// Hourly: asked the day before, give or take an hour.
