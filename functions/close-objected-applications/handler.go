@@ -125,7 +125,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 			"Timestamp": h.Now().UnixMilli(),
 			"CloudWatchMetrics": []map[string]any{{
 				"Namespace": "Consentflow", "Dimensions": [][]string{{}},
-				"Metrics":   []map[string]string{{"Name": "OverdueRightsRequests", "Unit": "Count"}},
+				"Metrics": []map[string]string{{"Name": "OverdueRightsRequests", "Unit": "Count"}},
 			}},
 		}), slog.Int("OverdueRightsRequests", out.Overdue))
 	if err := errors.Join(errs...); err != nil {
