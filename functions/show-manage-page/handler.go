@@ -38,7 +38,8 @@ const (
 // Handle answers GET /m/{token} and GET /m/{token}/erase/{confirm}. It
 // changes nothing, since mail scanners open links too.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	// The page is for people: a client that does not ask for HTML gets
 	// the errors as problems, and the page as HTML all the same.
 	token, err := page.Token(req)

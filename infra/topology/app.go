@@ -59,6 +59,10 @@ const (
 	SettingRetentionDays     = "retentionDays"
 	SettingControllerAddress = "controllerAddress"
 	SettingControllerPhone   = "controllerPhone"
+	// The supervisory authority candidates can complain to (GDPR Art. 77),
+	// named on every candidate page and email.
+	SettingSupervisoryAuthority    = "supervisoryAuthority"
+	SettingSupervisoryAuthorityURL = "supervisoryAuthorityUrl"
 
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
@@ -144,6 +148,9 @@ var App = Application{
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
+		// Complaint (GDPR Art. 77).
+		{Name: SettingSupervisoryAuthority, Description: "The supervisory authority candidates can complain to, named on every candidate page and email", Default: "Úrad na ochranu osobných údajov Slovenskej republiky"},
+		{Name: SettingSupervisoryAuthorityURL, Description: "The supervisory authority's web site, linked beside its name", Default: "https://dataprotection.gov.sk"},
 	},
 	// Receipts: the key that signs them (kms:Sign for the sender only,
 	// kms:GetPublicKey for the JWKS and verification functions only).
@@ -702,6 +709,9 @@ func notice() map[string]Ref {
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
+
+		"SUPERVISORY_AUTHORITY":     {Kind: Setting, Name: SettingSupervisoryAuthority},
+		"SUPERVISORY_AUTHORITY_URL": {Kind: Setting, Name: SettingSupervisoryAuthorityURL},
 	}
 }
 

@@ -28,8 +28,9 @@ type Manage struct {
 	Stays    []string
 	// Erasing: the candidate asked to erase everything; nothing else can
 	// be done.
-	Erasing bool
-	Contact string
+	Erasing   bool
+	Contact   string
+	Complaint Complaint
 }
 
 // ManagedConsent is one purpose on the manage page.
@@ -55,7 +56,7 @@ func NewManage(v Visit, h store.Holdings, erasing bool, now time.Time) Manage {
 	m := v.M
 	out := Manage{M: m, Languages: Languages(v.Path, m.Lang), Title: fmt.Sprintf(m.Manage.Title, v.Controller),
 		Intro: fmt.Sprintf(m.Manage.Intro, v.Controller), Action: v.Path + "?lang=" + m.Lang, Erasing: erasing,
-		Contact: fmt.Sprintf(m.ContactLine, v.Controller, v.Contact)}
+		Contact: fmt.Sprintf(m.ContactLine, v.Controller, v.Contact), Complaint: v.Complaint()}
 	consents := map[consent.Purpose]consent.Consent{}
 	for _, c := range h.Consents {
 		consents[c.Purpose] = c
@@ -130,6 +131,7 @@ type Confirm struct {
 	Action    string
 	Back      string
 	Contact   string
+	Complaint Complaint
 }
 
 // NewConfirm is the confirmation page at path (/m/{token}/erase/{confirm})
@@ -137,5 +139,5 @@ type Confirm struct {
 func NewConfirm(v Visit, back string) Confirm {
 	return Confirm{M: v.M, Languages: Languages(v.Path, v.M.Lang), Title: v.M.Manage.ConfirmTitle,
 		Action: v.Path + "?lang=" + v.M.Lang, Back: back + "?lang=" + v.M.Lang,
-		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact)}
+		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact), Complaint: v.Complaint()}
 }
