@@ -33,6 +33,11 @@ type Handler struct {
 // What the page confirms after a post (?done=), with the purpose withdrawn.
 const (
 	DoneWithdrawn = "withdrawn"
+	// The other rights: the actions of manage-data.
+	DoneRestrict = "restrict"
+	DoneLift     = "lift"
+	DoneRectify  = "rectify"
+	DoneObject   = "object"
 )
 
 // Handle answers GET /m/{token} and GET /m/{token}/erase/{confirm}. It
@@ -83,7 +88,13 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		if p, err := consent.ParsePurpose(req.QueryStringParameters["purpose"]); err == nil {
 			view.Notice = fmt.Sprintf(v.M.Manage.Withdrawn, v.M.PurposeNames[p])
 		}
+	default:
+		view.Notice = map[string]string{
+			DoneRestrict: v.M.Rights.DoneRestrict, DoneLift: v.M.Rights.DoneLift,
+			DoneRectify: v.M.Rights.DoneRectify, DoneObject: v.M.Rights.DoneObject,
+		}[req.QueryStringParameters["done"]]
 	}
+	view.SetRestricted(link.Candidate.RestrictedAt)
 	h.Log.InfoContext(ctx, "manage page shown", "candidateId", link.Candidate.ID)
 	return page.Render(http.StatusOK, view), nil
 }

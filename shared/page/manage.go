@@ -31,6 +31,27 @@ type Manage struct {
 	Erasing   bool
 	Contact   string
 	Complaint Complaint
+	// The other rights (GDPR Art. 16, 18, 21): Restricted says since when
+	// processing is restricted (empty: it is not), Fields are what can be
+	// corrected, Objectable the open applications one can object to.
+	Restricted string
+	Fields     []Option
+	Objectable []Option
+}
+
+// Option is a choice in a form: the value posted and its label.
+type Option struct {
+	Value string
+	Label string
+}
+
+// SetRestricted shows the restriction of processing that holds since at
+// (none when at is nil).
+func (p *Manage) SetRestricted(at *time.Time) {
+	p.Restricted = ""
+	if at != nil {
+		p.Restricted = fmt.Sprintf(p.M.Rights.RestrictedSince, p.M.Date(*at))
+	}
 }
 
 // ManagedConsent is one purpose on the manage page.
@@ -75,9 +96,15 @@ func NewManage(v Visit, h store.Holdings, erasing bool, now time.Time) Manage {
 			Data: strings.Join(cats, ", "), State: state, CanWithdraw: st == consent.Given && !erasing,
 			Withdraw: fmt.Sprintf(m.Manage.WithdrawButton, name)})
 	}
+	for _, f := range []string{"name", "email", "locale"} {
+		out.Fields = append(out.Fields, Option{Value: f, Label: m.Rights.Field(f)})
+	}
 	apps := map[string]consent.Application{}
 	for _, a := range h.Applications {
 		apps[a.ID] = a
+		if a.Status == consent.ApplicationOpen {
+			out.Objectable = append(out.Objectable, Option{Value: a.ID, Label: fmt.Sprintf(m.Rights.ObjectButton, a.Position)})
+		}
 	}
 	for _, a := range h.Artifacts {
 		if a.Status == consent.ArtifactAuthorized || a.Status == consent.ArtifactErased {
