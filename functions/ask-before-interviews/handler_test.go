@@ -34,7 +34,9 @@ func (f *fakeStore) InterviewsToAsk(_ context.Context, shard int, until time.Tim
 	return out, nil, nil
 }
 
-func (f *fakeStore) Consents(_ context.Context, id string) ([]consent.Consent, error) { return f.consents[id], nil }
+func (f *fakeStore) Consents(_ context.Context, id string) ([]consent.Consent, error) {
+	return f.consents[id], nil
+}
 
 func (f *fakeStore) InterviewAsked(_ context.Context, iv store.Interview) error {
 	f.asked = append(f.asked, iv.ID)
@@ -57,7 +59,7 @@ func TestCandidatesAreAskedTheDayBeforeOnce(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	asked, known := consent.NewID(), consent.NewID()
 	st := &fakeStore{
-		due: []store.Interview{{ID: consent.NewID(), CandidateID: asked, At: at, ScheduledBy: "r-1"}, {ID: consent.NewID(), CandidateID: known, At: at}},
+		due:      []store.Interview{{ID: consent.NewID(), CandidateID: asked, At: at, ScheduledBy: "r-1"}, {ID: consent.NewID(), CandidateID: known, At: at}},
 		consents: map[string][]consent.Consent{known: {{CandidateID: known, Purpose: consent.InterviewRecording, State: consent.Given, NoticeVersion: "v1"}}},
 	}
 	wf := &fakeWorkflows{names: map[string]bool{}}

@@ -21,6 +21,7 @@ import (
 type OwedStore interface {
 	ReceiptsOwedAfter(ctx context.Context, after *store.OwedReceipt, before time.Time, limit int32) ([]store.OwedReceipt, error)
 	RecordedAnswer(ctx context.Context, requestID string) (store.Answer, error)
+	NoWorkflowWaits(ctx context.Context, o store.OwedReceipt, at time.Time) error
 }
 
 // Workflows answers waiting workflow tasks and starts the delivery of
@@ -34,10 +35,11 @@ type Workflows interface {
 // own hand-over and the workflow's receipt step.
 const Grace = 5 * time.Minute
 
-// Deliver is how long after an answer a receipt no workflow waits to send
-// is sent by a workflow of its own (consent-receipt): longer than the
-// consent-request workflow's receipt step retries (about four hours), so
-// that the two never send it side by side. Overdue is when an owed
+// Deliver is how long after a sweep first found no workflow waiting for
+// an owed receipt's answer the receipt is sent by a workflow of its own
+// (consent-receipt): longer than the consent-request workflow's receipt
+// step retries (about four hours), so that the two never send it side by
+// side. Both ends are schedule times, never a function's clock. Overdue is when an owed
 // receipt raises the alarm: a day of retries did not deliver it.
 const (
 	Deliver = 6 * time.Hour
@@ -64,8 +66,8 @@ type Output struct {
 	HandedOver int `json:"handedOver"` // answers handed to a workflow still waiting
 	NotWaiting int `json:"notWaiting"` // owed, but no workflow waits on the token
 	Failed     int `json:"failed"`     // hand-overs that failed; the next sweep tries again
-	// Delivering: owed receipts no workflow waits for, older than
-	// Deliver, whose own delivery was started (or had been today).
+	// Delivering: owed receipts no workflow has waited for since Deliver
+	// ago, whose own delivery was started (or had been today).
 	Delivering int `json:"delivering"`
 	// Overdue: owed for longer than Overdue (the alarm's metric).
 	Overdue int `json:"overdue"`
@@ -111,7 +113,15 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 				out.HandedOver++
 			case notWaiting(err):
 				out.NotWaiting++
-				if o.AnsweredAt.Before(in.ScheduledTime.Add(-Deliver)) {
+				switch {
+				case o.NotWaitingSince == nil:
+					// The workflow may be sending it now: from this sweep
+					// on, it has Deliver to do so.
+					if err := h.Store.NoWorkflowWaits(ctx, o, in.ScheduledTime); err != nil {
+						out.Failed++
+						h.Log.WarnContext(ctx, "owed receipt not marked; the next sweep tries again", "requestId", o.RequestID, "error", err.Error())
+					}
+				case !o.NotWaitingSince.After(in.ScheduledTime.Add(-Deliver)):
 					if err := h.deliver(ctx, o, in.ScheduledTime); err != nil {
 						out.Failed++
 						h.Log.WarnContext(ctx, "receipt delivery not started; the next sweep tries again", "requestId", o.RequestID, "error", err.Error())

@@ -42,6 +42,15 @@ func (f *fakeStore) ReceiptsOwedAfter(_ context.Context, after *store.OwedReceip
 	return out, nil
 }
 
+func (f *fakeStore) NoWorkflowWaits(_ context.Context, o store.OwedReceipt, at time.Time) error {
+	for i := range f.owed {
+		if f.owed[i].RequestID == o.RequestID && f.owed[i].NotWaitingSince == nil {
+			f.owed[i].NotWaitingSince = &at
+		}
+	}
+	return nil
+}
+
 func (f *fakeStore) RecordedAnswer(_ context.Context, id string) (store.Answer, error) {
 	return store.Answer{RequestID: id, ReceiptID: "receipt-" + id, Outcomes: []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}}}, nil
 }
@@ -154,21 +163,21 @@ func TestTheSweepReadsPastAPageOfReceiptsNoWorkflowWaitsFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The stuck ones, two days old, each get a delivery of their own.
-	want := Output{Owed: PageSize + 6, HandedOver: 1, NotWaiting: PageSize + 5, Delivering: PageSize + 5, Overdue: PageSize + 5}
-	if out != want || wf.outputs["tok-lost"] == "" || len(wf.started) != PageSize+5 {
+	// The stuck ones, two days old, are noted as not waited for (their
+	// delivery comes Deliver later) and count as overdue.
+	want := Output{Owed: PageSize + 6, HandedOver: 1, NotWaiting: PageSize + 5, Overdue: PageSize + 5}
+	if out != want || wf.outputs["tok-lost"] == "" || len(wf.started) != 0 {
 		t.Fatalf("%+v after %d queries; want the newer answer handed over", out, st.queries)
 	}
 }
 
 // A receipt whose workflow no longer waits is left to that workflow's own
-// retries for Deliver; after that the sweep starts its delivery, once a
-// day however often it runs, and a receipt owed for more than a day counts
-// as overdue (the alarm's metric).
+// retries: the first sweep that finds it so only notes when; Deliver later
+// a sweep starts its delivery, once a day however often it runs; and a
+// receipt owed for more than a day counts as overdue (the alarm's metric).
 func TestTheSweepDeliversReceiptsNoWorkflowSends(t *testing.T) {
 	st := &fakeStore{owed: []store.OwedReceipt{
 		{RequestID: "ended", CandidateID: "C1", AnsweredAt: scheduled.Add(-7 * time.Hour), TaskToken: "tok-ended"},
-		{RequestID: "retrying", CandidateID: "C2", AnsweredAt: scheduled.Add(-time.Hour), TaskToken: "tok-retrying"},
 		{RequestID: "stale", CandidateID: "C3", AnsweredAt: scheduled.Add(-30 * time.Hour), TaskToken: "tok-stale"},
 	}}
 	wf := &fakeWorkflows{waiting: map[string]bool{}, outputs: map[string]string{}}
@@ -177,30 +186,36 @@ func TestTheSweepDeliversReceiptsNoWorkflowSends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.NotWaiting != 3 || out.Delivering != 2 || out.Overdue != 1 {
-		t.Fatalf("sweep = %+v, want 3 not waiting, 2 delivering, 1 overdue", out)
+	if out.NotWaiting != 2 || out.Delivering != 0 || out.Overdue != 1 || len(wf.started) != 0 {
+		t.Fatalf("first sweep = %+v, started %v; want both noted, nothing delivered yet, 1 overdue", out, wf.started)
 	}
-	if len(wf.started) != 2 {
-		t.Fatalf("started %v, want the deliveries of ended and stale", wf.started)
+	// Later sweeps within Deliver leave the workflow's retries alone.
+	if out, _ := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(Deliver - time.Minute)}); out.Delivering != 0 {
+		t.Fatalf("a sweep within %s delivered: %+v", Deliver, out)
+	}
+	// Deliver after the first note: each gets a delivery, with its input.
+	out, err = h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(Deliver)})
+	if err != nil || out.Delivering != 2 || len(wf.started) != 2 {
+		t.Fatalf("sweep after %s = %+v, %v; started %v", Deliver, out, err, wf.started)
 	}
 	for name, input := range wf.started {
 		var in struct{ RequestID, CandidateID string }
-		if err := json.Unmarshal([]byte(input), &in); err != nil || in.RequestID == "retrying" || in.CandidateID == "" {
+		if err := json.Unmarshal([]byte(input), &in); err != nil || in.RequestID == "" || in.CandidateID == "" {
 			t.Errorf("delivery %s with input %s", name, input)
 		}
 	}
 	// Later the same day: the same names, nothing new started.
-	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(15 * time.Minute)}); err != nil {
+	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(Deliver + 15*time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	if len(wf.started) != 2 {
 		t.Fatalf("a second sweep the same day started more deliveries: %v", wf.started)
 	}
 	// The next day: one more try for each receipt still owed.
-	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(24 * time.Hour)}); err != nil {
+	if _, err := h.Handle(context.Background(), Input{ScheduledTime: scheduled.Add(Deliver + 24*time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if len(wf.started) != 5 {
-		t.Fatalf("the next day's sweep started %d deliveries in all, want 5 (2 + all 3 now older than %s)", len(wf.started), Deliver)
+	if len(wf.started) != 4 {
+		t.Fatalf("the next day's sweep started %d deliveries in all, want 4", len(wf.started))
 	}
 }

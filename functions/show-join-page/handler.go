@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -46,10 +47,16 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	v.Path = consent.JoinPath(token)
 	now := h.Now()
 	j, err := h.Store.JoinByLink(ctx, consent.HashLinkToken(token), now)
+	isQR := req.RouteKey == QRRoute || strings.HasSuffix(req.RawPath, "/qr.svg")
+	if isQR && errors.Is(err, store.ErrRequestNotRecorded) {
+		// The link is valid; only its request is still being recorded,
+		// which the code need not wait for: it is shown at once.
+		return h.qr(token)
+	}
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil
 	}
-	if req.RouteKey == QRRoute || strings.HasSuffix(req.RawPath, "/qr.svg") {
+	if isQR {
 		return h.qr(token)
 	}
 	v.M, v.Controller = locale.For(page.LanguageFor(req, j.Candidate.Locale)), j.Request.Controller

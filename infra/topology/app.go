@@ -247,7 +247,8 @@ var App = Application{
 			Name:         "redrive-consent-requests",
 			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, and sends receipts no workflow sends any more",
 			Env:          env(table(), map[string]Ref{"CONSENT_RECEIPT_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentReceiptWorkflow}}),
-			Tables:       tables(GetItem, Query),
+			// UpdateItem: notes when no workflow waited for an owed receipt.
+			Tables:       tables(GetItem, Query, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},
 			Starts:       []string{ConsentReceiptWorkflow},
 		},

@@ -167,7 +167,25 @@ func (s *Store) AuditTrail(ctx context.Context, candidateID string) (Trail, erro
 	if err != nil {
 		return Trail{}, err
 	}
-	return Trail{CandidateID: candidateID, Events: events, Verification: consent.VerifyChain(events, c.Head)}, nil
+	return Trail{CandidateID: candidateID, Events: events, Verification: verify(events, c)}, nil
+}
+
+// verify checks a candidate's chain against the head its profile named
+// when it was read. The events are read after the profile, so a change
+// committed in between adds events past the profile's seq: the head
+// anchors the chain at that seq, and the later events are checked by their
+// links (without this, a trail read during an erasure reported a broken
+// chain).
+func verify(events []consent.Event, c candidateItem) consent.Verification {
+	for i, e := range events {
+		if e.Seq > c.Seq {
+			if v := consent.VerifyChain(events[:i], c.Head); !v.Intact {
+				return v
+			}
+			return consent.VerifyChain(events, "")
+		}
+	}
+	return consent.VerifyChain(events, c.Head)
 }
 
 // query reads every item of a partition whose sort key has the prefix.

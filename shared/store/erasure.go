@@ -463,6 +463,22 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 				return &consent.ConflictError{Reason: "artifact " + a.ID + " is not erased yet"}
 			}
 		}
+		// A recruiter's note of a withdrawal is free text about the
+		// candidate: it goes with the profile.
+		consents, err := s.consentItems(ctx, candidateID)
+		if err != nil {
+			return err
+		}
+		for _, c := range consents {
+			if c.WithdrawalNote == "" {
+				continue
+			}
+			tx.Add(types.TransactWriteItem{Update: &types.Update{
+				TableName:        aws.String(s.table),
+				Key:              key(candidatePK(candidateID), consentSK(c.Purpose)),
+				UpdateExpression: aws.String("REMOVE withdrawalNote"),
+			}})
+		}
 		// An open rectification holds the value the candidate asked for:
 		// cleared, and out of the open list (nobody is left to answer).
 		var rights []rightsItem

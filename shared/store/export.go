@@ -125,7 +125,7 @@ func (s *Store) readExport(ctx context.Context, candidateID string) (Export, int
 	if x.Events, err = s.Events(ctx, candidateID); err != nil {
 		return Export{}, 0, err
 	}
-	x.Verification = consent.VerifyChain(x.Events, c.Head)
+	x.Verification = verify(x.Events, c)
 
 	if x.Requests, x.Receipts, err = s.exportRequests(ctx, candidateID, x.Events, x.Consents); err != nil {
 		return Export{}, 0, err

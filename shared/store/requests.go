@@ -451,6 +451,29 @@ type OwedReceipt struct {
 	CandidateID string    `json:"candidateId"`
 	AnsweredAt  time.Time `json:"answeredAt"`
 	TaskToken   string    `json:"-"`
+	// NotWaitingSince is when a sweep first found no workflow waiting for
+	// the answer (its scheduled time), nil until then.
+	NotWaitingSince *time.Time `json:"notWaitingSince,omitempty"`
+}
+
+// NoWorkflowWaits records the scheduled time of the first sweep that found
+// no workflow waiting for an owed receipt's answer; a later call keeps the
+// first time. A receipt no longer owed is left alone.
+func (s *Store) NoWorkflowWaits(ctx context.Context, o OwedReceipt, at time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(owedPK, owedSK(o.AnsweredAt, o.RequestID)),
+		UpdateExpression:          aws.String("SET notWaitingSince = :at"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(notWaitingSince)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": timeValue(at)},
+	})
+	if failed, _ := conditionFailed(err); failed {
+		return nil
+	}
+	if err != nil {
+		return unavailable("mark owed receipt", err)
+	}
+	return nil
 }
 
 // ReceiptsOwed lists receipts still owed for answers recorded before
@@ -486,7 +509,8 @@ func (s *Store) ReceiptsOwedAfter(ctx context.Context, after *OwedReceipt, befor
 		if err := unmarshal(m, &it); err != nil {
 			return nil, err
 		}
-		out = append(out, OwedReceipt{RequestID: it.RequestID, CandidateID: it.CandidateID, AnsweredAt: it.AnsweredAt, TaskToken: it.TaskToken})
+		out = append(out, OwedReceipt{RequestID: it.RequestID, CandidateID: it.CandidateID, AnsweredAt: it.AnsweredAt, TaskToken: it.TaskToken,
+			NotWaitingSince: it.NotWaitingSince})
 	}
 	return out, nil
 }

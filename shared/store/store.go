@@ -222,6 +222,9 @@ type owedItem struct {
 	// TaskToken is the workflow's token at the answer, so that a lost
 	// hand-over can be redone.
 	TaskToken string `dynamodbav:"taskToken,omitempty"`
+	// NotWaitingSince is the scheduled time of the first sweep that found
+	// no workflow waiting for the answer.
+	NotWaitingSince *time.Time `dynamodbav:"notWaitingSince,omitempty"`
 }
 
 const owedPK = "OWED#receipt"

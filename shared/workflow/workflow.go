@@ -54,6 +54,16 @@ func Error(err error) error {
 	return messages.InvokeResponse_Error{Type: Name(err), Message: err.Error()}
 }
 
+// ErrorName is the name a step's error carries (the type of the Lambda
+// error Error made), or "" for any other error.
+func ErrorName(err error) string {
+	var e messages.InvokeResponse_Error
+	if errors.As(err, &e) {
+		return e.Type
+	}
+	return ""
+}
+
 // Name is the stable error name of err.
 func Name(err error) string {
 	var (
