@@ -128,6 +128,12 @@ func (s *StatelessStack) addAlarms() {
 	}
 	s.alarm("erasure/overdue-requests", "Requests to erase everything are open for more than 25 days; GDPR Art. 12(3) allows one month",
 		sweepMetric(MetricOverdueErasureRequests), 1)
+	// close-objected-applications runs hourly: the hour's maximum.
+	s.alarm("rights/overdue-requests", "Rectification requests or objections are open for more than 25 days; GDPR Art. 12(3) allows one month",
+		awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricNamespace), MetricName: jsii.String(MetricOverdueRightsRequests),
+			Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Hours(jsii.Number(1)),
+		}), 1)
 	s.alarm("consent-request/overdue-receipts", "Receipts are still owed a day after the answer: a day of deliveries failed",
 		sweepMetric(MetricOverdueReceipts), 1)
 }
@@ -177,6 +183,8 @@ const (
 	// Logged by sweep-due-artifacts and redrive-consent-requests.
 	MetricOverdueErasureRequests = "OverdueErasureRequests"
 	MetricOverdueReceipts        = "OverdueReceipts"
+	// Logged by close-objected-applications.
+	MetricOverdueRightsRequests = "OverdueRightsRequests"
 )
 
 // addDashboard defines the workflows' dashboard: executions and their

@@ -74,7 +74,8 @@ const ErasureGround = "candidate_request"
 // Handle answers POST /m/{token} (action withdraw, export or erase) and
 // POST /m/{token}/erase/{confirm} (the confirmed erasure).
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	token, err := page.Token(req)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil

@@ -58,7 +58,8 @@ type jsonInput struct {
 // Handle records the decision in the body: a form post from the consent
 // page (answered with 303 See Other back to the page) or JSON.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	token, err := page.Token(req)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil

@@ -37,7 +37,8 @@ type Handler struct {
 // same transaction, events, hand-over and receipt as any other answer, and
 // answers 303 back to the page, which then shows the answer.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	token, err := page.Token(req)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil

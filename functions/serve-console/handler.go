@@ -32,6 +32,8 @@ type Store interface {
 	Applications(ctx context.Context, candidateID string) ([]consent.Application, error)
 	// Artifacts with kind "" lists every CV and recording of a candidate.
 	Artifacts(ctx context.Context, candidateID string, kind consent.ArtifactKind) ([]consent.Artifact, error)
+	// RightsRequests lists rectification requests and objections.
+	RightsRequests(ctx context.Context, candidateID string) ([]consent.RightsRequest, error)
 }
 
 // API calls the recruiter API with the signed-in recruiter's token, so that
@@ -168,6 +170,12 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 		return h.closeApplication(ctx, r, id, form)
 	case "erase":
 		return h.erase(ctx, r, id, form)
+	case "restriction":
+		return h.restriction(ctx, r, id, form)
+	case "rectification":
+		return h.decideRectification(ctx, r, id, form)
+	case "objection":
+		return h.compellingGrounds(ctx, r, id, form)
 	}
 	return h.render(http.StatusNotFound, messagePage{Recruiter: r, Title: "Page not found"})
 }
@@ -327,11 +335,16 @@ func (h *Handler) candidate(ctx context.Context, r recruiter, id, done string, p
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
+	rights, err := h.Store.RightsRequests(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
 	now := h.Now()
 	files, eraseOn := h.pendingErasures(arts, now)
 	v := candidatePage{Recruiter: r, Candidate: c, Purposes: purposeStates(consents, now), Events: trail.Events, Chain: trail.Verification, Applications: apps,
 		Files: files, EraseOn: eraseOn, Recording: recordingGate(consents, now), Done: doneMessages[done], Problem: problem,
-		IdempotencyKey: consent.NewID(), Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds}
+		IdempotencyKey: consent.NewID(), Channels: []string{"email", "phone", "letter"}, Grounds: erasureGrounds,
+		Rights: rights, Positions: positions(apps)}
 	status := http.StatusOK
 	if problem != nil {
 		status = problem.Status
@@ -377,6 +390,10 @@ var doneMessages = map[string]string{
 	"withdrawn":  "Withdrawal recorded. What the consent alone covered is being erased; the candidate and your team get an email when it is.",
 	"unchanged":  "That consent was withdrawn already; nothing changed.",
 	"registered": "Candidate registered.",
+	"restricted": "Processing restricted: the data is kept but not used, and nothing is erased while it holds. The candidate gets an email.",
+	"lifted":     "Restriction lifted: deadlines are recomputed, and what is past its deadline is erased by the next sweep. The candidate gets an email.",
+	"rectified":  "Rectification decided. The candidate gets an email with your reason.",
+	"grounds":    "Compelling grounds recorded: the application stays open. The candidate gets an email with the grounds.",
 }
 
 func (h *Handler) register(ctx context.Context, r recruiter, form url.Values) httpapi.Response {
@@ -758,4 +775,59 @@ func (h *Handler) afterAction(ctx context.Context, r recruiter, id string, res A
 		return h.render(http.StatusUnauthorized, messagePage{Title: "Sign in again", Detail: "Your session has ended, so nothing was changed.", SignIn: true})
 	}
 	return h.candidate(ctx, r, id, "", &res.Problem)
+}
+
+// positions names each application by its position, for the rights list.
+func positions(apps []consent.Application) map[string]string {
+	m := make(map[string]string, len(apps))
+	for _, a := range apps {
+		m[a.ID] = a.Position
+	}
+	return m
+}
+
+// restriction restricts processing, or lifts the restriction, through the
+// API route, with the channel the candidate asked by.
+func (h *Handler) restriction(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	action := form.Get("action")
+	res, _, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/restriction", "",
+		map[string]string{"action": action, "channel": form.Get("channel")})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	done := "restricted"
+	if action == "lift" {
+		done = "lifted"
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusOK, done)
+}
+
+// decideRectification confirms or declines a rectification through the API
+// route, with the reason the candidate is told.
+func (h *Handler) decideRectification(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	req := form.Get("request")
+	if !consent.ValidID(req) {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "No such request", Status: http.StatusNotFound})
+	}
+	res, _, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/rectifications/"+req, "",
+		map[string]string{"decision": form.Get("decision"), "reason": strings.TrimSpace(form.Get("reason"))})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusOK, "rectified")
+}
+
+// compellingGrounds records compelling grounds against an objection
+// through the API route.
+func (h *Handler) compellingGrounds(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	req := form.Get("request")
+	if !consent.ValidID(req) {
+		return h.candidate(ctx, r, id, "", &httpapi.Problem{Title: "No such request", Status: http.StatusNotFound})
+	}
+	res, _, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/objections/"+req, "",
+		map[string]string{"decision": "compelling_grounds", "reason": strings.TrimSpace(form.Get("reason"))})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	return h.afterAction(ctx, r, id, res, http.StatusOK, "grounds")
 }

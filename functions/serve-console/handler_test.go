@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,6 +28,7 @@ type fakeStore struct {
 	events       []consent.Event
 	artifacts    []consent.Artifact
 	applications []consent.Application
+	rights       []consent.RightsRequest
 	err          error
 }
 
@@ -52,6 +54,10 @@ func (f *fakeStore) Consents(ctx context.Context, id string) ([]consent.Consent,
 }
 func (f *fakeStore) Applications(ctx context.Context, id string) ([]consent.Application, error) {
 	return f.applications, f.err
+}
+
+func (f *fakeStore) RightsRequests(ctx context.Context, id string) ([]consent.RightsRequest, error) {
+	return f.rights, f.err
 }
 
 func (f *fakeStore) AuditTrail(ctx context.Context, id string) (store.Trail, error) {
@@ -546,5 +552,64 @@ func TestTheListShowsOpenApplicationsAndTheNextDeletion(t *testing.T) {
 	res := f.do(t, "GET", "/console", "", "", session())
 	if !strings.Contains(res.Body, "Backend engineer") || !strings.Contains(res.Body, `datetime="`+next.UTC().Format(time.RFC3339)) {
 		t.Fatalf("the list lacks the open application or the nearest deletion (%s):\n%s", next, res.Body)
+	}
+}
+
+// The candidate's page lists rights requests with their one-month deadline,
+// and restricts, decides rectifications and records compelling grounds
+// through the API routes, each form with the CSRF token.
+func TestRightsRequestsAreListedAndAnsweredThroughTheAPI(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	appID, rectID, objID := consent.NewID(), consent.NewID(), consent.NewID()
+	asked := now.Add(-48 * time.Hour)
+	graceEnds := asked.AddDate(0, 0, 30)
+	f.store.applications = []consent.Application{{ID: appID, CandidateID: id, Position: "Backend engineer", Status: consent.ApplicationOpen, OpenedAt: asked}}
+	f.store.rights = []consent.RightsRequest{
+		{ID: rectID, CandidateID: id, Kind: consent.RightRectification, Status: consent.RightsOpen, Field: "name", Value: "Ada King",
+			RequestedAt: asked, Deadline: consent.RightsDeadline(asked)},
+		{ID: objID, CandidateID: id, Kind: consent.RightObjection, Status: consent.RightsOpen, ApplicationID: appID, GraceEnds: &graceEnds,
+			RequestedAt: asked, Deadline: consent.RightsDeadline(asked)},
+	}
+	csrf := csrfToken(token)
+	page := f.do(t, "GET", "/console/candidates/"+id, "", "", session())
+	for _, want := range []string{
+		"Rectify name: Ada King", "Objection to Backend engineer", `datetime="` + consent.RightsDeadline(asked).UTC().Format(time.RFC3339) + `"`,
+		`action="/console/candidates/` + id + `/rectification"`, `action="/console/candidates/` + id + `/objection"`,
+		`action="/console/candidates/` + id + `/restriction"`, `name="action" value="restrict"`,
+	} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if n := strings.Count(page.Body, `name="csrf" value="`+csrf+`"`); n < strings.Count(page.Body, `<form method="post"`) {
+		t.Errorf("%d forms carry the CSRF token, of %d", n, strings.Count(page.Body, `<form method="post"`))
+	}
+	f.api.result = APIResult{Status: http.StatusOK}
+	for _, c := range []struct {
+		action string
+		form   url.Values
+		path   string
+		body   map[string]string
+		done   string
+	}{
+		{"restriction", url.Values{"action": {"restrict"}, "channel": {"email"}}, "/restriction", map[string]string{"action": "restrict", "channel": "email"}, "restricted"},
+		{"restriction", url.Values{"action": {"lift"}, "channel": {"phone"}}, "/restriction", map[string]string{"action": "lift", "channel": "phone"}, "lifted"},
+		{"rectification", url.Values{"request": {rectID}, "decision": {"confirm"}, "reason": {" checked "}}, "/rectifications/" + rectID, map[string]string{"decision": "confirm", "reason": "checked"}, "rectified"},
+		{"objection", url.Values{"request": {objID}, "reason": {"legal claim"}}, "/objections/" + objID, map[string]string{"decision": "compelling_grounds", "reason": "legal claim"}, "grounds"},
+	} {
+		c.form.Set("csrf", csrf)
+		res := f.do(t, "POST", "/console/candidates/"+id+"/"+c.action, "", c.form.Encode(), session())
+		call := f.api.calls[len(f.api.calls)-1]
+		if res.StatusCode != http.StatusSeeOther || res.Headers["Location"] != "/console/candidates/"+id+"?done="+c.done ||
+			call.path != "/api/candidates/"+id+c.path || call.method != http.MethodPost || fmt.Sprint(call.body) != fmt.Sprint(c.body) {
+			t.Errorf("%s: %d %v, API call %+v", c.action, res.StatusCode, res.Headers, call)
+		}
+	}
+	// Without the CSRF token nothing is sent.
+	calls := len(f.api.calls)
+	f.do(t, "POST", "/console/candidates/"+id+"/restriction", "", url.Values{"action": {"restrict"}}.Encode(), session())
+	if len(f.api.calls) != calls {
+		t.Error("a post without the CSRF token reached the API")
 	}
 }

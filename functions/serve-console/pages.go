@@ -110,6 +110,11 @@ type candidatePage struct {
 	Done           string
 	Problem        *httpapi.Problem
 	IdempotencyKey string
+	// Rights are the rectification requests and objections (GDPR Art.
+	// 16, 21), each with its one-month deadline; Positions names their
+	// applications.
+	Rights    []consent.RightsRequest
+	Positions map[string]string
 }
 
 type recordingPage struct {

@@ -44,7 +44,8 @@ type View struct {
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
 	// Until the link is known: the deployment's controller, and the
 	// language chosen or the browser's.
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	token, err := page.Token(req)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil

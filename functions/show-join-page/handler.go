@@ -38,7 +38,8 @@ const QRRoute = "GET /j/{token}/qr.svg"
 // Don't record; once answered, the answer; or the link's QR code (SVG).
 // It only reads.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	token, err := page.Token(req)
 	if err != nil {
 		return page.Error(ctx, h.Log, req, v, err), nil

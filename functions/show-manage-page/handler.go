@@ -33,12 +33,18 @@ type Handler struct {
 // What the page confirms after a post (?done=), with the purpose withdrawn.
 const (
 	DoneWithdrawn = "withdrawn"
+	// The other rights: the actions of manage-data.
+	DoneRestrict = "restrict"
+	DoneLift     = "lift"
+	DoneRectify  = "rectify"
+	DoneObject   = "object"
 )
 
 // Handle answers GET /m/{token} and GET /m/{token}/erase/{confirm}. It
 // changes nothing, since mail scanners open links too.
 func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact}
+	v := page.Visit{M: locale.For(page.LanguageFor(req, "")), Controller: h.Policy.Controller, Contact: h.Policy.ControllerContact,
+		Authority: h.Policy.SupervisoryAuthority, AuthorityURL: h.Policy.SupervisoryAuthorityURL}
 	// The page is for people: a client that does not ask for HTML gets
 	// the errors as problems, and the page as HTML all the same.
 	token, err := page.Token(req)
@@ -82,7 +88,13 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		if p, err := consent.ParsePurpose(req.QueryStringParameters["purpose"]); err == nil {
 			view.Notice = fmt.Sprintf(v.M.Manage.Withdrawn, v.M.PurposeNames[p])
 		}
+	default:
+		view.Notice = map[string]string{
+			DoneRestrict: v.M.Rights.DoneRestrict, DoneLift: v.M.Rights.DoneLift,
+			DoneRectify: v.M.Rights.DoneRectify, DoneObject: v.M.Rights.DoneObject,
+		}[req.QueryStringParameters["done"]]
 	}
+	view.SetRestricted(link.Candidate.RestrictedAt)
 	h.Log.InfoContext(ctx, "manage page shown", "candidateId", link.Candidate.ID)
 	return page.Render(http.StatusOK, view), nil
 }

@@ -103,3 +103,44 @@ func TestAReplacedOrErasedLinkIsGoneWithAClearPage(t *testing.T) {
 		t.Errorf("a malformed token: %d, want 404", res.StatusCode)
 	}
 }
+
+// The other rights have their forms, labelled and grouped, and each post's
+// 303 back to the page confirms it in the candidate's language.
+func TestThePageOffersTheOtherRightsAndConfirmsEachRequest(t *testing.T) {
+	token := consent.NewLinkToken()
+	f := &fakeLinks{hash: consent.HashLinkToken(token),
+		link: store.ManageLink{Candidate: consent.Candidate{ID: "CAND1", Locale: "de"}},
+		held: store.Holdings{Applications: []consent.Application{
+			{ID: "APPOPEN", Position: "Engineer", Status: consent.ApplicationOpen},
+			{ID: "APPCLOSED", Position: "Designer", Status: consent.ApplicationClosed},
+		}}}
+	res, _ := handler(f).Handle(context.Background(), get(token, nil))
+	for _, want := range []string{
+		"<legend>Verarbeitung einschränken</legend>", `name="action" value="restrict"`,
+		`name="action" value="rectify"`, `<label for="rectify-field">`, `<select id="rectify-field" name="field" required>`,
+		`<option value="email">E-Mail-Adresse</option>`, `<label for="rectify-value">`, `id="rectify-value" name="value" required`,
+		`name="action" value="object"`, `name="application" value="APPOPEN"`, "Engineer",
+	} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(res.Body, "APPCLOSED") {
+		t.Error("a closed application can be objected to")
+	}
+	for done, want := range map[string]string{
+		DoneRestrict: "Die Verarbeitung Ihrer Daten ist jetzt eingeschränkt", DoneLift: "Die Einschränkung ist aufgehoben",
+		DoneRectify: "Ihr Antrag auf Berichtigung ist erfasst", DoneObject: "Ihr Widerspruch ist erfasst",
+	} {
+		res, _ := handler(f).Handle(context.Background(), get(token, map[string]string{"done": done}))
+		if !strings.Contains(res.Body, `role="status">`+want) {
+			t.Errorf("done=%s: the page does not confirm %q", done, want)
+		}
+	}
+	restricted := now.Add(-time.Hour)
+	f.link.Candidate.RestrictedAt = &restricted
+	res, _ = handler(f).Handle(context.Background(), get(token, nil))
+	if !strings.Contains(res.Body, `name="action" value="lift"`) || strings.Contains(res.Body, `name="action" value="restrict"`) {
+		t.Error("a restricted candidate is not offered to lift the restriction")
+	}
+}

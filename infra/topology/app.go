@@ -28,6 +28,9 @@ const (
 	// AskSchedule asks candidates the day before a scheduled interview
 	// whether it may be recorded.
 	AskSchedule = "ask-before-interviews"
+	// ObjectionSchedule closes the applications of objections whose grace
+	// period ended without compelling grounds (GDPR Art. 21).
+	ObjectionSchedule = "close-objected-applications"
 
 	// ConsentTable is the app table's name in the topology.
 	ConsentTable = "consent"
@@ -56,6 +59,10 @@ const (
 	SettingRetentionDays     = "retentionDays"
 	SettingControllerAddress = "controllerAddress"
 	SettingControllerPhone   = "controllerPhone"
+	// The supervisory authority candidates can complain to (GDPR Art. 77),
+	// named on every candidate page and email.
+	SettingSupervisoryAuthority    = "supervisoryAuthority"
+	SettingSupervisoryAuthorityURL = "supervisoryAuthorityUrl"
 
 	// Artifacts (CVs and recordings).
 	SettingApplicationRetention = "applicationRetention"
@@ -141,6 +148,9 @@ var App = Application{
 		// Receipts (Kantara CR v1.1 names the controller's address and phone).
 		{Name: SettingControllerAddress, Description: "The controller's postal address, as receipts name it", Default: "1 Example Street, 811 01 Bratislava, Slovakia"},
 		{Name: SettingControllerPhone, Description: "The controller's phone number, as receipts name it", Default: "+421 2 0000 0000"},
+		// Complaint (GDPR Art. 77).
+		{Name: SettingSupervisoryAuthority, Description: "The supervisory authority candidates can complain to, named on every candidate page and email", Default: "Úrad na ochranu osobných údajov Slovenskej republiky"},
+		{Name: SettingSupervisoryAuthorityURL, Description: "The supervisory authority's web site, linked beside its name", Default: "https://dataprotection.gov.sk"},
 	},
 	// Receipts: the key that signs them (kms:Sign for the sender only,
 	// kms:GetPublicKey for the JWKS and verification functions only).
@@ -385,6 +395,20 @@ var App = Application{
 			Audit:      Append,
 			SendsEmail: true,
 		},
+		// The objection sweep (issue 13): objections past their grace
+		// period close their application, from the sparse list index.
+		{
+			Name:        "close-objected-applications",
+			Description: "Closes the application of every objection whose grace period ended without compelling grounds, and emails the candidate",
+			Env: env(table(), notice(), mail(), retention(), map[string]Ref{
+				"OBJECTION_GRACE_DAYS": {Kind: Setting, Name: SettingObjectionGraceDays},
+			}),
+			// Query of the list index; the uphold goes through the store's
+			// change path (the closed application's CV deadlines).
+			Tables:     tables(GetItem, Query, PutItem, UpdateItem),
+			Audit:      Append,
+			SendsEmail: true,
+		},
 		{
 			Name:        "erase-candidate",
 			Description: "Records a request to erase everything about a candidate and starts the erasure",
@@ -615,6 +639,12 @@ var App = Application{
 			Name: DigestSchedule, Function: "send-erasure-digest", Expression: "rate(1 day)",
 			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
 		},
+		// Hourly: a grace period ends at a time the candidate was told,
+		// and each run is two small Queries of the list index.
+		{
+			Name: ObjectionSchedule, Function: "close-objected-applications", Expression: "rate(1 hour)",
+			Input: `{"scheduledTime":"` + ScheduledTime + `"}`,
+		},
 		// Hourly: asked the day before, give or take an hour.
 		{
 			Name: AskSchedule, Function: "ask-before-interviews", Expression: "rate(1 hour)",
@@ -681,6 +711,9 @@ func notice() map[string]Ref {
 		"RETENTION_DAYS":     {Kind: Setting, Name: SettingRetentionDays},
 		"PUBLIC_BASE_URL":    {Kind: Setting, Name: SettingPublicBaseURL},
 		"LINK_VALIDITY_DAYS": {Kind: Setting, Name: SettingLinkValidityDays},
+
+		"SUPERVISORY_AUTHORITY":     {Kind: Setting, Name: SettingSupervisoryAuthority},
+		"SUPERVISORY_AUTHORITY_URL": {Kind: Setting, Name: SettingSupervisoryAuthorityURL},
 	}
 }
 

@@ -18,8 +18,13 @@ type Policy struct {
 	// address and phone number, as receipts name them (may be empty).
 	ControllerAddress string
 	ControllerPhone   string
-	NoticeVersion     string
-	NoticeURL         string
+	// SupervisoryAuthority and SupervisoryAuthorityURL name the authority
+	// a candidate can complain to (GDPR Art. 77), on every candidate page
+	// and email; empty, nothing is said.
+	SupervisoryAuthority    string
+	SupervisoryAuthorityURL string
+	NoticeVersion           string
+	NoticeURL               string
 	// PublicBaseURL is where candidate links point, without a trailing slash.
 	PublicBaseURL string
 	LinkValidity  time.Duration
@@ -41,6 +46,9 @@ func PolicyFromEnv(getenv func(string) string) (Policy, error) {
 		NoticeVersion:     getenv("NOTICE_VERSION"),
 		NoticeURL:         getenv("NOTICE_URL"),
 		PublicBaseURL:     strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
+
+		SupervisoryAuthority:    getenv("SUPERVISORY_AUTHORITY"),
+		SupervisoryAuthorityURL: getenv("SUPERVISORY_AUTHORITY_URL"),
 	}
 	for name, v := range map[string]string{
 		"CONTROLLER_NAME": p.Controller, "CONTROLLER_CONTACT": p.ControllerContact,
@@ -52,6 +60,11 @@ func PolicyFromEnv(getenv func(string) string) (Policy, error) {
 	}
 	if u, err := url.Parse(p.PublicBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return Policy{}, fmt.Errorf("PUBLIC_BASE_URL %q is not an absolute http(s) URL", p.PublicBaseURL)
+	}
+	if p.SupervisoryAuthorityURL != "" {
+		if u, err := url.Parse(p.SupervisoryAuthorityURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Policy{}, fmt.Errorf("SUPERVISORY_AUTHORITY_URL %q is not an absolute http(s) URL", p.SupervisoryAuthorityURL)
+		}
 	}
 	days, err := strconv.Atoi(getenv("LINK_VALIDITY_DAYS"))
 	if err != nil || days < 1 || days > MaxLinkValidityDays {

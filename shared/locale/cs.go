@@ -78,6 +78,7 @@ var cs = Messages{
 	LanguageName:    "Čeština",
 	LanguageLabel:   "Jazyk",
 	ContactLine:     "Za vaše údaje odpovídá %s. Kontakt: %s",
+	Complaint:       "Můžete také podat stížnost u dozorového úřadu:",
 	ExpiredNext:     "Z tohoto odkazu se nic nezaznamenalo. Chcete-li ještě odpovědět, požádejte o nový odkaz na adrese %s.",
 	NotFoundNext:    "Pokud odkaz ani potom nefunguje, napište na adresu %s a pošleme vám nový.",
 	AnsweredNext:    "Vaše odpověď zůstává zaznamenána a potvrzení o ní vám posíláme e-mailem. Souhlas můžete kdykoli odvolat zprávou na adresu %s.",

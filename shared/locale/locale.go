@@ -86,9 +86,12 @@ type Messages struct {
 	States              map[consent.State]string
 
 	// Language switcher, dead ends and the invitation's purposes.
-	LanguageName   string // the language's name in itself ("Deutsch")
-	LanguageLabel  string // "Language", naming the switcher
-	ContactLine    string // %s: controller, %s: contact
+	LanguageName  string // the language's name in itself ("Deutsch")
+	LanguageLabel string // "Language", naming the switcher
+	ContactLine   string // %s: controller, %s: contact
+	// Complaint introduces the supervisory authority (GDPR Art. 77),
+	// named and linked after it, beside the controller's contact.
+	Complaint      string
 	ExpiredNext    string // %s: contact
 	NotFoundNext   string // %s: contact
 	AnsweredNext   string // %s: contact
@@ -248,6 +251,7 @@ var en = Messages{
 	LanguageName:   "English",
 	LanguageLabel:  "Language",
 	ContactLine:    "%s is responsible for your data. Contact: %s",
+	Complaint:      "You can also lodge a complaint with the supervisory authority:",
 	ExpiredNext:    "Nothing was recorded from this link. If you still want to answer, ask for a new link by writing to %s.",
 	NotFoundNext:   "If the link still does not work, write to %s and we will send you a new one.",
 	AnsweredNext:   "Your answer stays recorded, and its receipt is sent to you by email. You can withdraw your consent at any time by writing to %s.",
@@ -339,6 +343,7 @@ var de = Messages{
 	LanguageName:   "Deutsch",
 	LanguageLabel:  "Sprache",
 	ContactLine:    "Verantwortlich für Ihre Daten ist %s. Kontakt: %s",
+	Complaint:      "Sie können sich auch bei der Aufsichtsbehörde beschweren:",
 	ExpiredNext:    "Über diesen Link wurde nichts gespeichert. Wenn Sie noch antworten möchten, bitten Sie unter %s um einen neuen Link.",
 	NotFoundNext:   "Wenn der Link weiterhin nicht funktioniert, schreiben Sie an %s, und wir senden Ihnen einen neuen.",
 	AnsweredNext:   "Ihre Antwort bleibt gespeichert, und Sie erhalten eine Bestätigung per E-Mail. Sie können Ihre Einwilligung jederzeit mit einer Nachricht an %s widerrufen.",
@@ -430,6 +435,7 @@ var fr = Messages{
 	LanguageName:   "Français",
 	LanguageLabel:  "Langue",
 	ContactLine:    "%s est responsable de vos données. Contact : %s",
+	Complaint:      "Vous pouvez aussi introduire une réclamation auprès de l’autorité de contrôle :",
 	ExpiredNext:    "Rien n'a été enregistré depuis ce lien. Si vous souhaitez encore répondre, demandez un nouveau lien en écrivant à %s.",
 	NotFoundNext:   "Si le lien ne fonctionne toujours pas, écrivez à %s et nous vous en enverrons un nouveau.",
 	AnsweredNext:   "Votre réponse reste enregistrée et son reçu vous est envoyé par e-mail. Vous pouvez retirer votre consentement à tout moment en écrivant à %s.",

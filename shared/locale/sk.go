@@ -78,6 +78,7 @@ var sk = Messages{
 	LanguageName:    "Slovenčina",
 	LanguageLabel:   "Jazyk",
 	ContactLine:     "Za vaše údaje zodpovedá %s. Kontakt: %s",
+	Complaint:       "Môžete tiež podať sťažnosť dozornému orgánu:",
 	ExpiredNext:     "Z tohto odkazu sa nič nezaznamenalo. Ak chcete ešte odpovedať, požiadajte o nový odkaz na adrese %s.",
 	NotFoundNext:    "Ak odkaz ani potom nefunguje, napíšte na adresu %s a pošleme vám nový.",
 	AnsweredNext:    "Vaša odpoveď zostáva zaznamenaná a potvrdenie o nej vám posielame e-mailom. Súhlas môžete kedykoľvek odvolať správou na adresu %s.",

@@ -207,3 +207,39 @@ func (s *recordingSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ 
 	s.sent = append(s.sent, in)
 	return &sesv2.SendEmailOutput{MessageId: aws.String("m" + strconv.Itoa(len(s.sent)))}, nil
 }
+
+// Every email to a candidate names the supervisory authority they can
+// complain to (GDPR Art. 77), linked, beside the controller's contact, in
+// their language.
+func TestEveryCandidateEmailNamesTheSupervisoryAuthority(t *testing.T) {
+	p := policy
+	p.SupervisoryAuthority, p.SupervisoryAuthorityURL = "Úrad na ochranu osobných údajov Slovenskej republiky", "https://dataprotection.gov.sk"
+	m := New(nil, "consent@example.com", p)
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	for _, lang := range consent.Locales {
+		c := consent.Candidate{Name: "Ľudmila", Email: "l@example.com", Locale: lang}
+		tr := locale.For(lang)
+		req := p.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
+		receipt := consent.NewReceipt(p.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
+		msgs := map[string]Message{
+			"invitation": m.Invitation(c, consent.Request{Controller: "ACME", ExpiresAt: at, Purposes: []consent.Purpose{consent.TalentPool}}, "https://consent.example.com/c/tok", ""),
+			"receipt":    m.Receipt(c, receipt, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, p.JWKSURL(), ""),
+			"recording":  m.RecordingArrived(c, "interview_recording", at, at, "https://consent.example.com/m/tok"),
+			"erased":     m.Erased(c, []consent.ArtifactKind{consent.KindCV}, consent.ErasureRetentionEnded, false, at, ""),
+			"confirm":    m.ConfirmErasure(c, "https://consent.example.com/m/tok?confirm=1", at),
+			"export":     m.Export(c, []byte("{}"), "export.json", at, ""),
+			"rights":     m.Rights(c, func(r locale.RightsMessages) string { return r.ObjectionUpheld }, ""),
+		}
+		for name, msg := range msgs {
+			for part, body := range map[string]string{"text": msg.Text, "html": msg.HTML} {
+				if !strings.Contains(body, tr.Complaint) || !strings.Contains(body, "Úrad na ochranu osobných údajov") ||
+					!strings.Contains(body, "https://dataprotection.gov.sk") || !strings.Contains(body, "privacy@example.com") {
+					t.Errorf("%s: %s email (%s) does not name the authority beside the contact:\n%s", lang, name, part, body)
+				}
+			}
+			if !strings.Contains(msg.HTML, `<a href="https://dataprotection.gov.sk">Úrad na ochranu`) {
+				t.Errorf("%s: %s email does not link the authority", lang, name)
+			}
+		}
+	}
+}

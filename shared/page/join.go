@@ -22,6 +22,7 @@ type Join struct {
 	Purpose       PurposeView
 	Until         string
 	Action        string
+	Complaint     Complaint
 }
 
 // NewJoin describes the purpose p of the request r to its candidate, as
@@ -30,7 +31,8 @@ func NewJoin(pol consent.Policy, m locale.Messages, r consent.Request, p consent
 	f := NewForm(pol, m, consent.Request{Purposes: []consent.Purpose{p}, Retention: r.Retention}, path)
 	return Join{M: m, Languages: f.Languages, Title: m.Join.Title, Controller: r.Controller,
 		Contact: fmt.Sprintf(m.ContactLine, r.Controller, pol.ControllerContact), NoticeURL: r.NoticeURL,
-		NoticeVersion: r.NoticeVersion, Purpose: f.Purposes[0], Until: m.Date(until), Action: f.Action}
+		NoticeVersion: r.NoticeVersion, Purpose: f.Purposes[0], Until: m.Date(until), Action: f.Action,
+		Complaint: f.Complaint}
 }
 
 // ParseJoinDecision reads the join-time page's answer for purpose p:

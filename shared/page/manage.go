@@ -28,8 +28,30 @@ type Manage struct {
 	Stays    []string
 	// Erasing: the candidate asked to erase everything; nothing else can
 	// be done.
-	Erasing bool
-	Contact string
+	Erasing   bool
+	Contact   string
+	Complaint Complaint
+	// The other rights (GDPR Art. 16, 18, 21): Restricted says since when
+	// processing is restricted (empty: it is not), Fields are what can be
+	// corrected, Objectable the open applications one can object to.
+	Restricted string
+	Fields     []Option
+	Objectable []Option
+}
+
+// Option is a choice in a form: the value posted and its label.
+type Option struct {
+	Value string
+	Label string
+}
+
+// SetRestricted shows the restriction of processing that holds since at
+// (none when at is nil).
+func (p *Manage) SetRestricted(at *time.Time) {
+	p.Restricted = ""
+	if at != nil {
+		p.Restricted = fmt.Sprintf(p.M.Rights.RestrictedSince, p.M.Date(*at))
+	}
 }
 
 // ManagedConsent is one purpose on the manage page.
@@ -55,7 +77,7 @@ func NewManage(v Visit, h store.Holdings, erasing bool, now time.Time) Manage {
 	m := v.M
 	out := Manage{M: m, Languages: Languages(v.Path, m.Lang), Title: fmt.Sprintf(m.Manage.Title, v.Controller),
 		Intro: fmt.Sprintf(m.Manage.Intro, v.Controller), Action: v.Path + "?lang=" + m.Lang, Erasing: erasing,
-		Contact: fmt.Sprintf(m.ContactLine, v.Controller, v.Contact)}
+		Contact: fmt.Sprintf(m.ContactLine, v.Controller, v.Contact), Complaint: v.Complaint()}
 	consents := map[consent.Purpose]consent.Consent{}
 	for _, c := range h.Consents {
 		consents[c.Purpose] = c
@@ -74,9 +96,15 @@ func NewManage(v Visit, h store.Holdings, erasing bool, now time.Time) Manage {
 			Data: strings.Join(cats, ", "), State: state, CanWithdraw: st == consent.Given && !erasing,
 			Withdraw: fmt.Sprintf(m.Manage.WithdrawButton, name)})
 	}
+	for _, f := range []string{"name", "email", "locale"} {
+		out.Fields = append(out.Fields, Option{Value: f, Label: m.Rights.Field(f)})
+	}
 	apps := map[string]consent.Application{}
 	for _, a := range h.Applications {
 		apps[a.ID] = a
+		if a.Status == consent.ApplicationOpen {
+			out.Objectable = append(out.Objectable, Option{Value: a.ID, Label: fmt.Sprintf(m.Rights.ObjectButton, a.Position)})
+		}
 	}
 	for _, a := range h.Artifacts {
 		if a.Status == consent.ArtifactAuthorized || a.Status == consent.ArtifactErased {
@@ -130,6 +158,7 @@ type Confirm struct {
 	Action    string
 	Back      string
 	Contact   string
+	Complaint Complaint
 }
 
 // NewConfirm is the confirmation page at path (/m/{token}/erase/{confirm})
@@ -137,5 +166,5 @@ type Confirm struct {
 func NewConfirm(v Visit, back string) Confirm {
 	return Confirm{M: v.M, Languages: Languages(v.Path, v.M.Lang), Title: v.M.Manage.ConfirmTitle,
 		Action: v.Path + "?lang=" + v.M.Lang, Back: back + "?lang=" + v.M.Lang,
-		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact)}
+		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact), Complaint: v.Complaint()}
 }

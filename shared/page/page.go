@@ -75,13 +75,15 @@ type Form struct {
 	Action        string
 	Purposes      []PurposeView
 	Error         string
+	Complaint     Complaint
 }
 
 // NewForm describes a request to its candidate in m's language, as the page
 // at path (/c/{token}). The form posts back to it with the language shown.
 func NewForm(p consent.Policy, m locale.Messages, r consent.Request, path string) Form {
 	f := Form{M: m, Languages: Languages(path, m.Lang), Controller: r.Controller, Contact: p.ControllerContact,
-		NoticeURL: r.NoticeURL, NoticeVersion: r.NoticeVersion, Action: path + "?lang=" + m.Lang}
+		NoticeURL: r.NoticeURL, NoticeVersion: r.NoticeVersion, Action: path + "?lang=" + m.Lang,
+		Complaint: NewComplaint(m, p.SupervisoryAuthority, p.SupervisoryAuthorityURL)}
 	for _, id := range r.Purposes {
 		info, _ := id.Info()
 		cats := make([]string, len(info.PIICategories))
@@ -112,8 +114,23 @@ type Outcome struct {
 	Next string
 	// Contact names the controller and how to reach them; Withdraw
 	// (its contact) says how to withdraw consent later.
-	Contact  string
-	Withdraw string
+	Contact   string
+	Complaint Complaint
+	Withdraw  string
+}
+
+// Complaint names the supervisory authority a candidate can complain to
+// (GDPR Art. 77), linked, beside the controller's contact on every page.
+type Complaint struct {
+	Text      string
+	Authority string
+	URL       string
+}
+
+// NewComplaint is the complaint line in m's language; with no authority
+// set, the pages say nothing.
+func NewComplaint(m locale.Messages, authority, url string) Complaint {
+	return Complaint{Text: m.Complaint, Authority: authority, URL: url}
 }
 
 // Visit is what a page knows of the request it answers: the language to
@@ -124,12 +141,19 @@ type Visit struct {
 	Path       string
 	Controller string
 	Contact    string
+	// Authority and AuthorityURL are the supervisory authority (the
+	// policy's SupervisoryAuthority and SupervisoryAuthorityURL).
+	Authority    string
+	AuthorityURL string
 }
+
+// Complaint is the visit's complaint line.
+func (v Visit) Complaint() Complaint { return NewComplaint(v.M, v.Authority, v.AuthorityURL) }
 
 // Outcome starts an outcome page of the visit.
 func (v Visit) Outcome(title, detail string) Outcome {
 	return Outcome{M: v.M, Languages: Languages(v.Path, v.M.Lang), Title: title, Detail: detail,
-		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact)}
+		Contact: fmt.Sprintf(v.M.ContactLine, v.Controller, v.Contact), Complaint: v.Complaint()}
 }
 
 // DecisionView is one recorded decision, as the candidate reads it.

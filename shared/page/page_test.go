@@ -11,6 +11,7 @@ import (
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
 	"github.com/consentflow/consentflow/shared/locale"
+	"github.com/consentflow/consentflow/shared/store"
 )
 
 func TestParseDecisions(t *testing.T) {
@@ -202,5 +203,36 @@ func TestNarrowScreensDoNotScrollSideways(t *testing.T) {
 	}
 	if strings.Contains(body, "max-content 1fr") {
 		t.Error("a max-content column can push the page wider than the screen")
+	}
+}
+
+// Every candidate page names the supervisory authority (GDPR Art. 77),
+// linked, beside the controller's contact, in the page's language.
+func TestEveryPageNamesTheSupervisoryAuthority(t *testing.T) {
+	const name, url = "Úrad na ochranu osobných údajov Slovenskej republiky", "https://dataprotection.gov.sk"
+	p := consent.Policy{Controller: "ACME", ControllerContact: "privacy@acme.example", SupervisoryAuthority: name, SupervisoryAuthorityURL: url}
+	browser := httpapi.Request{Headers: map[string]string{"accept": "text/html"}}
+	r := consent.Request{Purposes: []consent.Purpose{consent.InterviewRecording}, Controller: "ACME",
+		Retention: map[consent.Purpose]int{consent.InterviewRecording: 180}}
+	for _, lang := range consent.Locales {
+		m := locale.For(lang)
+		v := Visit{M: m, Path: "/m/tok", Controller: "ACME", Contact: "privacy@acme.example", Authority: name, AuthorityURL: url}
+		pages := map[string]string{
+			"consent": Render(http.StatusOK, NewForm(p, m, r, "/c/tok")).Body,
+			"join":    Render(http.StatusOK, NewJoin(p, m, r, consent.InterviewRecording, "/j/tok", time.Now())).Body,
+			"manage":  Render(http.StatusOK, NewManage(v, store.Holdings{}, false, time.Now())).Body,
+			"erasing": Render(http.StatusOK, NewManage(v, store.Holdings{}, true, time.Now())).Body,
+			"confirm": Render(http.StatusOK, NewConfirm(v, "/m/tok")).Body,
+			"outcome": Render(http.StatusOK, v.Outcome("Done", "")).Body,
+			"error":   Error(t.Context(), nil, browser, v, &consent.NotFoundError{What: "link"}).Body,
+		}
+		for page, body := range pages {
+			body = html.UnescapeString(body)
+			for _, want := range []string{m.Complaint, `<a href="` + url + `" rel="noreferrer">` + name + `</a>`, "privacy@acme.example"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s %s page lacks %q", lang, page, want)
+				}
+			}
+		}
 	}
 }

@@ -479,6 +479,24 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 				UpdateExpression: aws.String("REMOVE withdrawalNote"),
 			}})
 		}
+		// An open rectification holds the value the candidate asked for:
+		// cleared, and out of the open list (nobody is left to answer).
+		var rights []rightsItem
+		if err := s.queryInto(ctx, candidatePK(candidateID), "RIGHTS#", &rights); err != nil {
+			return err
+		}
+		for _, r := range rights {
+			if r.Value == "" {
+				continue
+			}
+			tx.Add(types.TransactWriteItem{Update: &types.Update{
+				TableName:                aws.String(s.table),
+				Key:                      key(candidatePK(candidateID), rightsSK(r.ID)),
+				UpdateExpression:         aws.String("REMOVE #value, listPk, listSk"),
+				ConditionExpression:      aws.String("attribute_exists(pk)"),
+				ExpressionAttributeNames: map[string]string{"#value": "value"},
+			}})
+		}
 		// In the version bump: one update of the profile per transaction.
 		tx.Profile(map[string]types.AttributeValue{"erasedAt": timeValue(at)}, "name", "email", "idempotencyKey", "listPk", "listSk", "manageHash")
 		tx.Add(types.TransactWriteItem{Update: &types.Update{

@@ -154,3 +154,29 @@ func trail(t *testing.T, s *store.Store, candidateID string) []consent.Event {
 	}
 	return events
 }
+
+func TestErasingTheProfileClearsTheValueOfAnOpenRectification(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	c := candidate(t, s)
+	r, err := s.RequestRectification(ctx, c.ID, "email", "ada.new@example.com", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestErasure(ctx, c.ID, "candidate_request", consent.ActorCandidate, consent.CollectedByWebForm, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := s.EraseProfile(ctx, c.ID, t0.Add(2*time.Hour)); err != nil || !done {
+		t.Fatalf("erase profile: %v %v", done, err)
+	}
+	got, err := s.RightsRequests(ctx, c.ID)
+	if err != nil || len(got) != 1 || got[0].ID != r.ID {
+		t.Fatalf("rights requests: %+v %v", got, err)
+	}
+	if got[0].Value != "" || got[0].Field != "email" {
+		t.Errorf("after the erasure the request holds %q (%s)", got[0].Value, got[0].Field)
+	}
+	if open, err := s.OpenRights(ctx, store.OpenRectificationsList, t0.AddDate(1, 0, 0), 10); err != nil || len(open) != 0 {
+		t.Errorf("an erased candidate's rectification is still listed open: %+v %v", open, err)
+	}
+}
