@@ -245,9 +245,9 @@ var App = Application{
 		// The sweep of owed receipts (issue 7): answers whose hand-over was
 		// lost are handed to the workflow still waiting.
 		{
-			Name:         "redrive-consent-requests",
-			Description:  "Hands answers whose hand-over was lost to the workflows still waiting, and sends receipts no workflow sends any more",
-			Env:          env(table(), map[string]Ref{"CONSENT_RECEIPT_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentReceiptWorkflow}}),
+			Name:        "redrive-consent-requests",
+			Description: "Hands answers whose hand-over was lost to the workflows still waiting, and sends receipts no workflow sends any more",
+			Env:         env(table(), map[string]Ref{"CONSENT_RECEIPT_STATE_MACHINE_ARN": {Kind: WorkflowArn, Name: ConsentReceiptWorkflow}}),
 			// UpdateItem: notes when no workflow waited for an owed receipt.
 			Tables:       tables(GetItem, Query, UpdateItem),
 			AnswersTasks: []string{ConsentRequestWorkflow},

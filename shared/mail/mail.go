@@ -136,12 +136,12 @@ func (m *Mailer) Invitation(c consent.Candidate, r consent.Request, link, manage
 	if lapse != "" {
 		lines = append(lines, lapse, "")
 	}
-	text := strings.Join(append(lines, m.footerText(t, manage)+fmt.Sprintf(t.Signature, controller)), "\n")
+	text := strings.Join(append(lines, m.footerText(t, manage, controller, m.policy.ControllerContact)+fmt.Sprintf(t.Signature, controller)), "\n")
 	html := render(invitationHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"Position": position, "PurposesLabel": t.InvitePurposes, "Purposes": purposes,
 		"Link": template.URL(link), "LinkText": t.InviteLink, "Expiry": fmt.Sprintf(t.InviteExpiry, until),
-		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller), "Manage": m.footerHTML(t, manage),
+		"Lapse": lapse, "Signature": fmt.Sprintf(t.Signature, controller), "Manage": m.footerHTML(t, manage, controller, m.policy.ControllerContact),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -182,7 +182,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 		strings.Join(bullets, "\n"), "",
 		fmt.Sprintf(t.WithdrawHow, controller.Email), "",
 		attached, "",
-		m.footerText(t, manage) + fmt.Sprintf(t.Signature, controller.PIIController),
+		m.footerText(t, manage, controller.PIIController, controller.Email) + fmt.Sprintf(t.Signature, controller.PIIController),
 	}, "\n")
 	subject := fmt.Sprintf(t.ReceiptSubject, controller.PIIController)
 	html := render(receiptHTML, map[string]any{
@@ -191,7 +191,7 @@ func (m *Mailer) Receipt(c consent.Candidate, r consent.Receipt, signed signatur
 		"ControllerLabel": t.Controller, "Controller": controller.PIIController + " <" + controller.Email + ">",
 		"Notice": fmt.Sprintf(t.NoticeLink, r.Extension.NoticeVersion), "NoticeURL": r.PolicyURL,
 		"Lines": lines, "Withdraw": fmt.Sprintf(t.WithdrawHow, controller.Email), "Attached": attached,
-		"Signature": fmt.Sprintf(t.Signature, controller.PIIController), "Manage": m.footerHTML(t, manage),
+		"Signature": fmt.Sprintf(t.Signature, controller.PIIController), "Manage": m.footerHTML(t, manage, controller.PIIController, controller.Email),
 	})
 	name := "consent-receipt-" + r.ConsentReceiptID
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html, Attachments: []Attachment{
@@ -210,12 +210,12 @@ func (m *Mailer) RecordingArrived(c consent.Candidate, kind string, recordedAt, 
 	withdraw := fmt.Sprintf(t.WithdrawHow, m.policy.ControllerContact)
 	text := strings.Join([]string{
 		fmt.Sprintf(t.InviteGreeting, c.Name), "", body, "", kept, "", withdraw, "",
-		m.footerText(t, manage) + fmt.Sprintf(t.Signature, m.policy.Controller),
+		m.footerText(t, manage, m.policy.Controller, m.policy.ControllerContact) + fmt.Sprintf(t.Signature, m.policy.Controller),
 	}, "\n")
 	html := render(recordingHTML, map[string]any{
 		"Lang": t.Lang, "Subject": subject, "Greeting": fmt.Sprintf(t.InviteGreeting, c.Name), "Body": body,
 		"Kept": kept, "Withdraw": withdraw, "Signature": fmt.Sprintf(t.Signature, m.policy.Controller),
-		"Manage": m.footerHTML(t, manage),
+		"Manage": m.footerHTML(t, manage, m.policy.Controller, m.policy.ControllerContact),
 	})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
@@ -270,8 +270,11 @@ var manageParagraph = template.Must(template.New("manage").Parse(`<p>{{.Intro}} 
 // footerText ends every plain-text email to a candidate: the manage link
 // (none without one), the controller's contact and the supervisory
 // authority they can complain to (GDPR Art. 77), each with its blank line.
-func (m *Mailer) footerText(t locale.Messages, link string) string {
-	text := manageText(t, link) + fmt.Sprintf(t.ContactLine, m.policy.Controller, m.policy.ControllerContact)
+//
+// controller and contact are those the candidate dealt with: a request's
+// or a receipt's fixed terms where the email is about one, else today's.
+func (m *Mailer) footerText(t locale.Messages, link, controller, contact string) string {
+	text := manageText(t, link) + fmt.Sprintf(t.ContactLine, controller, contact)
 	if m.policy.SupervisoryAuthority != "" {
 		text += " " + t.Complaint + " " + m.policy.SupervisoryAuthority
 		if m.policy.SupervisoryAuthorityURL != "" {
@@ -282,9 +285,9 @@ func (m *Mailer) footerText(t locale.Messages, link string) string {
 }
 
 // footerHTML is the same in HTML, the authority's name linking to its site.
-func (m *Mailer) footerHTML(t locale.Messages, link string) template.HTML {
+func (m *Mailer) footerHTML(t locale.Messages, link, controller, contact string) template.HTML {
 	return manageHTML(t, link) + template.HTML(render(complaintParagraph, map[string]any{
-		"Contact": fmt.Sprintf(t.ContactLine, m.policy.Controller, m.policy.ControllerContact), "Complaint": t.Complaint,
+		"Contact": fmt.Sprintf(t.ContactLine, controller, contact), "Complaint": t.Complaint,
 		"Authority": m.policy.SupervisoryAuthority, "URL": m.policy.SupervisoryAuthorityURL,
 	}))
 }

@@ -222,7 +222,7 @@ func TestEveryCandidateEmailNamesTheSupervisoryAuthority(t *testing.T) {
 		req := p.NewRequest("REQ", "CAND", "recruiter-1", []consent.Purpose{consent.TalentPool}, at)
 		receipt := consent.NewReceipt(p.Terms(req), c, req, "r1", at, []consent.Outcome{{Purpose: consent.TalentPool, State: consent.Given}})
 		msgs := map[string]Message{
-			"invitation": m.Invitation(c, consent.Request{Controller: "ACME", ExpiresAt: at, Purposes: []consent.Purpose{consent.TalentPool}}, "https://consent.example.com/c/tok", ""),
+			"invitation": m.Invitation(c, consent.Request{Controller: "ACME", ExpiresAt: at, Purposes: []consent.Purpose{consent.TalentPool}}, "https://consent.example.com/c/tok", "", nil),
 			"receipt":    m.Receipt(c, receipt, signature.Signed{Canonical: []byte("{}"), JWS: "a..b"}, p.JWKSURL(), ""),
 			"recording":  m.RecordingArrived(c, "interview_recording", at, at, "https://consent.example.com/m/tok"),
 			"erased":     m.Erased(c, []consent.ArtifactKind{consent.KindCV}, consent.ErasureRetentionEnded, false, at, ""),

@@ -36,8 +36,8 @@ func (m *Mailer) notice(t locale.Messages, c consent.Candidate, subject string, 
 	for _, p := range paragraphs {
 		text += p + "\n\n"
 	}
-	text += m.footerText(t, manage) + signature
+	text += m.footerText(t, manage, m.policy.Controller, m.policy.ControllerContact) + signature
 	html := render(noticeHTML, map[string]any{"Lang": t.Lang, "Subject": subject, "Greeting": greeting, "Paragraphs": paragraphs,
-		"Manage": m.footerHTML(t, manage), "Signature": signature})
+		"Manage": m.footerHTML(t, manage, m.policy.Controller, m.policy.ControllerContact), "Signature": signature})
 	return Message{To: c.Email, Subject: subject, Text: text, HTML: html}
 }
