@@ -25,6 +25,7 @@ import (
 // Recordings runs the recording gate.
 type Recordings interface {
 	AuthorizeRecording(ctx context.Context, a consent.Artifact, noticeVersion string) (store.GateOutcome, error)
+	Request(ctx context.Context, id string) (consent.Request, error)
 }
 
 // Workflows starts the consent-request workflow; *sfn.Client satisfies it.
@@ -140,11 +141,22 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 // execution's name, derives from the candidate and the purpose: concurrent
 // calls start one execution (Step Functions refuses a second of the same
 // name), so the candidate gets one email.
+//
+// A pending request that asked about other purposes too cannot be answered
+// for this one alone, as the join-time page does: the gate then asks for
+// this purpose on its own, once per such request.
 func (h *Handler) awaitConsent(ctx context.Context, candidateID string, p consent.Purpose, recruiter string, c *consent.Consent) (string, error) {
-	if c != nil && c.State == consent.Requested {
-		return c.RequestID, nil
-	}
 	requestID := consent.IDFromKey("recording-gate", candidateID, string(p))
+	if c != nil && c.State == consent.Requested {
+		pending, err := h.Store.Request(ctx, c.RequestID)
+		if err != nil {
+			return "", fmt.Errorf("read the pending request: %w", err)
+		}
+		if len(pending.Purposes) == 1 {
+			return c.RequestID, nil
+		}
+		requestID = consent.IDFromKey("recording-gate", candidateID, string(p), c.RequestID)
+	}
 	wf, _ := json.Marshal(WorkflowInput{RequestID: requestID, CandidateID: candidateID, Purposes: []consent.Purpose{p}, RequestedBy: recruiter})
 	_, err := h.Workflows.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(h.StateMachineArn), Name: aws.String(requestID), Input: aws.String(string(wf)),
