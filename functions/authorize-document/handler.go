@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/consentflow/consentflow/shared/consent"
@@ -28,8 +29,11 @@ type Handler struct {
 	Store     Documents
 	Presigner upload.PostPresigner
 	Bucket    string
-	Log       *slog.Logger
-	Now       func() time.Time
+	// ConsoleURL is this deployment's console ("<base>/console/"): the
+	// only place an upload may redirect the browser to.
+	ConsoleURL string
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 type input struct {
@@ -37,6 +41,9 @@ type input struct {
 	ContentType   string `json:"contentType"`
 	Size          int64  `json:"size"`
 	ApplicationID string `json:"applicationId"`
+	// Redirect (optional) is a console page S3 sends the browser to after
+	// the upload, for a form posted straight from a browser.
+	Redirect string `json:"redirect,omitempty"`
 }
 
 type output struct {
@@ -62,6 +69,10 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
+	if in.Redirect != "" && (h.ConsoleURL == "" || !strings.HasPrefix(in.Redirect, h.ConsoleURL)) {
+		// Only back to this deployment's console: never an open redirect.
+		return httpapi.Error(ctx, h.Log, &consent.ValidationError{Field: "redirect", Reason: "a redirect after the upload must be a page of this deployment's console"}), nil
+	}
 	now := h.Now().UTC()
 	id := consent.NewID()
 	a, err := h.Store.AuthorizeCV(ctx, consent.Artifact{
@@ -73,7 +84,7 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
-	form, err := upload.Post(ctx, h.Presigner, h.Bucket, a.Key, upload.Limits{ContentType: contentType, MaxSize: in.Size, Valid: UploadValidity})
+	form, err := upload.Post(ctx, h.Presigner, h.Bucket, a.Key, upload.Limits{ContentType: contentType, MaxSize: in.Size, Valid: UploadValidity, Redirect: in.Redirect})
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,10 +17,11 @@ import (
 
 func main() {
 	log := env.Logger()
-	vars := env.Require(log, "TABLE_NAME", "CV_BUCKET")
+	vars := env.Require(log, "TABLE_NAME", "CV_BUCKET", "PUBLIC_BASE_URL")
 	cfg := env.AWS(log)
 	st := store.New(dynamodb.NewFromConfig(cfg), vars[0], env.Require(log, "AUDIT_TABLE_NAME")[0])
 	st.SetRetention(env.Retention(log))
-	h := &Handler{Store: st, Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)), Bucket: vars[1], Log: log, Now: time.Now}
+	h := &Handler{Store: st, Presigner: s3.NewPresignClient(s3.NewFromConfig(cfg)), Bucket: vars[1],
+		ConsoleURL: strings.TrimSuffix(vars[2], "/") + "/console/", Log: log, Now: time.Now}
 	lambda.Start(h.Handle)
 }

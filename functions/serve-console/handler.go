@@ -21,6 +21,7 @@ import (
 	"github.com/consentflow/consentflow/shared/qr"
 	"github.com/consentflow/consentflow/shared/signin"
 	"github.com/consentflow/consentflow/shared/store"
+	"github.com/consentflow/consentflow/shared/upload"
 )
 
 // Store reads what the console shows; *store.Store satisfies it.
@@ -168,6 +169,8 @@ func (h *Handler) post(ctx context.Context, r recruiter, path string, form url.V
 		return h.openApplication(ctx, r, id, form)
 	case "close-application":
 		return h.closeApplication(ctx, r, id, form)
+	case "documents":
+		return h.prepareUpload(ctx, r, id, form)
 	case "erase":
 		return h.erase(ctx, r, id, form)
 	case "restriction":
@@ -385,6 +388,7 @@ func (h *Handler) pendingErasures(arts []consent.Artifact, now time.Time) (files
 
 var doneMessages = map[string]string{
 	"requested":  "Consent requested. The candidate gets an email with a personal link.",
+	"uploaded":   "CV uploaded. It is registered from the storage's own event within seconds: reload to see it below.",
 	"opened":     "Application opened: it keeps the candidate's CVs while it is open.",
 	"closed":     "Application closed: its CVs are kept for the retention period after today, then erased.",
 	"withdrawn":  "Withdrawal recorded. What the consent alone covered is being erased; the candidate and your team get an email when it is.",
@@ -830,4 +834,60 @@ func (h *Handler) compellingGrounds(ctx context.Context, r recruiter, id string,
 		return h.failed(ctx, r, err)
 	}
 	return h.afterAction(ctx, r, id, res, http.StatusOK, "grounds")
+}
+
+// CVTypes are the CV formats the console offers, by label.
+var CVTypes = []struct{ Label, ContentType string }{
+	{"PDF", "application/pdf"},
+	{"Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	{"OpenDocument (ODT)", "application/vnd.oasis.opendocument.text"},
+	{"Plain text", "text/plain"},
+}
+
+// prepareUpload asks the API route for a CV upload of the chosen type for
+// an open application (declaring the largest size allowed: a form without
+// script cannot know the file's), and shows the form that sends the file
+// straight to S3, which then redirects back to the candidate's page.
+func (h *Handler) prepareUpload(ctx context.Context, r recruiter, id string, form url.Values) httpapi.Response {
+	c, err := h.Store.Candidate(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	apps, err := h.Store.Applications(ctx, id)
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	v := uploadPage{Recruiter: r, Candidate: c}
+	for _, a := range apps {
+		if a.ID == form.Get("application") {
+			v.Position = a.Position
+		}
+	}
+	for _, t := range CVTypes {
+		if t.ContentType == form.Get("contentType") {
+			v.Type = t.Label
+		}
+	}
+	res, raw, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/documents", "", map[string]any{
+		"kind": "cv", "contentType": form.Get("contentType"), "size": consent.MaxCVSize, "applicationId": form.Get("application"),
+		"redirect": h.BaseURL + "/console/candidates/" + id + "?done=uploaded",
+	})
+	if err != nil {
+		return h.failed(ctx, r, err)
+	}
+	if res.Status != http.StatusCreated {
+		return h.afterAction(ctx, r, id, res, http.StatusCreated, "")
+	}
+	var out struct {
+		Upload upload.Form `json:"upload"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || out.Upload.URL == "" {
+		return h.failed(ctx, r, fmt.Errorf("read the upload form: %v", err))
+	}
+	u, err := url.Parse(out.Upload.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return h.failed(ctx, r, fmt.Errorf("the upload URL is not http(s)"))
+	}
+	v.Upload = out.Upload
+	return withFormAction(h.render(http.StatusOK, v), u.Scheme+"://"+u.Host)
 }

@@ -613,3 +613,38 @@ func TestRightsRequestsAreListedAndAnsweredThroughTheAPI(t *testing.T) {
 		t.Error("a post without the CSRF token reached the API")
 	}
 }
+
+// A CV is uploaded from the console without script: the API route signs a
+// form for one key and returns the browser to the candidate's page; the
+// console shows that form, posting straight to storage, which only this
+// page's CSP allows.
+func TestACVUploadFormPostsStraightToStorage(t *testing.T) {
+	f := newFixture(t)
+	id := f.store.candidate.ID
+	appID := consent.NewID()
+	f.store.applications = []consent.Application{{ID: appID, CandidateID: id, Position: "Backend engineer", Status: consent.ApplicationOpen, OpenedAt: now}}
+	if page := f.do(t, "GET", "/console/candidates/"+id, "", "", session()); !strings.Contains(page.Body, `action="/console/candidates/`+id+`/documents"`) {
+		t.Fatal("the candidate's page offers no CV upload for an open application")
+	}
+	f.api.result = APIResult{Status: http.StatusCreated}
+	f.api.raw = []byte(`{"documentId":"D1","upload":{"method":"POST","url":"https://storage.example/consentflow-cvs","fields":{"key":"cvs/` + id + `/D1","policy":"P","success_action_redirect":"https://app.example/console/candidates/` + id + `?done=uploaded"}}}`)
+	res := f.do(t, "POST", "/console/candidates/"+id+"/documents", "",
+		url.Values{"csrf": {csrfToken(token)}, "application": {appID}, "contentType": {"application/pdf"}}.Encode(), session())
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `action="https://storage.example/consentflow-cvs"`) ||
+		!strings.Contains(res.Body, `name="policy" value="P"`) || !strings.Contains(res.Body, `type="file"`) {
+		t.Fatalf("upload page: %d\n%s", res.StatusCode, res.Body)
+	}
+	if csp := res.Headers["Content-Security-Policy"]; !strings.Contains(csp, "form-action https://storage.example 'self'") {
+		t.Fatalf("CSP %q does not let the form post to storage", csp)
+	}
+	call := f.api.calls[len(f.api.calls)-1]
+	body := call.body.(map[string]any)
+	if call.path != "/api/candidates/"+id+"/documents" || body["applicationId"] != appID || body["contentType"] != "application/pdf" ||
+		body["redirect"] != "https://app.example/console/candidates/"+id+"?done=uploaded" {
+		t.Fatalf("API call %+v", call)
+	}
+	// Other pages keep forms to the console and the sign-in provider only.
+	if csp := f.do(t, "GET", "/console", "", "", session()).Headers["Content-Security-Policy"]; strings.Contains(csp, "storage.example") {
+		t.Fatalf("the list's CSP allows storage: %q", csp)
+	}
+}

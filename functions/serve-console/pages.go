@@ -5,10 +5,12 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
+	"github.com/consentflow/consentflow/shared/upload"
 )
 
 //go:embed templates/*.html templates/console.css templates/recording.js
@@ -136,9 +138,21 @@ func (messagePage) template() string   { return "message.html" }
 func (listPage) template() string      { return "list.html" }
 func (candidatePage) template() string { return "candidate.html" }
 func (recordingPage) template() string { return "recording.html" }
+func (uploadPage) template() string    { return "upload.html" }
+
+// uploadPage is the form that sends a CV straight to S3, signed for one
+// key, one type and at most 20 MB; S3 then sends the browser back to the
+// candidate's page.
+type uploadPage struct {
+	Recruiter recruiter
+	Candidate consent.Candidate
+	Position  string
+	Type      string
+	Upload    upload.Form
+}
 
 // Locales a candidate can be registered with.
-var locales = []struct{ Tag, Name string }{{"en", "English"}, {"de", "Deutsch"}, {"fr", "Français"}}
+var locales = []struct{ Tag, Name string }{{"en", "English"}, {"de", "Deutsch"}, {"fr", "Français"}, {"sk", "Slovenčina"}, {"cs", "Čeština"}}
 
 func (r recruiter) Name() string   { return r.name }
 func (r recruiter) CSRF() string   { return r.csrf }
@@ -158,6 +172,13 @@ func (h *Handler) render(status int, v view) httpapi.Response {
 		return httpapi.Response{StatusCode: http.StatusInternalServerError, Headers: h.headers("text/plain; charset=utf-8"), Body: "The page could not be shown."}
 	}
 	return httpapi.Response{StatusCode: status, Headers: h.headers("text/html; charset=utf-8"), Body: b.String()}
+}
+
+// withFormAction is headers with one more origin forms may post to.
+func withFormAction(res httpapi.Response, origin string) httpapi.Response {
+	csp := res.Headers["Content-Security-Policy"]
+	res.Headers["Content-Security-Policy"] = strings.Replace(csp, "form-action ", "form-action "+origin+" ", 1)
+	return res
 }
 
 // headers: a strict CSP (only this console's own stylesheet, no script,
@@ -202,3 +223,17 @@ func (p candidatePage) Given() bool {
 	}
 	return false
 }
+
+// OpenApplications are the applications a CV can be uploaded for.
+func (p candidatePage) OpenApplications() []consent.Application {
+	var open []consent.Application
+	for _, a := range p.Applications {
+		if a.Status == consent.ApplicationOpen {
+			open = append(open, a)
+		}
+	}
+	return open
+}
+
+// CVTypes are the CV formats offered.
+func (candidatePage) CVTypes() any { return CVTypes }

@@ -212,7 +212,24 @@ func link(t *testing.T, e ses.Email) string {
 }
 
 // snapshot reads both tables whole, to prove a request changed nothing.
+// snapshot is every item of both tables, sorted, once what earlier tests
+// set in motion (a workflow step, an upload's event) has settled: two scans
+// 100 ms apart agree.
 func snapshot(t *testing.T) []string {
+	t.Helper()
+	last := scan(t)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		next := scan(t)
+		if reflect.DeepEqual(last, next) {
+			return next
+		}
+		last = next
+	}
+	return last
+}
+
+func scan(t *testing.T) []string {
 	t.Helper()
 	db := dynamodb.New(dynamodb.Options{Region: local.Region, BaseEndpoint: aws.String(cloud.Endpoints["DYNAMODB"]), Credentials: aws.AnonymousCredentials{}})
 	var items []string

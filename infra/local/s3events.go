@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -82,12 +84,16 @@ func (r *recorder) WriteHeader(status int) {
 func (r *recorder) Write(p []byte) (int, error) { return r.ResponseWriter.Write(p) }
 
 func (e *objectEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	bucket, key, reason := created(r)
+	if reason == "PostObject" {
+		e.servePost(w, r, bucket)
+		return
+	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	e.s3.ServeHTTP(rec, r)
 	if rec.status < 200 || rec.status > 299 {
 		return
 	}
-	bucket, key, reason := created(r)
 	if reason == "" {
 		return
 	}
@@ -98,6 +104,49 @@ func (e *objectEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.emit(bucket, key, w.Header().Get("x-amz-version-id"), reason, r.RemoteAddr)
+}
+
+// servePost serves a browser-based upload (POST Object) as S3 does,
+// success_action_redirect included (which the S3 stand-in ignores): after
+// a successful upload the browser is sent, 303, to that URL with the
+// bucket, key and ETag in its query.
+func (e *objectEvents) servePost(w http.ResponseWriter, r *http.Request, bucket string) {
+	buf := httptest.NewRecorder()
+	e.s3.ServeHTTP(buf, r)
+	res := buf.Result()
+	var redirect, key string
+	if r.MultipartForm != nil {
+		if v := r.MultipartForm.Value["success_action_redirect"]; len(v) == 1 {
+			redirect = v[0]
+		}
+		if v := r.MultipartForm.Value["key"]; len(v) == 1 {
+			key = v[0]
+		}
+	}
+	ok := res.StatusCode >= 200 && res.StatusCode <= 299
+	target, err := url.Parse(redirect)
+	if ok && redirect != "" && err == nil && (target.Scheme == "http" || target.Scheme == "https") {
+		q := target.Query()
+		q.Set("bucket", bucket)
+		q.Set("key", key)
+		q.Set("etag", res.Header.Get("ETag"))
+		target.RawQuery = q.Encode()
+		for k, v := range res.Header {
+			if k != "Content-Length" && k != "Content-Type" {
+				w.Header()[k] = v
+			}
+		}
+		http.Redirect(w, r, target.String(), http.StatusSeeOther)
+	} else {
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(res.StatusCode)
+		_, _ = w.Write(buf.Body.Bytes())
+	}
+	if ok && key != "" {
+		e.emit(bucket, key, res.Header.Get("x-amz-version-id"), "PostObject", r.RemoteAddr)
+	}
 }
 
 // created says whether the request created an object, and why, in the words

@@ -301,7 +301,10 @@ var App = Application{
 		{
 			Name:        "authorize-document",
 			Description: "Allows one CV upload with a presigned POST for one key",
-			Env:         env(table(), retention(), map[string]Ref{"CV_BUCKET": {Kind: BucketName, Name: CVBucket}}),
+			Env: env(table(), retention(), map[string]Ref{
+				"CV_BUCKET":       {Kind: BucketName, Name: CVBucket},
+				"PUBLIC_BASE_URL": {Kind: Setting, Name: SettingPublicBaseURL}, // the console a browser upload returns to
+			}),
 			Tables:      tables(GetItem, Query, PutItem, UpdateItem),
 			Audit:       Append,
 			Buckets:     map[string][]BucketAction{CVBucket: {PutObject}},

@@ -52,6 +52,10 @@ type Limits struct {
 	MaxSize int64
 	// Valid is how long the form may be used.
 	Valid time.Duration
+	// Redirect, when set, is where S3 sends the browser after a successful
+	// upload (success_action_redirect, signed into the policy), with the
+	// bucket, key and ETag in its query.
+	Redirect string
 }
 
 // Post presigns a POST upload of exactly one key. The policy's
@@ -62,6 +66,9 @@ func Post(ctx context.Context, p PostPresigner, bucket, key string, l Limits) (F
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
 	if l.ContentType != "" {
 		conds = append(conds, map[string]string{"Content-Type": l.ContentType})
+	}
+	if l.Redirect != "" {
+		conds = append(conds, map[string]string{"success_action_redirect": l.Redirect})
 	}
 	req, err := p.PresignPostObject(ctx, in, func(o *s3.PresignPostOptions) {
 		o.Expires = l.Valid
@@ -76,6 +83,9 @@ func Post(ctx context.Context, p PostPresigner, bucket, key string, l Limits) (F
 	}
 	if l.ContentType != "" {
 		fields["Content-Type"] = l.ContentType
+	}
+	if l.Redirect != "" {
+		fields["success_action_redirect"] = l.Redirect
 	}
 	return Form{Method: "POST", URL: req.URL, Fields: fields}, nil
 }
