@@ -621,33 +621,8 @@ type DueArtifact struct {
 // due by until, earliest first, and where the next page starts (nil at the
 // end). It reads the sparse due index: only what is due, never the table.
 func (s *Store) Due(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]DueArtifact, map[string]types.AttributeValue, error) {
-	items, next, _, err := s.due(ctx, shard, until, limit, start)
-	return items, next, err
-}
-
-func (s *Store) due(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]DueArtifact, map[string]types.AttributeValue, int, error) {
-	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		IndexName:              aws.String(DueIndex),
-		KeyConditionExpression: aws.String("#shard = :shard AND #deleteBy <= :until"),
-		ExpressionAttributeNames: map[string]string{
-			"#shard": DueShardAttr, "#deleteBy": DeleteByAttr,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":shard": &types.AttributeValueMemberS{Value: fmt.Sprintf("DUE#%d", shard)},
-			":until": timeValue(until),
-		},
-		Limit:             aws.Int32(limit),
-		ExclusiveStartKey: start,
-	})
-	if err != nil {
-		return nil, nil, 0, unavailable("query due index", err)
-	}
-	var out []DueArtifact
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &out); err != nil {
-		return nil, nil, 0, fmt.Errorf("decode due index: %w", err)
-	}
-	return out, res.LastEvaluatedKey, int(res.ScannedCount), nil
+	p, err := s.DueBy(ctx, shard, until, limit, start)
+	return p.Items, p.Next, err
 }
 
 // DuePage is one page of the due index.
@@ -662,8 +637,16 @@ type DuePage struct {
 
 // DueBy returns a page of Due with what it cost.
 func (s *Store) DueBy(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) (DuePage, error) {
-	items, next, read, err := s.due(ctx, shard, until, limit, start)
-	return DuePage{Items: items, Next: next, Read: read}, err
+	var p DuePage
+	var err error
+	p.Next, p.Read, err = s.queryIndex(ctx, indexPage{
+		index: DueIndex, shardAttr: DueShardAttr, sortAttr: DeleteByAttr, shard: fmt.Sprintf("DUE#%d", shard),
+		cond: "#sort <= :until", limit: limit, start: start, values: map[string]types.AttributeValue{":until": timeValue(until)},
+	}, &p.Items)
+	if err != nil {
+		return DuePage{}, err
+	}
+	return p, nil
 }
 
 // queryInto reads every item of a partition whose sort key has the prefix

@@ -20,8 +20,9 @@ type indexPage struct {
 }
 
 // queryIndex reads one page of a sparse index into out, a pointer to a
-// slice, and returns where the next page starts (nil at the end).
-func (s *Store) queryIndex(ctx context.Context, q indexPage, out any) (map[string]types.AttributeValue, error) {
+// slice, and returns where the next page starts (nil at the end) and how
+// many items DynamoDB read for it.
+func (s *Store) queryIndex(ctx context.Context, q indexPage, out any) (map[string]types.AttributeValue, int, error) {
 	values := map[string]types.AttributeValue{":shard": &types.AttributeValueMemberS{Value: q.shard}}
 	for k, v := range q.values {
 		values[k] = v
@@ -36,10 +37,10 @@ func (s *Store) queryIndex(ctx context.Context, q indexPage, out any) (map[strin
 		ExclusiveStartKey:         q.start,
 	})
 	if err != nil {
-		return nil, unavailable("query index "+q.index, err)
+		return nil, 0, unavailable("query index "+q.index, err)
 	}
 	if err := attributevalue.UnmarshalListOfMaps(res.Items, out); err != nil {
-		return nil, fmt.Errorf("decode index %s: %w", q.index, err)
+		return nil, 0, fmt.Errorf("decode index %s: %w", q.index, err)
 	}
-	return res.LastEvaluatedKey, nil
+	return res.LastEvaluatedKey, int(res.ScannedCount), nil
 }

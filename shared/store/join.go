@@ -199,7 +199,7 @@ func (s *Store) ScheduleInterview(ctx context.Context, iv Interview) (Interview,
 // index: only interviews not yet asked about, never the table.
 func (s *Store) InterviewsToAsk(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]Interview, map[string]types.AttributeValue, error) {
 	var items []interviewItem
-	next, err := s.queryIndex(ctx, indexPage{
+	next, _, err := s.queryIndex(ctx, indexPage{
 		index: AskIndex, shardAttr: AskShardAttr, sortAttr: AskAtAttr, shard: fmt.Sprintf("ASK#%d", shard),
 		cond: "#sort <= :until", values: map[string]types.AttributeValue{":until": timeValue(until)}, limit: limit, start: start,
 	}, &items)

@@ -27,7 +27,7 @@ func (s *Store) DueBetween(ctx context.Context, shard int, after, until time.Tim
 	var out []PendingErasure
 	// BETWEEN includes both ends; times are stored to the nanosecond, so
 	// one nanosecond later excludes after itself.
-	next, err := s.queryIndex(ctx, indexPage{
+	next, _, err := s.queryIndex(ctx, indexPage{
 		index: DueIndex, shardAttr: DueShardAttr, sortAttr: DeleteByAttr, shard: fmt.Sprintf("DUE#%d", shard),
 		cond: "#sort BETWEEN :after AND :until", limit: limit, start: start,
 		values: map[string]types.AttributeValue{":after": timeValue(after.Add(time.Nanosecond)), ":until": timeValue(until)},

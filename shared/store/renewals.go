@@ -71,7 +71,7 @@ type Renewal struct {
 // only what is due, never the table.
 func (s *Store) RenewalsDue(ctx context.Context, shard int, until time.Time, limit int32, start map[string]types.AttributeValue) ([]Renewal, map[string]types.AttributeValue, error) {
 	var out []Renewal
-	next, err := s.queryIndex(ctx, indexPage{
+	next, _, err := s.queryIndex(ctx, indexPage{
 		index: RenewalIndex, shardAttr: RenewShardAttr, sortAttr: RenewAtAttr, shard: fmt.Sprintf("RENEW#%d", shard),
 		cond: "#sort <= :until", values: map[string]types.AttributeValue{":until": timeValue(until)}, limit: limit, start: start,
 	}, &out)

@@ -346,7 +346,7 @@ func (s *Store) UpholdObjection(ctx context.Context, candidateID, id string, at 
 func (s *Store) OpenRights(ctx context.Context, list string, until time.Time, limit int32) ([]consent.RightsRequest, error) {
 	var items []rightsItem
 	// Keys are "<time>#<candidate>#<id>": "~" sorts after every id.
-	_, err := s.queryIndex(ctx, indexPage{
+	_, _, err := s.queryIndex(ctx, indexPage{
 		index: ListIndex, shardAttr: "listPk", sortAttr: "listSk", shard: list,
 		cond: "#sort <= :until", limit: limit,
 		values: map[string]types.AttributeValue{":until": &types.AttributeValueMemberS{Value: until.UTC().Format(timeFormat) + "#~"}},
