@@ -32,12 +32,17 @@ import (
 // workflows stands in for Step Functions' task API: it records what it is
 // handed and fails when told to.
 type workflows struct {
-	fail   error
-	tokens []string
+	fail error
+	// failFirst fails only the first failFirst calls (with fail).
+	failFirst int
+	tokens    []string
 }
 
 func (w *workflows) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
 	w.tokens = append(w.tokens, aws.ToString(in.TaskToken))
+	if w.failFirst > 0 && len(w.tokens) > w.failFirst {
+		return &sfn.SendTaskSuccessOutput{}, nil
+	}
 	return &sfn.SendTaskSuccessOutput{}, w.fail
 }
 
@@ -176,12 +181,32 @@ func TestAFailedHandOverKeepsTheDecision(t *testing.T) {
 	if !strings.Contains(logs.String(), `"LostHandOvers":1`) || !strings.Contains(logs.String(), `"Namespace":"Consentflow"`) {
 		t.Fatalf("no LostHandOvers metric logged:\n%s", logs.String())
 	}
-	if len(wf.tokens) != handOverAttempts {
-		t.Fatalf("handed over %d times, want %d tries", len(wf.tokens), handOverAttempts)
+	if len(wf.tokens) != handOverAttempts || handOverAttempts < 2 {
+		t.Fatalf("handed over %d times, want %d tries (more than one: a failed hand-over is retried)", len(wf.tokens), handOverAttempts)
 	}
 	again, _ := h.Handle(context.Background(), formPost(token, "2001:db8::1"))
 	if again.StatusCode != http.StatusConflict {
 		t.Fatalf("second answer %d, want 409", again.StatusCode)
+	}
+}
+
+// A hand-over that fails once is tried again: the workflow gets the
+// answer, and nothing is counted as lost.
+func TestAHandOverThatFailsOnceIsRetried(t *testing.T) {
+	s, token := pending(t)
+	wf := &workflows{fail: errors.New("ThrottlingException"), failFirst: 1}
+	var logs bytes.Buffer
+	h := newHandler(t, s, wf)
+	h.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+	res, _ := h.Handle(context.Background(), formPost(token, "203.0.113.77"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303 to the recorded answer", res.StatusCode)
+	}
+	if len(wf.tokens) != 2 || wf.tokens[1] != "task-token-1" {
+		t.Fatalf("handed over %v, want a failed try and a second one with the request's task token", wf.tokens)
+	}
+	if strings.Contains(logs.String(), "LostHandOvers") {
+		t.Fatalf("a hand-over that succeeded on its second try was counted as lost:\n%s", logs.String())
 	}
 }
 
