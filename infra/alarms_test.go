@@ -42,6 +42,11 @@ func TestAlarms(t *testing.T) {
 	want = append(want,
 		struct{ namespace, metric, dimension string }{"AWS/SES", "Reputation.BounceRate", ""},
 		struct{ namespace, metric, dimension string }{"AWS/SQS", "ApproximateNumberOfMessagesVisible", testSchedule.Name},
+		// The product's own metrics: answers whose hand-over to the
+		// workflow was lost (record-decision), receipts owed for a day
+		// (the redrive sweep).
+		struct{ namespace, metric, dimension string }{MetricNamespace, MetricLostHandOvers, ""},
+		struct{ namespace, metric, dimension string }{MetricNamespace, MetricOverdueReceipts, ""},
 	)
 	smIDs := logicalIDByTag(t, s.stateless, "AWS::StepFunctions::StateMachine", TagWorkflow)
 	fnIDs := logicalIDByTag(t, s.stateless, "AWS::Lambda::Function", TagFunction)
