@@ -58,6 +58,9 @@ func TestDecodeJSON(t *testing.T) {
 				}
 				return
 			}
+			if err == nil {
+				t.Fatalf("decoded the body (name of %d bytes), want a %d problem", len(v.Name), tt.status)
+			}
 			if got := Error(context.Background(), slog.New(slog.DiscardHandler), err); got.StatusCode != tt.status ||
 				got.Headers["Content-Type"] != "application/problem+json" || !strings.Contains(got.Body, `"detail"`) {
 				t.Fatalf("err = %v answered %d %s, want a %d problem with a detail", err, got.StatusCode, got.Body, tt.status)
@@ -124,6 +127,9 @@ func TestFormBody(t *testing.T) {
 					t.Fatalf("got %q, %v", body, err)
 				}
 				return
+			}
+			if err == nil {
+				t.Fatalf("read %d bytes, want a %d problem", len(body), tt.status)
 			}
 			if got := Error(context.Background(), slog.New(slog.DiscardHandler), err); got.StatusCode != tt.status {
 				t.Fatalf("err = %v answered %d, want %d", err, got.StatusCode, tt.status)
