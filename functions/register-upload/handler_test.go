@@ -353,3 +353,24 @@ func TestEventsThatAreNoUploadsAreRefused(t *testing.T) {
 		t.Fatalf("%d events, deleted %v", len(evs), f.s3.deleted)
 	}
 }
+
+// A recording whose consent was withdrawn after the gate authorized it,
+// but before the file arrived, is not registered: the consent that
+// covered it is gone.
+func TestARecordingArrivingAfterTheWithdrawalIsRemoved(t *testing.T) {
+	f := newFixture(t, "en")
+	f.consented(t, true)
+	rec := f.recording(t)
+	ctx := context.Background()
+	if _, err := f.s.Withdraw(ctx, f.c.ID, consent.InterviewRecording, "phone", "", "recruiter-1", t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.arrive(t, recBucket, rec.Key, version{id: "v1", contentType: "video/mp4", size: 10}, t0.Add(20*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.s.Artifact(ctx, f.c.ID, rec.ID)
+	e := last(f.events(t))
+	if a.Status == consent.ArtifactUploaded || len(f.ses.sent) != 0 || len(f.s3.objects[recBucket+"/"+rec.Key]) != 0 || e.Type != consent.EventUploadRemoved || e.Reason != store.RemoveNoBasis {
+		t.Fatalf("status %s, %d emails, left %v, last event %s %s", a.Status, len(f.ses.sent), f.s3.objects[recBucket+"/"+rec.Key], e.Type, e.Reason)
+	}
+}

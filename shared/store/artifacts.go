@@ -501,6 +501,10 @@ const (
 	RemoveContentType  = "content_type_mismatch"
 	RemoveAlreadyThere = "already_uploaded"
 	RemoveNotAllowed   = "artifact_not_open_for_upload"
+	// RemoveNoBasis: the authorization is open but nothing covers the
+	// artifact any more (its consent was withdrawn, say): it is due, and
+	// what arrives for it is not kept.
+	RemoveNoBasis = "no_legal_basis"
 )
 
 // RegisterUpload matches an arrived object with its authorization. A match
@@ -541,6 +545,8 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 			arr.Reason = RemoveNotAllowed
 		case obj.At.After(it.UploadExpires):
 			arr.Reason = RemoveExpired
+		case it.DeleteBy != nil && !obj.At.Before(*it.DeleteBy):
+			arr.Reason = RemoveNoBasis
 		case it.DeclaredSize > 0 && obj.Size > it.DeclaredSize:
 			arr.Reason = RemoveTooLarge
 		case it.ContentType != "" && !sameMediaType(obj.ContentType, it.ContentType):
