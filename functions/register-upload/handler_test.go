@@ -13,6 +13,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -97,6 +100,7 @@ func (o *outbox) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...fun
 
 type fixture struct {
 	s   *store.Store
+	db  *dynamodb.Client
 	s3  *bucket
 	ses *outbox
 	h   *Handler
@@ -105,12 +109,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, lang string) *fixture {
 	t.Helper()
-	s, _ := storetest.New(t)
+	s, db := storetest.New(t)
 	c, _ := consent.NewCandidate("Jürgen <script>alert(1)</script>", "juergen@example.com", lang, t0)
 	if _, _, err := s.CreateCandidate(context.Background(), c, ""); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{s: s, s3: newBucket(), ses: &outbox{}, c: c}
+	f := &fixture{s: s, db: db, s3: newBucket(), ses: &outbox{}, c: c}
 	f.h = &Handler{Store: s, S3: f.s3, Mail: mail.New(f.ses, "consent@acme.example", policy), Kinds: kinds, Policy: policy, Log: slog.New(slog.DiscardHandler)}
 	return f
 }
@@ -372,5 +376,77 @@ func TestARecordingArrivingAfterTheWithdrawalIsRemoved(t *testing.T) {
 	e := last(f.events(t))
 	if a.Status == consent.ArtifactUploaded || len(f.ses.sent) != 0 || len(f.s3.objects[recBucket+"/"+rec.Key]) != 0 || e.Type != consent.EventUploadRemoved || e.Reason != store.RemoveNoBasis {
 		t.Fatalf("status %s, %d emails, left %v, last event %s %s", a.Status, len(f.ses.sent), f.s3.objects[recBucket+"/"+rec.Key], e.Type, e.Reason)
+	}
+}
+
+// A file that arrives for a candidate whose erasure was asked for, or is
+// done, is removed all the same, and its removal logged with the bucket's:
+// nothing of an erased candidate stays in a bucket because the candidate
+// is gone. A version registered before the request stays for the erasure
+// to delete and record.
+func TestAnUploadForAnErasedCandidateIsRemoved(t *testing.T) {
+	for name, tt := range map[string]struct {
+		uploadedBefore, profileErased bool
+		left                          []string
+	}{
+		"erasure asked, recording erased":  {},
+		"profile erased":                   {profileErased: true},
+		"erasure asked, recording not yet": {uploadedBefore: true, left: []string{"v1"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, "en")
+			f.consented(t, true)
+			rec := f.recording(t)
+			ctx := context.Background()
+			if tt.uploadedBefore {
+				if err := f.arrive(t, recBucket, rec.Key, version{id: "v1", contentType: "video/mp4", size: 10}, t0.Add(5*time.Minute)); err != nil {
+					t.Fatal(err)
+				}
+				f.ses.sent = nil
+			}
+			at := t0.Add(10 * time.Minute)
+			if _, err := f.s.RequestErasure(ctx, f.c.ID, "candidate_request", "recruiter-1", "recruiter", at); err != nil {
+				t.Fatal(err)
+			}
+			if !tt.uploadedBefore {
+				if b, err := f.s.BeginErasure(ctx, f.c.ID, rec.ID, consent.ErasureRequested, at); err != nil || !b.Erase {
+					t.Fatalf("begin: %+v %v", b, err)
+				}
+				if _, err := f.s.CompleteErasure(ctx, f.c.ID, rec.ID, nil, policy.NoticeVersion, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.profileErased {
+				if done, err := f.s.EraseProfile(ctx, f.c.ID, at); err != nil || !done {
+					t.Fatalf("erase profile: %v %v", done, err)
+				}
+			}
+			before := len(f.events(t))
+			if err := f.arrive(t, recBucket, rec.Key, version{id: "v2", contentType: "video/mp4", size: 10}, t0.Add(20*time.Minute)); err != nil {
+				t.Fatalf("the upload was not handled: %v", err)
+			}
+			var left []string
+			for _, v := range f.s3.objects[recBucket+"/"+rec.Key] {
+				left = append(left, v.id)
+			}
+			if !slices.Equal(left, tt.left) || len(f.ses.sent) != 0 {
+				t.Fatalf("left %v in the bucket, want %v; %d emails", left, tt.left, len(f.ses.sent))
+			}
+			if evs := f.events(t); len(evs) != before {
+				t.Fatalf("%d events written to the erased candidate's trail", len(evs)-before)
+			}
+			res, err := f.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(storetest.Table), KeyConditionExpression: aws.String("pk = :pk"),
+				ExpressionAttributeValues: map[string]dbtypes.AttributeValue{":pk": &dbtypes.AttributeValueMemberS{Value: "REMOVED#" + recBucket}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logged []consent.Event
+			if err := attributevalue.UnmarshalListOfMaps(res.Items, &logged); err != nil {
+				t.Fatal(err)
+			}
+			if len(logged) != 1 || logged[0].Reason != store.RemoveErased || logged[0].ObjectKey != rec.Key || !slices.Equal(logged[0].VersionIDs, []string{"v2"}) {
+				t.Fatalf("the bucket's removal log: %+v", logged)
+			}
+		})
 	}
 }
