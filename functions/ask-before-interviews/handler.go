@@ -69,30 +69,25 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, &consent.ValidationError{Field: "scheduledTime", Reason: "the schedule's time is required"}
 	}
 	var out Output
-	for shard := range store.AskShards {
-		var start map[string]types.AttributeValue
-		for {
-			page, next, err := h.Store.InterviewsToAsk(ctx, shard, in.ScheduledTime, PageSize, start)
-			if err != nil {
-				return out, fmt.Errorf("list interviews of shard %d: %w", shard, err)
+	read := func(ctx context.Context, shard int, start map[string]types.AttributeValue) ([]store.Interview, map[string]types.AttributeValue, error) {
+		return h.Store.InterviewsToAsk(ctx, shard, in.ScheduledTime, PageSize, start)
+	}
+	if _, err := store.EachPage(ctx, store.AskShards, read, func(page []store.Interview) (bool, error) {
+		for _, iv := range page {
+			out.Due++
+			switch started, err := h.ask(ctx, iv, in.ScheduledTime); {
+			case err != nil:
+				out.Failed++
+				h.Log.WarnContext(ctx, "candidate not asked; the next sweep tries again", "candidateId", iv.CandidateID, "interviewId", iv.ID, "error", err.Error())
+			case started:
+				out.Started++
+			default:
+				out.Known++
 			}
-			for _, iv := range page {
-				out.Due++
-				switch started, err := h.ask(ctx, iv, in.ScheduledTime); {
-				case err != nil:
-					out.Failed++
-					h.Log.WarnContext(ctx, "candidate not asked; the next sweep tries again", "candidateId", iv.CandidateID, "interviewId", iv.ID, "error", err.Error())
-				case started:
-					out.Started++
-				default:
-					out.Known++
-				}
-			}
-			if next == nil {
-				break
-			}
-			start = next
 		}
+		return true, nil
+	}); err != nil {
+		return out, fmt.Errorf("list interviews: %w", err)
 	}
 	h.Log.InfoContext(ctx, "interviews swept", "scheduledTime", in.ScheduledTime, "due", out.Due, "started", out.Started, "known", out.Known, "failed", out.Failed)
 	if out.Failed > 0 {

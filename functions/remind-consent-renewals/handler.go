@@ -77,36 +77,29 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, &consent.ValidationError{Field: "scheduledTime", Reason: "the schedule's time is required"}
 	}
 	var out Output
-shards:
-	for shard := range store.RenewalShards {
-		var start map[string]types.AttributeValue
-		for {
-			page, next, err := h.Store.RenewalsDue(ctx, shard, in.ScheduledTime, PageSize, start)
-			if err != nil {
-				return out, fmt.Errorf("list renewals of shard %d: %w", shard, err)
-			}
-			for _, r := range page {
-				out.Due++
-				switch lapsed, err := h.renew(ctx, r, in.ScheduledTime); {
-				case err != nil:
-					out.Failed++
-					h.Log.WarnContext(ctx, "renewal not requested; the next sweep tries again", "candidateId", r.CandidateID, "purpose", r.Purpose, "error", err.Error())
-				case lapsed:
-					out.Lapsed++
-				default:
-					out.Started++
-				}
-			}
-			if next == nil {
-				break
-			}
-			start = next
-			if d, ok := ctx.Deadline(); ok && time.Until(d) < reserve {
-				out.Unfinished = true
-				break shards
+	read := func(ctx context.Context, shard int, start map[string]types.AttributeValue) ([]store.Renewal, map[string]types.AttributeValue, error) {
+		return h.Store.RenewalsDue(ctx, shard, in.ScheduledTime, PageSize, start)
+	}
+	complete, err := store.EachPage(ctx, store.RenewalShards, read, func(page []store.Renewal) (bool, error) {
+		for _, r := range page {
+			out.Due++
+			switch lapsed, err := h.renew(ctx, r, in.ScheduledTime); {
+			case err != nil:
+				out.Failed++
+				h.Log.WarnContext(ctx, "renewal not requested; the next sweep tries again", "candidateId", r.CandidateID, "purpose", r.Purpose, "error", err.Error())
+			case lapsed:
+				out.Lapsed++
+			default:
+				out.Started++
 			}
 		}
+		d, ok := ctx.Deadline()
+		return !ok || time.Until(d) >= reserve, nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("list renewals: %w", err)
 	}
+	out.Unfinished = !complete
 	h.Log.InfoContext(ctx, "renewals swept", "scheduledTime", in.ScheduledTime, "due", out.Due, "started", out.Started,
 		"lapsed", out.Lapsed, "failed", out.Failed, "unfinished", out.Unfinished)
 	if out.Failed > 0 {

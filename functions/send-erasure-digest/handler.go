@@ -60,24 +60,19 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	}
 	until := in.ScheduledTime.Add(h.Window)
 	var pending []mail.Pending
-	for shard := range store.DueShards {
-		var start map[string]types.AttributeValue
-		for {
-			page, next, err := h.Store.DueBetween(ctx, shard, in.ScheduledTime, until, PageSize, start)
-			if err != nil {
-				return Output{}, fmt.Errorf("list artifacts due in shard %d: %w", shard, err)
-			}
-			for _, p := range page {
-				pending = append(pending, mail.Pending{
-					CandidateID: p.CandidateID, ArtifactID: p.ArtifactID, Kind: p.Kind, DeleteBy: p.DeleteBy,
-					ConsoleURL: h.BaseURL + ConsolePath + p.CandidateID,
-				})
-			}
-			if next == nil {
-				break
-			}
-			start = next
+	read := func(ctx context.Context, shard int, start map[string]types.AttributeValue) ([]store.PendingErasure, map[string]types.AttributeValue, error) {
+		return h.Store.DueBetween(ctx, shard, in.ScheduledTime, until, PageSize, start)
+	}
+	if _, err := store.EachPage(ctx, store.DueShards, read, func(page []store.PendingErasure) (bool, error) {
+		for _, p := range page {
+			pending = append(pending, mail.Pending{
+				CandidateID: p.CandidateID, ArtifactID: p.ArtifactID, Kind: p.Kind, DeleteBy: p.DeleteBy,
+				ConsoleURL: h.BaseURL + ConsolePath + p.CandidateID,
+			})
 		}
+		return true, nil
+	}); err != nil {
+		return Output{}, fmt.Errorf("list artifacts due: %w", err)
 	}
 	out := Output{Artifacts: len(pending)}
 	if len(pending) == 0 {

@@ -73,28 +73,24 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	var out Output
 	var errs []error
 	byCandidate := map[string][]store.DueArtifact{}
-	for shard := range store.DueShards {
-		var start map[string]types.AttributeValue
-		for {
-			page, err := h.Store.DueBy(ctx, shard, in.ScheduledTime, PageSize, start)
-			if err != nil {
-				return out, fmt.Errorf("read due shard %d: %w", shard, err)
-			}
-			out.Read += page.Read
-			out.Due += len(page.Items)
-			for _, d := range page.Items {
-				byCandidate[d.CandidateID] = append(byCandidate[d.CandidateID], d)
-			}
-			n, err := h.Erasure.Artifacts(ctx, page.Items, consent.ErasureRetentionEnded)
-			out.Started += n
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if page.Next == nil {
-				break
-			}
-			start = page.Next
+	read := func(ctx context.Context, shard int, start map[string]types.AttributeValue) ([]store.DueArtifact, map[string]types.AttributeValue, error) {
+		page, err := h.Store.DueBy(ctx, shard, in.ScheduledTime, PageSize, start)
+		out.Read += page.Read
+		return page.Items, page.Next, err
+	}
+	if _, err := store.EachPage(ctx, store.DueShards, read, func(page []store.DueArtifact) (bool, error) {
+		out.Due += len(page)
+		for _, d := range page {
+			byCandidate[d.CandidateID] = append(byCandidate[d.CandidateID], d)
 		}
+		n, err := h.Erasure.Artifacts(ctx, page, consent.ErasureRetentionEnded)
+		out.Started += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return true, nil
+	}); err != nil {
+		return out, fmt.Errorf("read due artifacts: %w", err)
 	}
 	stalled, err := h.Store.OpenErasures(ctx, in.ScheduledTime.Add(-StalledAfter), PageSize)
 	if err != nil {
