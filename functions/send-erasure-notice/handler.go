@@ -11,12 +11,22 @@ import (
 	"github.com/consentflow/consentflow/shared/workflow"
 )
 
-// Store reads the candidate and what was erased.
+// Store reads the candidate and what was erased, and records each email of
+// an execution so that a retry sends it at most once.
 type Store interface {
 	Candidate(ctx context.Context, id string) (consent.Candidate, error)
 	Artifact(ctx context.Context, candidateID, id string) (consent.Artifact, error)
+	ClaimNotice(ctx context.Context, candidateID, execution, role string, at time.Time) (bool, error)
+	NoticeSent(ctx context.Context, candidateID, execution, role, messageID string, at time.Time) error
+	ReleaseNotice(ctx context.Context, candidateID, execution, role string) error
 	managelink.Store
 }
+
+// The recipients of an erasure's emails, as their records name them.
+const (
+	toCandidate = "candidate"
+	toTeam      = "team"
+)
 
 // Mailer writes and sends the notices.
 type Mailer interface {
@@ -50,9 +60,17 @@ type (
 // execution erased (each erased once, so told once); nothing when it erased
 // none. A full erasure is told even with no artifacts: the profile goes
 // next, and the candidate's address with it.
+//
+// Each email is claimed in the store before it is sent (keyed by the
+// execution and the recipient), so a retry after a partial send (the
+// candidate's went out, the team's failed) sends only what is missing.
+// MessageIDs lists the emails this attempt sent.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if !consent.ValidID(in.CandidateID) {
 		return Output{}, workflow.Error(&consent.ValidationError{Field: "candidateId", Reason: "not an id"})
+	}
+	if in.Execution == "" {
+		return Output{}, workflow.Error(&consent.ValidationError{Field: "execution", Reason: "missing: the erasure execution's name"})
 	}
 	var kinds []consent.ArtifactKind
 	at := time.Time{}
@@ -80,20 +98,59 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, workflow.Error(err)
 	}
-	manage, err := managelink.New(ctx, h.Store, h.Policy, c, at)
-	if err != nil {
-		return Output{}, workflow.Error(err)
+	// The candidate's manage link is minted (which replaces the one mailed
+	// before) only for the email that carries it.
+	candidateMsg := func() (mail.Message, error) {
+		manage, err := managelink.New(ctx, h.Store, h.Policy, c, at)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		return h.Mail.Erased(c, kinds, in.Reason, in.Full, at, manage), nil
 	}
-	for _, msg := range []mail.Message{
-		h.Mail.Erased(c, kinds, in.Reason, in.Full, at, manage),
-		h.Mail.ErasureNotice(h.Team, c.ID, h.Base+"/console/candidates/"+c.ID, kinds, in.Reason, in.Full, at),
-	} {
-		id, err := h.Mail.Send(ctx, msg)
+	teamMsg := func() (mail.Message, error) {
+		return h.Mail.ErasureNotice(h.Team, c.ID, h.Base+"/console/candidates/"+c.ID, kinds, in.Reason, in.Full, at), nil
+	}
+	for _, n := range []struct {
+		role string
+		msg  func() (mail.Message, error)
+	}{{toCandidate, candidateMsg}, {toTeam, teamMsg}} {
+		id, err := h.sendOnce(ctx, in, n.role, n.msg)
 		if err != nil {
 			return Output{}, workflow.Error(err)
 		}
-		out.MessageIDs = append(out.MessageIDs, id)
+		if id != "" {
+			out.MessageIDs = append(out.MessageIDs, id)
+		}
 	}
 	h.Log.InfoContext(ctx, "erasure notices sent", "candidateId", in.CandidateID, "artifacts", len(kinds), "full", in.Full)
 	return out, nil
+}
+
+// sendOnce sends the email to role unless an earlier attempt of this
+// execution claimed it, and records it as sent; "" when it sent nothing. A
+// failed send gives the claim up, so that the next attempt sends it.
+func (h *Handler) sendOnce(ctx context.Context, in Input, role string, msg func() (mail.Message, error)) (string, error) {
+	claimed, err := h.Store.ClaimNotice(ctx, in.CandidateID, in.Execution, role, h.Now())
+	if err != nil || !claimed {
+		if err == nil {
+			h.Log.InfoContext(ctx, "erasure notice sent before", "candidateId", in.CandidateID, "to", role)
+		}
+		return "", err
+	}
+	m, err := msg()
+	var id string
+	if err == nil {
+		id, err = h.Mail.Send(ctx, m)
+	}
+	if err != nil {
+		if rerr := h.Store.ReleaseNotice(ctx, in.CandidateID, in.Execution, role); rerr != nil {
+			h.Log.ErrorContext(ctx, "erasure notice neither sent nor released: a retry will not send it", "candidateId", in.CandidateID, "to", role, "error", rerr)
+		}
+		return "", err
+	}
+	if err := h.Store.NoticeSent(ctx, in.CandidateID, in.Execution, role, id, h.Now()); err != nil {
+		// Sent: the claim stands, so no retry sends it again.
+		h.Log.WarnContext(ctx, "erasure notice sent, its message id not recorded", "candidateId", in.CandidateID, "to", role, "error", err)
+	}
+	return id, nil
 }

@@ -213,12 +213,14 @@ func (h *Handler) compellingGrounds(ctx context.Context, r recruiter, id string,
 	return h.afterAction(ctx, r, id, res, http.StatusOK, "grounds")
 }
 
-// CVTypes are the CV formats the console offers, by label.
-var CVTypes = []struct{ Label, ContentType string }{
-	{"PDF", "application/pdf"},
-	{"Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-	{"OpenDocument (ODT)", "application/vnd.oasis.opendocument.text"},
-	{"Plain text", "text/plain"},
+// CVTypes are the CV formats the console offers, by label, with what the
+// upload form's file picker offers for each (its accept attribute).
+var CVTypes = []struct{ Label, ContentType, Accept string }{
+	{"PDF", "application/pdf", ".pdf,application/pdf"},
+	{"Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	{"OpenDocument (ODT)", "application/vnd.oasis.opendocument.text", ".odt,application/vnd.oasis.opendocument.text"},
+	{"Plain text", "text/plain", ".txt,text/plain"},
 }
 
 // prepareUpload asks the API route for a CV upload of the chosen type for
@@ -234,7 +236,7 @@ func (h *Handler) prepareUpload(ctx context.Context, r recruiter, id string, for
 	if err != nil {
 		return h.failed(ctx, r, err)
 	}
-	v := uploadPage{Recruiter: r, Candidate: c}
+	v := uploadPage{Recruiter: r, Candidate: c, MaxMB: consent.MaxCVSize >> 20}
 	for _, a := range apps {
 		if a.ID == form.Get("application") {
 			v.Position = a.Position
@@ -242,7 +244,7 @@ func (h *Handler) prepareUpload(ctx context.Context, r recruiter, id string, for
 	}
 	for _, t := range CVTypes {
 		if t.ContentType == form.Get("contentType") {
-			v.Type = t.Label
+			v.Type, v.Accept = t.Label, t.Accept
 		}
 	}
 	res, raw, err := h.API.Send(ctx, r.token, http.MethodPost, "/api/candidates/"+id+"/documents", "", map[string]any{

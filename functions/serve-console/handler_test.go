@@ -631,7 +631,8 @@ func TestACVUploadFormPostsStraightToStorage(t *testing.T) {
 	res := f.do(t, "POST", "/console/candidates/"+id+"/documents", "",
 		url.Values{"csrf": {csrfToken(token)}, "application": {appID}, "contentType": {"application/pdf"}}.Encode(), session())
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `action="https://storage.example/consentflow-cvs"`) ||
-		!strings.Contains(res.Body, `name="policy" value="P"`) || !strings.Contains(res.Body, `type="file"`) {
+		!strings.Contains(res.Body, `name="policy" value="P"`) || !strings.Contains(res.Body, `type="file" accept=".pdf,application/pdf"`) ||
+		!strings.Contains(res.Body, "Only a PDF file of at most 20 MB") {
 		t.Fatalf("upload page: %d\n%s", res.StatusCode, res.Body)
 	}
 	if csp := res.Headers["Content-Security-Policy"]; !strings.Contains(csp, "form-action https://storage.example 'self'") {

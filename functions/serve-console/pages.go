@@ -148,6 +148,8 @@ type uploadPage struct {
 	Candidate consent.Candidate
 	Position  string
 	Type      string
+	Accept    string // the file picker's filter for Type
+	MaxMB     int64
 	Upload    upload.Form
 }
 

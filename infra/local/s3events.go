@@ -110,7 +110,20 @@ func (e *objectEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // success_action_redirect included (which the S3 stand-in ignores): after
 // a successful upload the browser is sent, 303, to that URL with the
 // bucket, key and ETag in its query.
+//
+// Unlike the S3 stand-in, it also holds the upload to its signed policy
+// (checkPostPolicy) and answers a refusal with S3's own XML error, which is
+// what a browser then shows.
 func (e *objectEvents) servePost(w http.ResponseWriter, r *http.Request, bucket string) {
+	const inMemory = 24 << 20 // as the S3 stand-in parses it
+	if err := r.ParseMultipartForm(inMemory); err != nil {
+		r.MultipartForm = nil
+	}
+	if refused := checkPostPolicy(r.MultipartForm, bucket, time.Now()); refused != nil {
+		refused.RequestID = rand.Text()
+		refused.write(w)
+		return
+	}
 	buf := httptest.NewRecorder()
 	e.s3.ServeHTTP(buf, r)
 	res := buf.Result()
@@ -154,7 +167,14 @@ func (e *objectEvents) servePost(w http.ResponseWriter, r *http.Request, bucket 
 func created(r *http.Request) (bucket, key, reason string) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ = strings.Cut(path, "/")
+	// The SDKs name the operation in x-id, and a presigned URL carries its
+	// signature in X-Amz-* parameters: neither makes it another operation.
 	q := r.URL.Query()
+	for k := range q {
+		if k == "x-id" || strings.HasPrefix(k, "X-Amz-") {
+			q.Del(k)
+		}
+	}
 	switch {
 	case r.Method == http.MethodPut && key != "" && len(q) == 0 && r.Header.Get("X-Amz-Copy-Source") != "":
 		return bucket, key, "CopyObject"

@@ -92,6 +92,7 @@ func TestStoredAttributeNames(t *testing.T) {
 		"receipt owed": &owedItem{},
 		"join link":    &joinLinkItem{},
 		"interview":    &interviewItem{},
+		"notice":       &noticeItem{},
 	}
 	data := map[string]bool{"retentionDays": true}
 	var b strings.Builder

@@ -72,6 +72,9 @@ type RecordErasureFailureOutput struct {
 // SendErasureNoticeInput is send-erasure-notice's input: the results of
 // the artifacts' erasures.
 type SendErasureNoticeInput struct {
+	// Execution is the erasure execution's name ($$.Execution.Name): each
+	// of its emails is sent at most once, however often the step is tried.
+	Execution   string          `json:"execution"`
 	CandidateID string          `json:"candidateId"`
 	Reason      string          `json:"reason"`
 	Full        bool            `json:"full"`
