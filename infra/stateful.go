@@ -1,6 +1,9 @@
 package main
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -32,8 +35,10 @@ type StatefulStackProps struct {
 // every resource in it is retained when the stack is deleted or an update
 // removes it. A failed first create removes what it created
 // (DeletionPolicy RetainExceptOnCreate), so a retry does not collide with
-// leftovers; the table and the user pool, under deletion protection, are
-// retained even then (their names are generated: no collision).
+// leftovers. The tables and the user pool, under deletion protection, are
+// retained even then; they are created last, one after the other, so that
+// only a failure of one of them can leave the others behind (their names
+// are generated: no collision).
 type StatefulStack struct {
 	Stack awscdk.Stack
 	Key   awskms.Key
@@ -170,7 +175,36 @@ func NewStatefulStack(scope constructs.Construct, id string, props *StatefulStac
 	s.UserPool, s.UserPoolClient = recruiterPool(stack, props.Config)
 	s.Secrets = newSecrets(stack, props.App)
 	s.SigningKeys = newSigningKeys(stack, props.App)
+	last := []constructs.IConstruct{s.Audit, s.Table}
+	if pool, ok := s.UserPool.(awscognito.UserPool); ok {
+		last = append([]constructs.IConstruct{pool}, last...)
+	}
+	createLast(stack, last...)
 	return s
+}
+
+// createLast has CloudFormation create the given constructs' resources
+// after every other resource of the stack, each construct's after the one
+// before. They are the resources a rollback cannot delete (deletion
+// protection), so a first create that fails anywhere else rolls back before
+// any of them exists, and one that fails on them leaves behind only those
+// created before it.
+func createLast(stack awscdk.Stack, last ...constructs.IConstruct) {
+	under := func(r constructs.IConstruct, c constructs.IConstruct) bool {
+		p, q := *r.Node().Path(), *c.Node().Path()
+		return p == q || strings.HasPrefix(p, q+"/")
+	}
+	first := last[0].Node().DefaultChild().(awscdk.CfnResource)
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		r, ok := c.(awscdk.CfnResource)
+		if !ok || slices.ContainsFunc(last, func(l constructs.IConstruct) bool { return under(r, l) }) {
+			continue
+		}
+		first.AddDependency(r)
+	}
+	for i := 1; i < len(last); i++ {
+		last[i].Node().DefaultChild().(awscdk.CfnResource).AddDependency(last[i-1].Node().DefaultChild().(awscdk.CfnResource))
+	}
 }
 
 // recruiterPool creates the recruiters' user pool, or imports the one the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,104 @@ func TestStatefulStackIsRetained(t *testing.T) {
 		"AWS::Logs::LogGroup": "RetainExceptOnCreate",
 		"AWS::KMS::Key":       "RetainExceptOnCreate",
 	})
+}
+
+// The resources a rollback cannot delete (DeletionPolicy Retain) are
+// created after every other resource of the stateful stack, one after the
+// other: a first create that fails anywhere else rolls back completely.
+func TestRetainedResourcesAreCreatedLast(t *testing.T) {
+	s := synthDefault(t)
+	resources := (*s.stateful.ToJSON())["Resources"].(map[string]any)
+	deps := map[string][]string{} // logical id -> ids it depends on directly
+	for id, r := range resources {
+		res := r.(map[string]any)
+		if d, ok := res["DependsOn"].([]any); ok {
+			for _, x := range d {
+				deps[id] = append(deps[id], x.(string))
+			}
+		}
+		walkRefs(res["Properties"], func(ref string) {
+			if _, ok := resources[ref]; ok {
+				deps[id] = append(deps[id], ref)
+			}
+		})
+	}
+	after := func(id, other string) bool { // id is created after other
+		seen := map[string]bool{}
+		var visit func(string) bool
+		visit = func(x string) bool {
+			if seen[x] {
+				return false
+			}
+			seen[x] = true
+			for _, d := range deps[x] {
+				if d == other || visit(d) {
+					return true
+				}
+			}
+			return false
+		}
+		return visit(id)
+	}
+	var retained []string
+	for id, r := range resources {
+		if r.(map[string]any)["DeletionPolicy"] == "Retain" {
+			retained = append(retained, id)
+		}
+	}
+	// Order the retained resources by their dependencies: they must form
+	// a chain, each created after the one before.
+	slices.SortFunc(retained, func(a, b string) int {
+		switch {
+		case after(a, b):
+			return 1
+		case after(b, a):
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	if len(retained) != 3 {
+		t.Fatalf("retained resources %v, want the user pool and the two tables", retained)
+	}
+	for i := 1; i < len(retained); i++ {
+		if !after(retained[i], retained[i-1]) {
+			t.Errorf("%s is not created after %s", retained[i], retained[i-1])
+		}
+	}
+	first := retained[0]
+	for id := range resources {
+		if slices.Contains(retained, id) || after(id, first) {
+			continue // a retained resource, or one that needs it (the pool's client)
+		}
+		if !after(first, id) {
+			t.Errorf("%s (%s) may be created after the retained %s", id, resources[id].(map[string]any)["Type"], first)
+		}
+	}
+}
+
+// walkRefs calls ref with every logical id a template value refers to (Ref,
+// Fn::GetAtt).
+func walkRefs(v any, ref func(string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			switch k {
+			case "Ref":
+				if s, ok := x.(string); ok {
+					ref(s)
+				}
+			case "Fn::GetAtt":
+				if a, ok := x.([]any); ok && len(a) > 0 {
+					ref(a[0].(string))
+				}
+			}
+			walkRefs(x, ref)
+		}
+	case []any:
+		for _, x := range v {
+			walkRefs(x, ref)
+		}
+	}
 }
 
 // checkRetained checks the DeletionPolicy of every resource of each type

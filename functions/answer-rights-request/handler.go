@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
@@ -75,8 +74,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if err := httpapi.DecodeJSON(req, &in); err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
-	if utf8.RuneCountInString(in.Reason) > MaxReason || !utf8.ValidString(in.Reason) {
-		return httpapi.Error(ctx, h.Log, &consent.ValidationError{Field: "reason", Reason: "a reason is text of at most 1000 characters"}), nil
+	if err := consent.CheckText("reason", in.Reason, MaxReason); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	now := h.Now().UTC()

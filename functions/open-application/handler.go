@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
@@ -39,8 +38,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	position := strings.TrimSpace(in.Position)
-	if position == "" || utf8.RuneCountInString(position) > 200 {
-		return httpapi.Error(ctx, h.Log, &consent.ValidationError{Field: "position", Reason: "a position of 1 to 200 characters is required"}), nil
+	if err := consent.CheckLine("position", position, 200); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	app := consent.Application{ID: consent.NewID(), CandidateID: candidateID, Position: position, Status: consent.ApplicationOpen, OpenedAt: h.Now().UTC()}
 	if err := h.Store.OpenApplication(ctx, app, recruiter); err != nil {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/httpapi"
@@ -69,8 +68,8 @@ func (h *Handler) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	if err != nil {
 		return httpapi.Error(ctx, h.Log, err), nil
 	}
-	if utf8.RuneCountInString(in.Note) > MaxNote || !utf8.ValidString(in.Note) {
-		return httpapi.Error(ctx, h.Log, &consent.ValidationError{Field: "note", Reason: "a note is text of at most 1000 characters"}), nil
+	if err := consent.CheckText("note", in.Note, MaxNote); err != nil {
+		return httpapi.Error(ctx, h.Log, err), nil
 	}
 	w, err := h.Store.Withdraw(ctx, candidateID, purpose, channel, in.Note, recruiter, h.Now())
 	if err != nil {

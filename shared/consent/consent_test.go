@@ -382,3 +382,43 @@ func TestChainDetectsTampering(t *testing.T) {
 		t.Fatalf("removed tail: %+v, want broken at 3", v)
 	}
 }
+
+// Text that others are shown (positions, notes, reasons) is refused when it
+// could not be shown as typed or could change what surrounds it; free text
+// may span lines.
+func TestCheckLineAndText(t *testing.T) {
+	for _, tt := range []struct {
+		name, s    string
+		line, text bool // accepted by CheckLine, by CheckText
+	}{
+		{"plain", "Backend engineer", true, true},
+		{"accents and scripts", "Ingénieure logiciel / 软件工程师", true, true},
+		{"implicit bidi mark", "מהנדס\u200f 2", true, true},
+		{"empty", "", false, true},
+		{"blank", " \u200b ", false, true},
+		{"two lines", "first\r\nsecond", false, true},
+		{"tab", "a\tb", false, true},
+		{"escape", "a\x1b[2Jb", false, false},
+		{"NUL", "a\x00b", false, false},
+		{"bidi override", "a\u202eexe.pdf", false, false},
+		{"bidi isolate", "a\u2066b\u2069", false, false},
+		{"line separator", "a\u2028b", false, false},
+		{"broken UTF-8", "a\xffb", false, false},
+		{"replacement character", "a\ufffdb", false, false},
+		{"too long", strings.Repeat("a", 201), false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			check := func(what string, err error, ok bool) {
+				if (err == nil) != ok {
+					t.Errorf("%s(%q) = %v, want accepted %v", what, tt.s, err, ok)
+				}
+				var v *ValidationError
+				if err != nil && (!errors.As(err, &v) || v.Field != "position" || v.Reason == "") {
+					t.Errorf("%s(%q) = %#v, want a ValidationError naming the field", what, tt.s, err)
+				}
+			}
+			check("CheckLine", CheckLine("position", tt.s, 200), tt.line)
+			check("CheckText", CheckText("position", tt.s, 200), tt.text)
+		})
+	}
+}

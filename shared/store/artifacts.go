@@ -501,6 +501,12 @@ const (
 	RemoveContentType  = "content_type_mismatch"
 	RemoveAlreadyThere = "already_uploaded"
 	RemoveNotAllowed   = "artifact_not_open_for_upload"
+	// RemoveNoBasis: the authorization is open but nothing covers the
+	// artifact any more (its consent was withdrawn, say): it is due, and
+	// what arrives for it is not kept.
+	RemoveNoBasis = "no_legal_basis"
+	// RemoveErased: the candidate's erasure was asked for, or is done.
+	RemoveErased = "candidate_erased"
 )
 
 // RegisterUpload matches an arrived object with its authorization. A match
@@ -514,8 +520,11 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 		return Arrival{Reason: RemoveUnknownKey}, nil
 	}
 	if _, err := s.Candidate(ctx, candidateID); err != nil {
-		if errors.As(err, new(*consent.NotFoundError)) {
+		switch {
+		case errors.As(err, new(*consent.NotFoundError)):
 			return Arrival{Reason: RemoveUnknownKey}, nil
+		case errors.As(err, new(*consent.GoneError)):
+			return s.erasedArrival(ctx, candidateID, artifactID)
 		}
 		return Arrival{}, err
 	}
@@ -541,6 +550,8 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 			arr.Reason = RemoveNotAllowed
 		case obj.At.After(it.UploadExpires):
 			arr.Reason = RemoveExpired
+		case it.DeleteBy != nil && !obj.At.Before(*it.DeleteBy):
+			arr.Reason = RemoveNoBasis
 		case it.DeclaredSize > 0 && obj.Size > it.DeclaredSize:
 			arr.Reason = RemoveTooLarge
 		case it.ContentType != "" && !sameMediaType(obj.ContentType, it.ContentType):
@@ -568,7 +579,27 @@ func (s *Store) RegisterUpload(ctx context.Context, obj Object, bucketKind map[s
 			ApplicationID: it.ApplicationID, ObjectKey: obj.Key, VersionIDs: []string{obj.VersionID}, DeleteBy: arr.Artifact.DeleteBy})
 		return nil
 	})
+	if errors.As(err, new(*consent.GoneError)) {
+		return s.erasedArrival(ctx, candidateID, artifactID)
+	}
 	return arr, err
+}
+
+// erasedArrival is what arrived for a candidate whose erasure was asked
+// for, or is done: nothing new is kept, and the removal is logged with the
+// bucket's (the candidate's trail takes no more events). A version
+// registered before stays for the erasure to delete and record.
+func (s *Store) erasedArrival(ctx context.Context, candidateID, artifactID string) (Arrival, error) {
+	arr := Arrival{Reason: RemoveErased}
+	var it artifactItem
+	found, err := s.get(ctx, candidatePK(candidateID), artifactSK(artifactID), &it)
+	if err != nil {
+		return Arrival{}, err
+	}
+	if found {
+		arr.Artifact = it.artifact()
+	}
+	return arr, nil
 }
 
 func sameMediaType(got, want string) bool {

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -8,39 +9,61 @@ import (
 )
 
 // checkName refuses names that could not be shown as they were typed, or
-// that could change what an email or a page around them says: broken UTF-8,
-// control characters (a CR/LF would put a line of the attacker's choosing
-// into an email, an ESC drives terminals), bidirectional overrides and
-// isolates (they reorder the text that follows), line separators, and names
-// with nothing visible in them.
-func checkName(name string) error {
-	invalid := func(reason string) error { return &ValidationError{Field: "name", Reason: reason} }
-	switch {
-	case name == "":
-		return invalid("a name is required")
-	case !utf8.ValidString(name):
-		return invalid("the name is not valid UTF-8")
-	case utf8.RuneCountInString(name) > 200:
-		return invalid("a name is at most 200 characters")
+// that could change what an email or a page around them says (see
+// CheckLine).
+func checkName(name string) error { return CheckLine("name", name, 200) }
+
+// CheckLine checks one line of text that someone typed and others are
+// shown, in pages and emails (a name, a position). It refuses what could
+// not be shown as it was typed, or could change what the text around it
+// says: broken UTF-8, control characters (a CR/LF would put a line of the
+// sender's choosing into an email, an ESC drives terminals), bidirectional
+// overrides and isolates (they reorder the text that follows), line
+// separators, and text with nothing visible in it. field names the input
+// in the error.
+func CheckLine(field, s string, max int) error {
+	if s == "" {
+		return &ValidationError{Field: field, Reason: "a " + field + " is required"}
 	}
-	visible := false
-	for _, r := range name {
-		switch {
-		case r == utf8.RuneError:
-			return invalid("the name holds U+FFFD, the mark of text whose encoding was broken; send it as UTF-8")
-		case unicode.IsControl(r):
-			return invalid("a name may not hold control characters (line breaks, tabs, escapes)")
-		case bidiControl(r):
-			return invalid("a name may not hold bidirectional override or isolate characters")
-		case r == '\u2028' || r == '\u2029':
-			return invalid("a name may not hold line or paragraph separators")
-		case invisible(r):
-		case unicode.IsLetter(r) || unicode.IsNumber(r):
-			visible = true
+	if err := checkText(field, s, max, false); err != nil {
+		return err
+	}
+	for _, r := range s {
+		if !invisible(r) && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
+			return nil
 		}
 	}
-	if !visible {
-		return invalid("a name needs at least one visible letter")
+	return &ValidationError{Field: field, Reason: "a " + field + " needs at least one visible letter"}
+}
+
+// CheckText checks free text of one or more lines that others are shown (a
+// note, a reason): as CheckLine, except that it may be empty or blank and
+// may hold line breaks and tabs.
+func CheckText(field, s string, max int) error { return checkText(field, s, max, true) }
+
+func checkText(field, s string, max int, lines bool) error {
+	invalid := func(reason string) error { return &ValidationError{Field: field, Reason: reason} }
+	switch {
+	case !utf8.ValidString(s):
+		return invalid("the " + field + " is not valid UTF-8")
+	case utf8.RuneCountInString(s) > max:
+		return invalid(fmt.Sprintf("a %s is at most %d characters", field, max))
+	}
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			return invalid("the " + field + " holds U+FFFD, the mark of text whose encoding was broken; send it as UTF-8")
+		case lines && (r == '\n' || r == '\r' || r == '\t'):
+		case unicode.IsControl(r):
+			if lines {
+				return invalid("a " + field + " may not hold control characters other than line breaks and tabs")
+			}
+			return invalid("a " + field + " may not hold control characters (line breaks, tabs, escapes)")
+		case bidiControl(r):
+			return invalid("a " + field + " may not hold bidirectional override or isolate characters")
+		case r == '\u2028' || r == '\u2029':
+			return invalid("a " + field + " may not hold line or paragraph separators")
+		}
 	}
 	return nil
 }
