@@ -93,7 +93,7 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 			HttpApi:     s.API,
 			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(r.Path), awsapigatewayv2.HttpMethod(strings.ToUpper(r.Method))),
 			Integration: integration,
-			Authorizer:  routeAuthorizer(r, authorizer),
+			Authorizer:  s.routeAuthorizer(app, r, authorizer),
 		})
 		s.Routes[r.Key()] = route
 		if r.Auth == topology.Public {
@@ -121,9 +121,15 @@ func (s *StatelessStack) addRoutes(app topology.Application, pool awscognito.IUs
 	return nil
 }
 
-func routeAuthorizer(r topology.Route, recruiter awsapigatewayv2.IHttpRouteAuthorizer) awsapigatewayv2.IHttpRouteAuthorizer {
-	if r.Auth == topology.Recruiter {
+// routeAuthorizer is a route's authorizer: the recruiters' JWT authorizer,
+// the edge's origin authorizer for the public routes the edge serves (when
+// there is an edge), none for other public routes.
+func (s *StatelessStack) routeAuthorizer(app topology.Application, r topology.Route, recruiter awsapigatewayv2.IHttpRouteAuthorizer) awsapigatewayv2.IHttpRouteAuthorizer {
+	switch {
+	case r.Auth == topology.Recruiter:
 		return recruiter
+	case s.edgeAuthorizer != nil && strings.HasPrefix(r.Path, app.Edge.PathPrefix):
+		return s.edgeAuthorizer
 	}
 	return awsapigatewayv2.NewHttpNoneAuthorizer()
 }

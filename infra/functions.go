@@ -71,7 +71,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 			}
 			env[name] = jsii.String(v)
 		case topology.SecretArn:
-			sec, ok := s.stateful.Secrets[ref.Name]
+			sec, ok := s.secret(ref.Name)
 			if !ok {
 				return nil, fmt.Errorf("function %s: %s: unknown secret %q", f.Name, name, ref.Name)
 			}
@@ -124,7 +124,7 @@ func (s *StatelessStack) newFunction(f topology.Function, cfg Config) (awslambda
 		s.Mail.grantSend(fn)
 	}
 	for _, name := range f.ReadsSecrets {
-		sec, ok := s.stateful.Secrets[name]
+		sec, ok := s.secret(name)
 		if !ok {
 			return nil, fmt.Errorf("function %s: reads unknown secret %q", f.Name, name)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -55,6 +56,14 @@ type StatelessStack struct {
 	// publicRateLimitPerIp is set; nil otherwise.
 	CandidateEdge   awscloudfront.Distribution
 	CandidateWebACL awswafv2.CfnWebACL
+	// EdgeSecret is the value of the origin header CloudFront sends the
+	// candidate routes, with the edge; nil otherwise.
+	EdgeSecret awssecretsmanager.Secret
+
+	// edgeAuthorizer is the candidate routes' authorizer, with the edge;
+	// edgeSecretName is the topology's name of EdgeSecret.
+	edgeAuthorizer awsapigatewayv2.IHttpRouteAuthorizer
+	edgeSecretName string
 
 	publicRouteKeys []string // "GET /c/{token}", ...
 }
@@ -79,7 +88,9 @@ func NewStatelessStack(scope constructs.Construct, id string, props *StatelessSt
 	s.Mail = props.Stateful.Mail
 	s.newAPI(props.App, props.Config)
 	if props.Config.PublicRateLimitPerIP > 0 {
-		s.newCandidateEdge(props.Config)
+		if err := s.newCandidateEdge(props.App, props.Config); err != nil {
+			return nil, err
+		}
 	}
 	s.newAlarmTopic(props.Config)
 	s.SignIn = s.newSignIn(props.Stateful.UserPool, props.Config)

@@ -45,6 +45,16 @@ const (
 	NetworkHashSecret = "network-hash-key"
 	// ReceiptKey signs consent receipts.
 	ReceiptKey = "receipts"
+
+	// CandidatePathPrefix is where every candidate route lives ("/c/{token}"),
+	// the routes the candidate edge serves.
+	CandidatePathPrefix = "/c/"
+	// EdgeOriginHeader carries EdgeOriginSecret from CloudFront to the API.
+	EdgeOriginHeader = "x-consentflow-edge"
+	// EdgeOriginSecret is the value CloudFront sends the API in
+	// EdgeOriginHeader, which EdgeAuthorizer checks.
+	EdgeOriginSecret = "edge-origin"
+	EdgeAuthorizer   = "verify-edge-origin"
 )
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
@@ -160,6 +170,19 @@ var App = Application{
 	// Deployment secrets (generated; never set by hand).
 	Secrets: []Secret{
 		{Name: NetworkHashSecret, Description: "Key of the keyed hash of candidates' client networks in audit events"},
+	},
+	// With the candidate edge on (AWS only), the candidate routes answer
+	// only requests that came through CloudFront.
+	Edge: Edge{
+		PathPrefix: CandidatePathPrefix,
+		Header:     EdgeOriginHeader,
+		Secret:     Secret{Name: EdgeOriginSecret, Description: "Value of the header CloudFront sends the candidate routes, which their authorizer checks"},
+		Authorizer: Function{
+			Name:         EdgeAuthorizer,
+			Description:  "Lets only requests that came through CloudFront (the origin header) reach the candidate routes",
+			Env:          map[string]Ref{"EDGE_SECRET_ARN": {Kind: SecretArn, Name: EdgeOriginSecret}},
+			ReadsSecrets: []string{EdgeOriginSecret},
+		},
 	},
 	Functions: []Function{
 		{

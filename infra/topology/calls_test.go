@@ -39,7 +39,7 @@ func TestFunctionGrantsAreExactlyTheCallsItsCodeMakes(t *testing.T) {
 		t.Skip("loads and analyses every function (a few seconds)")
 	}
 	calls := analyseCalls(t)
-	for _, f := range App.Functions {
+	for _, f := range App.EveryFunction() {
 		got, ok := calls[f.Name]
 		if !ok {
 			t.Errorf("function %s: its package was not analysed", f.Name)

@@ -7,6 +7,7 @@
 package topology
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -313,9 +314,31 @@ type Application struct {
 	Secrets   []Secret
 	// SigningKeys sign what candidates keep (receipts).
 	SigningKeys []SigningKey
+	// Edge is what a deployment adds only in AWS, with the candidate edge
+	// on: it is in neither Functions nor Secrets.
+	Edge Edge
 	// Schedules run a function or start a workflow on a timetable
 	// (EventBridge Scheduler in AWS, the clock in the local cloud).
 	Schedules []Schedule
+}
+
+// Edge is what exists only when a deployment puts the candidate edge
+// (CloudFront and a WAF web ACL, the CDK context publicRateLimitPerIp) in
+// front of the routes under PathPrefix: CloudFront sends Header with the
+// value of Secret to the API, and Authorizer, the HTTP API's Lambda
+// authorizer of those routes, refuses requests without it, so that the
+// API's own URL cannot bypass the edge. Without the edge none of it exists:
+// the local cloud, which has no edge, neither generates the secret nor
+// runs the authorizer, and its routes answer without the header.
+type Edge struct {
+	PathPrefix string
+	// Header is the origin header's name, in lower case as API Gateway
+	// passes headers (and names identity sources).
+	Header string
+	// Secret is a credential between CloudFront and the authorizer, not a
+	// key of stored data: it exists and goes with the edge.
+	Secret     Secret
+	Authorizer Function
 }
 
 // ScheduledTime is the placeholder that EventBridge Scheduler replaces, in
@@ -366,6 +389,16 @@ func (s Schedule) Every() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(v) * d, true
+}
+
+// EveryFunction lists Functions and the edge's authorizer: every function
+// with source under functions/, whichever target defines it.
+func (a Application) EveryFunction() []Function {
+	out := append([]Function{}, a.Functions...)
+	if a.Edge.Authorizer.Name != "" {
+		out = append(out, a.Edge.Authorizer)
+	}
+	return out
 }
 
 // Function returns the function named name.
@@ -424,8 +457,11 @@ func (a Application) Validate() error {
 		}
 		keys[k.Name] = true
 	}
+	if err := a.validateEdge(secrets); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
-	for _, f := range a.Functions {
+	for _, f := range a.EveryFunction() {
 		if seen[f.Name] {
 			return fmt.Errorf("function %s defined twice", f.Name)
 		}
@@ -461,6 +497,9 @@ func (a Application) Validate() error {
 		for _, s := range f.ReadsSecrets {
 			if !secrets[s] {
 				return fmt.Errorf("function %s: reads unknown secret %q", f.Name, s)
+			}
+			if s == a.Edge.Secret.Name && f.Name != a.Edge.Authorizer.Name {
+				return fmt.Errorf("function %s: reads the edge's secret %q, which only the edge's authorizer may read", f.Name, s)
 			}
 		}
 		switch f.Audit {
@@ -531,6 +570,9 @@ func (a Application) Validate() error {
 	}
 	routes := map[string]bool{}
 	for _, r := range a.Routes {
+		if r.Function == a.Edge.Authorizer.Name && r.Function != "" {
+			return fmt.Errorf("route %s: the edge's authorizer serves no route", r.Key())
+		}
 		if routes[r.Key()] {
 			return fmt.Errorf("route %s defined twice", r.Key())
 		}
@@ -539,5 +581,29 @@ func (a Application) Validate() error {
 			return fmt.Errorf("route %s: unknown function %q", r.Key(), r.Function)
 		}
 	}
+	return nil
+}
+
+// validateEdge checks that the edge, if there is one, is whole, and adds its
+// secret to secrets.
+func (a Application) validateEdge(secrets map[string]bool) error {
+	e := a.Edge
+	if e.PathPrefix == "" && e.Header == "" && e.Secret.Name == "" && e.Authorizer.Name == "" {
+		return nil
+	}
+	switch {
+	case !strings.HasPrefix(e.PathPrefix, "/") || !strings.HasSuffix(e.PathPrefix, "/"):
+		return fmt.Errorf("edge: path prefix %q must start and end with /", e.PathPrefix)
+	case e.Header == "" || e.Header != strings.ToLower(e.Header):
+		return fmt.Errorf("edge: header %q must be a lower-case name", e.Header)
+	case e.Secret.Name == "" || secrets[e.Secret.Name]:
+		return fmt.Errorf("edge: secret %q must be named, and not be one of Secrets", e.Secret.Name)
+	case e.Authorizer.Name == "":
+		return errors.New("edge: no authorizer")
+	}
+	if _, ok := a.Function(e.Authorizer.Name); ok {
+		return fmt.Errorf("edge: authorizer %s is also one of Functions", e.Authorizer.Name)
+	}
+	secrets[e.Secret.Name] = true
 	return nil
 }

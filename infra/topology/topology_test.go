@@ -15,7 +15,7 @@ func TestAppIsConsistent(t *testing.T) {
 
 func TestEveryFunctionAndWorkflowHasItsSource(t *testing.T) {
 	root := filepath.Join("..", "..")
-	for _, f := range App.Functions {
+	for _, f := range App.EveryFunction() {
 		if _, err := os.Stat(filepath.Join(root, "functions", f.Name, "main.go")); err != nil {
 			t.Errorf("function %s: %v", f.Name, err)
 		}
@@ -60,5 +60,43 @@ func TestScheduleRatesAndTargets(t *testing.T) {
 	bad.Schedules = []Schedule{{Name: "x", Function: "redrive-consent-requests", Expression: "every day"}}
 	if bad.Validate() == nil {
 		t.Error("a schedule with a bad expression validated")
+	}
+}
+
+// The edge's secret is read by its authorizer alone, is no stateful secret,
+// and its authorizer serves no route and is none of Functions.
+func TestTheEdgeSecretIsTheAuthorizersAlone(t *testing.T) {
+	withFunctions := func(fs []Function) Application {
+		a := App
+		a.Functions = fs
+		return a
+	}
+	reader := App.Functions[0]
+	reader.ReadsSecrets = []string{EdgeOriginSecret}
+	bad := map[string]Application{
+		"another function reads it":         withFunctions(append([]Function{reader}, App.Functions[1:]...)),
+		"the authorizer is also a function": withFunctions(append(append([]Function{}, App.Functions...), App.Edge.Authorizer)),
+	}
+	stateful := App
+	stateful.Secrets = append(append([]Secret{}, App.Secrets...), App.Edge.Secret)
+	bad["it is also a stateful secret"] = stateful
+	routed := App
+	routed.Routes = append(append([]Route{}, App.Routes...), Route{Method: "GET", Path: "/x", Function: EdgeAuthorizer, Auth: Public})
+	bad["the authorizer serves a route"] = routed
+	upper := App
+	upper.Edge.Header = "X-Consentflow-Edge"
+	bad["the header is not lower case"] = upper
+	for what, a := range bad {
+		if a.Validate() == nil {
+			t.Errorf("%s: the topology validated", what)
+		}
+	}
+	none := App
+	none.Edge = Edge{}
+	if err := none.Validate(); err != nil {
+		t.Errorf("no edge: %v", err)
+	}
+	if got := len(App.EveryFunction()); got != len(App.Functions)+1 {
+		t.Errorf("EveryFunction: %d functions, want Functions and the authorizer", got)
 	}
 }

@@ -84,7 +84,7 @@ func Error(ctx context.Context, log *slog.Logger, err error) Response {
 	)
 	switch {
 	case errors.As(err, &bad):
-		return ProblemResponse(Problem{Type: ProblemType(bad.Slug), Title: bad.Title, Status: bad.Status, Detail: bad.Detail})
+		return ProblemResponse(bad.Problem())
 	case errors.As(err, &invalid):
 		return ProblemResponse(Problem{Type: ProblemType("invalid-input"), Title: "Invalid input", Status: http.StatusUnprocessableEntity, Detail: invalid.Reason, Field: invalid.Field})
 	case errors.As(err, &notFound):
@@ -131,6 +131,11 @@ type BadRequestError struct {
 
 func (e *BadRequestError) Error() string { return e.Title + ": " + e.Detail }
 
+// Problem is the problem detail the error is answered with.
+func (e *BadRequestError) Problem() Problem {
+	return Problem{Type: ProblemType(e.Slug), Title: e.Title, Status: e.Status, Detail: e.Detail}
+}
+
 // Body returns the request body, decoded from base64 when API Gateway encoded it.
 func Body(req Request) ([]byte, error) {
 	if !req.IsBase64Encoded {
@@ -170,8 +175,9 @@ func UnsupportedMediaType(want string) *BadRequestError {
 		Detail: "send the body with Content-Type: " + want}
 }
 
-// tooLarge is the 413 for a body over limit bytes.
-func tooLarge(limit int) *BadRequestError {
+// TooLarge is the 413 for a body over limit bytes: the functions' answer,
+// and the candidate edge's (its web ACL answers the same problem).
+func TooLarge(limit int) *BadRequestError {
 	return &BadRequestError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Title: "Body too large", Detail: fmt.Sprintf("the body is larger than %d bytes", limit)}
 }
 
@@ -179,14 +185,14 @@ func tooLarge(limit int) *BadRequestError {
 // than limit bytes (checked before a base64 body is decoded).
 func limitedBody(req Request, limit int) ([]byte, error) {
 	if req.IsBase64Encoded && base64.StdEncoding.DecodedLen(len(req.Body)) > limit+3 || !req.IsBase64Encoded && len(req.Body) > limit {
-		return nil, tooLarge(limit)
+		return nil, TooLarge(limit)
 	}
 	body, err := Body(req)
 	if err != nil {
 		return nil, err
 	}
 	if len(body) > limit {
-		return nil, tooLarge(limit)
+		return nil, TooLarge(limit)
 	}
 	return body, nil
 }
