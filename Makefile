@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -buildvcs=false
 
 CDK := npx --no-install cdk
 
-.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn chromium
+.PHONY: all dev test build build-local synth deploy destroy diff vet asl fuzz clean bench-sfn chromium dev-time
 
 all: test
 
@@ -95,6 +95,10 @@ deploy: node_modules/.package-lock.json build
 ## bench-sfn: the Step Functions engine and aws-local-stepfunctions side by side, one core (PAIRS=10 CORE=0).
 bench-sfn: node_modules/.package-lock.json
 	infra/local/stepfunctions/benchpair.sh
+
+## dev-time: how long `make dev` takes to be ready (run it in a fresh clone for the cold figure).
+dev-time:
+	infra/local/devtime.sh
 
 ## destroy: delete the stacks CDK_FLAGS names (credentials; the stateful one is protected, see README).
 destroy: node_modules/.package-lock.json build
