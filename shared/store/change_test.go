@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,5 +228,23 @@ func TestDataWrittenWithGoFieldNamesStaysReadable(t *testing.T) {
 	trail, err := s.AuditTrail(ctx, "OLD1")
 	if err != nil || !trail.Verification.Intact || trail.Verification.Unchained != 1 || trail.Verification.Events != 1 || trail.Events[1].RequestID != req.ID {
 		t.Fatalf("trail over old data: %+v %v", trail, err)
+	}
+	// Erasing the old profile leaves its name and email nowhere, under
+	// either name.
+	at := t0.Add(24 * time.Hour)
+	if _, err := s.RequestErasure(ctx, "OLD1", "candidate_request", "recruiter-1", "recruiter", at); err != nil {
+		t.Fatalf("request erasure: %v", err)
+	}
+	if done, err := s.EraseProfile(ctx, "OLD1", at.Add(time.Minute)); err != nil || !done {
+		t.Fatalf("erase profile: %v %v", done, err)
+	}
+	out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("consent")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		if j, _ := json.Marshal(it); strings.Contains(string(j), "ada@example.com") || strings.Contains(string(j), "Ada Lovelace") {
+			t.Fatalf("an erased profile written with Go field names still holds the candidate: %s", j)
+		}
 	}
 }

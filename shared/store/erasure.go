@@ -498,7 +498,9 @@ func (s *Store) EraseProfile(ctx context.Context, candidateID string, at time.Ti
 			}})
 		}
 		// In the version bump: one update of the profile per transaction.
-		tx.Profile(map[string]types.AttributeValue{"erasedAt": timeValue(at)}, "name", "email", "idempotencyKey", "listPk", "listSk", "manageHash")
+		// "Name" and "Email": a profile written before every attribute had
+		// an explicit name holds them under the Go field names.
+		tx.Profile(map[string]types.AttributeValue{"erasedAt": timeValue(at)}, "name", "email", "Name", "Email", "idempotencyKey", "listPk", "listSk", "manageHash")
 		tx.Add(types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(s.table),
 			Key:                       key(candidatePK(candidateID), erasureSK),
