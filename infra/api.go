@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -128,7 +129,7 @@ func (s *StatelessStack) routeAuthorizer(app topology.Application, r topology.Ro
 	switch {
 	case r.Auth == topology.Recruiter:
 		return recruiter
-	case s.edgeAuthorizer != nil && strings.HasPrefix(r.Path, app.Edge.PathPrefix):
+	case s.edgeAuthorizer != nil && slices.ContainsFunc(app.Edge.PathPrefixes, func(p string) bool { return strings.HasPrefix(r.Path, p) }):
 		return s.edgeAuthorizer
 	}
 	return awsapigatewayv2.NewHttpNoneAuthorizer()

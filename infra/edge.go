@@ -14,9 +14,6 @@ import (
 	"github.com/consentflow/consentflow/shared/httpapi"
 )
 
-// CandidatePathPrefix is where every candidate route lives ("/c/{token}").
-const CandidatePathPrefix = topology.CandidatePathPrefix
-
 // EdgeRegion is the only region where a CloudFront web ACL can be created.
 const EdgeRegion = "us-east-1"
 
@@ -64,13 +61,20 @@ func (s *StatelessStack) newCandidateEdge(app topology.Application, cfg Config) 
 			SampledRequestsEnabled: jsii.Bool(false),
 		}
 	}
-	candidatePaths := &awswafv2.CfnWebACL_StatementProperty{
-		ByteMatchStatement: &awswafv2.CfnWebACL_ByteMatchStatementProperty{
-			FieldToMatch:         &awswafv2.CfnWebACL_FieldToMatchProperty{UriPath: map[string]any{}},
-			PositionalConstraint: jsii.String("STARTS_WITH"),
-			SearchString:         jsii.String(app.Edge.PathPrefix),
-			TextTransformations:  &[]*awswafv2.CfnWebACL_TextTransformationProperty{{Priority: jsii.Number(0), Type: jsii.String("NONE")}},
-		},
+	var prefixes []*awswafv2.CfnWebACL_StatementProperty
+	for _, p := range app.Edge.PathPrefixes {
+		prefixes = append(prefixes, &awswafv2.CfnWebACL_StatementProperty{
+			ByteMatchStatement: &awswafv2.CfnWebACL_ByteMatchStatementProperty{
+				FieldToMatch:         &awswafv2.CfnWebACL_FieldToMatchProperty{UriPath: map[string]any{}},
+				PositionalConstraint: jsii.String("STARTS_WITH"),
+				SearchString:         jsii.String(p),
+				TextTransformations:  &[]*awswafv2.CfnWebACL_TextTransformationProperty{{Priority: jsii.Number(0), Type: jsii.String("NONE")}},
+			},
+		})
+	}
+	candidatePaths := prefixes[0]
+	if len(prefixes) > 1 { // WAF wants two statements or more in an Or
+		candidatePaths = &awswafv2.CfnWebACL_StatementProperty{OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: &prefixes}}
 	}
 	// WAF cannot send application/problem+json (its body types are plain
 	// text, HTML and JSON, and it refuses a content-type header): the body

@@ -27,8 +27,12 @@ func TestCandidateEdgeRateLimitsPerIP(t *testing.T) {
 			assertions.Match_ObjectLike(&map[string]any{
 				"Name":   "only-candidate-routes",
 				"Action": map[string]any{"Block": map[string]any{}},
+				// Every page a candidate's email links to passes: the consent,
+				// manage and join-time pages and the receipt check.
 				"Statement": map[string]any{"NotStatement": map[string]any{"Statement": map[string]any{
-					"ByteMatchStatement": assertions.Match_ObjectLike(&map[string]any{"SearchString": CandidatePathPrefix, "PositionalConstraint": "STARTS_WITH"}),
+					"OrStatement": map[string]any{"Statements": []any{
+						prefixMatch("/c/"), prefixMatch("/m/"), prefixMatch("/j/"), prefixMatch("/.well-known/"), prefixMatch("/receipts/"),
+					}},
 				}}},
 			}),
 			assertions.Match_ObjectLike(&map[string]any{
@@ -130,7 +134,7 @@ func TestCandidateRoutesAnswerOnlyTheEdge(t *testing.T) {
 	for id, r := range resources(t, s.stateless, "AWS::ApiGatewayV2::Route") {
 		key, _ := r.Properties["RouteKey"].(string)
 		_, path, _ := strings.Cut(key, " ")
-		candidate := strings.HasPrefix(path, topology.CandidatePathPrefix)
+		candidate := slices.ContainsFunc(topology.CandidatePathPrefixes, func(p string) bool { return strings.HasPrefix(path, p) })
 		if candidate {
 			candidateRoutes++
 		}
@@ -141,8 +145,8 @@ func TestCandidateRoutesAnswerOnlyTheEdge(t *testing.T) {
 			t.Errorf("route %s: authorization %v, want CUSTOM", key, r.Properties["AuthorizationType"])
 		}
 	}
-	if candidateRoutes != 2 {
-		t.Errorf("%d candidate routes, want GET and POST /c/{token}", candidateRoutes)
+	if candidateRoutes != 11 {
+		t.Errorf("%d candidate routes, want 11: /c/{token} (2), /m/{token} (4), /j/{token} (3), the receipt keys and the receipt check", candidateRoutes)
 	}
 	// API Gateway may invoke the authorizer, from this API's authorizers only.
 	invoked := false
@@ -292,4 +296,11 @@ func ruleNames(acl map[string]any) []string {
 		out = append(out, r.(map[string]any)["Name"].(string))
 	}
 	return out
+}
+
+// prefixMatch is the WAF statement matching a path prefix.
+func prefixMatch(prefix string) any {
+	return assertions.Match_ObjectLike(&map[string]any{"ByteMatchStatement": assertions.Match_ObjectLike(&map[string]any{
+		"SearchString": prefix, "PositionalConstraint": "STARTS_WITH",
+	})})
 }

@@ -46,8 +46,7 @@ const (
 	// ReceiptKey signs consent receipts.
 	ReceiptKey = "receipts"
 
-	// CandidatePathPrefix is where every candidate route lives ("/c/{token}"),
-	// the routes the candidate edge serves.
+	// CandidatePathPrefix is where the consent page lives ("/c/{token}").
 	CandidatePathPrefix = "/c/"
 	// EdgeOriginHeader carries EdgeOriginSecret from CloudFront to the API.
 	EdgeOriginHeader = "x-consentflow-edge"
@@ -56,6 +55,11 @@ const (
 	EdgeOriginSecret = "edge-origin"
 	EdgeAuthorizer   = "verify-edge-origin"
 )
+
+// CandidatePathPrefixes are the routes candidates reach from their emails,
+// which the candidate edge serves: the consent page, the manage page, the
+// join-time page, and the receipt keys and check that receipts point at.
+var CandidatePathPrefixes = []string{CandidatePathPrefix, "/m/", "/j/", "/.well-known/", "/receipts/"}
 
 // Settings every deployment can set (CDK context keys; `make dev` flags).
 const (
@@ -174,9 +178,9 @@ var App = Application{
 	// With the candidate edge on (AWS only), the candidate routes answer
 	// only requests that came through CloudFront.
 	Edge: Edge{
-		PathPrefix: CandidatePathPrefix,
-		Header:     EdgeOriginHeader,
-		Secret:     Secret{Name: EdgeOriginSecret, Description: "Value of the header CloudFront sends the candidate routes, which their authorizer checks"},
+		PathPrefixes: CandidatePathPrefixes,
+		Header:       EdgeOriginHeader,
+		Secret:       Secret{Name: EdgeOriginSecret, Description: "Value of the header CloudFront sends the candidate routes, which their authorizer checks"},
 		Authorizer: Function{
 			Name:         EdgeAuthorizer,
 			Description:  "Lets only requests that came through CloudFront (the origin header) reach the candidate routes",

@@ -324,14 +324,14 @@ type Application struct {
 
 // Edge is what exists only when a deployment puts the candidate edge
 // (CloudFront and a WAF web ACL, the CDK context publicRateLimitPerIp) in
-// front of the routes under PathPrefix: CloudFront sends Header with the
+// front of the routes under PathPrefixes: CloudFront sends Header with the
 // value of Secret to the API, and Authorizer, the HTTP API's Lambda
 // authorizer of those routes, refuses requests without it, so that the
 // API's own URL cannot bypass the edge. Without the edge none of it exists:
 // the local cloud, which has no edge, neither generates the secret nor
 // runs the authorizer, and its routes answer without the header.
 type Edge struct {
-	PathPrefix string
+	PathPrefixes []string
 	// Header is the origin header's name, in lower case as API Gateway
 	// passes headers (and names identity sources).
 	Header string
@@ -588,12 +588,17 @@ func (a Application) Validate() error {
 // secret to secrets.
 func (a Application) validateEdge(secrets map[string]bool) error {
 	e := a.Edge
-	if e.PathPrefix == "" && e.Header == "" && e.Secret.Name == "" && e.Authorizer.Name == "" {
+	if len(e.PathPrefixes) == 0 && e.Header == "" && e.Secret.Name == "" && e.Authorizer.Name == "" {
 		return nil
 	}
+	for _, p := range e.PathPrefixes {
+		if len(p) < 2 || !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") {
+			return fmt.Errorf("edge: path prefix %q must start and end with /", p)
+		}
+	}
 	switch {
-	case !strings.HasPrefix(e.PathPrefix, "/") || !strings.HasSuffix(e.PathPrefix, "/"):
-		return fmt.Errorf("edge: path prefix %q must start and end with /", e.PathPrefix)
+	case len(e.PathPrefixes) == 0:
+		return errors.New("edge: no path prefixes")
 	case e.Header == "" || e.Header != strings.ToLower(e.Header):
 		return fmt.Errorf("edge: header %q must be a lower-case name", e.Header)
 	case e.Secret.Name == "" || secrets[e.Secret.Name]:
