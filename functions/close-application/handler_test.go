@@ -62,21 +62,6 @@ func handler(s *store.Store, at time.Time) *Handler {
 	return &Handler{Store: s, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return at }}
 }
 
-func closedEvents(t *testing.T, s *store.Store, id string) []consent.Event {
-	t.Helper()
-	events, err := s.Events(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []consent.Event
-	for _, e := range events {
-		if e.Type == consent.EventApplicationClosed {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // Closing answers the closed application, writes its event, and starts the
 // CV's retention after the close (it had no deadline while the
 // application was open). Closing again, even with another outcome, answers
@@ -102,7 +87,7 @@ func TestClosingStartsTheCVsRetentionOnce(t *testing.T) {
 	if a, err := s.Artifact(ctx, id, cv); err != nil || a.DeleteBy == nil || !a.DeleteBy.Equal(want) {
 		t.Fatalf("after the close the CV is due %v (%v), want %v", a.DeleteBy, err, want)
 	}
-	if evs := closedEvents(t, s, id); len(evs) != 1 || evs[0].ApplicationID != appID || evs[0].Reason != "rejected" || evs[0].Actor != "recruiter-1" {
+	if evs := storetest.EventsOf(t, s, id, consent.EventApplicationClosed); len(evs) != 1 || evs[0].ApplicationID != appID || evs[0].Reason != "rejected" || evs[0].Actor != "recruiter-1" {
 		t.Fatalf("events %+v, want one application_closed", evs)
 	}
 
@@ -113,7 +98,7 @@ func TestClosingStartsTheCVsRetentionOnce(t *testing.T) {
 	if err != nil || again.StatusCode != http.StatusOK || second.Outcome != "rejected" || second.ClosedAt == nil || !second.ClosedAt.Equal(now) {
 		t.Fatalf("closed again: %d %s %v, want the first close", again.StatusCode, again.Body, err)
 	}
-	if evs := closedEvents(t, s, id); len(evs) != 1 {
+	if evs := storetest.EventsOf(t, s, id, consent.EventApplicationClosed); len(evs) != 1 {
 		t.Fatalf("%d application_closed events after a retry, want 1", len(evs))
 	}
 	if a, _ := s.Artifact(ctx, id, cv); a.DeleteBy == nil || !a.DeleteBy.Equal(want) {
@@ -167,7 +152,7 @@ func TestCloseApplicationErrors(t *testing.T) {
 	if app, err := s.Application(ctx, id, appID); err != nil || app.Status != consent.ApplicationOpen {
 		t.Fatalf("a refused request closed %+v (%v)", app, err)
 	}
-	if evs := closedEvents(t, s, id); len(evs) != 0 {
+	if evs := storetest.EventsOf(t, s, id, consent.EventApplicationClosed); len(evs) != 0 {
 		t.Fatalf("a refused request wrote %+v", evs)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -104,31 +103,6 @@ func handler(s *store.Store) *Handler {
 	return &Handler{Store: s, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now.Add(time.Minute) }}
 }
 
-// errorName is the name the workflow's Retry and Catch match.
-func errorName(t *testing.T, err error) string {
-	t.Helper()
-	var ive messages.InvokeResponse_Error
-	if !errors.As(err, &ive) {
-		t.Fatalf("error %T %v is not a typed workflow error", err, err)
-	}
-	return ive.Type
-}
-
-func profileTombstones(t *testing.T, s *store.Store, id string) []consent.Event {
-	t.Helper()
-	events, err := s.Events(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []consent.Event
-	for _, e := range events {
-		if e.Type == consent.EventProfileErased {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // Once every artifact is erased, the profile goes: the candidate is Gone,
 // their name, email, idempotency key, the recruiter's note and the value an
 // open rectification asked for are removed, and one tombstone is written.
@@ -172,7 +146,7 @@ func TestTheProfileIsErasedOnceEveryArtifactIs(t *testing.T) {
 	if r, ok, err := h.s.Erasure(ctx, h.candidateID); err != nil || !ok || r.DoneAt == nil || !r.DoneAt.Equal(now.Add(time.Minute)) {
 		t.Fatalf("erasure request %+v %v %v, want done", r, ok, err)
 	}
-	if evs := profileTombstones(t, h.s, h.candidateID); len(evs) != 1 || evs[0].Actor != consent.ActorWorkflow || len(evs[0].Fields) == 0 {
+	if evs := storetest.EventsOf(t, h.s, h.candidateID, consent.EventProfileErased); len(evs) != 1 || evs[0].Actor != consent.ActorWorkflow || len(evs[0].Fields) == 0 {
 		t.Fatalf("tombstones %+v, want one", evs)
 	}
 	if trail, err := h.s.AuditTrail(ctx, h.candidateID); err != nil || !trail.Verification.Intact {
@@ -183,7 +157,7 @@ func TestTheProfileIsErasedOnceEveryArtifactIs(t *testing.T) {
 	if err != nil || again.Erased {
 		t.Fatalf("repeated step: %+v %v, want nothing erased and no error", again, err)
 	}
-	if evs := profileTombstones(t, h.s, h.candidateID); len(evs) != 1 {
+	if evs := storetest.EventsOf(t, h.s, h.candidateID, consent.EventProfileErased); len(evs) != 1 {
 		t.Fatalf("%d tombstones after a repeated step, want 1", len(evs))
 	}
 }
@@ -194,7 +168,7 @@ func TestTheProfileIsErasedOnceEveryArtifactIs(t *testing.T) {
 func TestTheProfileStaysUntilItsArtifactsAreErased(t *testing.T) {
 	h := hold(t)
 	ctx := context.Background()
-	if _, err := handler(h.s).Handle(ctx, Input{CandidateID: h.candidateID}); errorName(t, err) != workflow.Conflict {
+	if _, err := handler(h.s).Handle(ctx, Input{CandidateID: h.candidateID}); workflow.ErrorName(err) != workflow.Conflict {
 		t.Fatalf("no erasure asked: %v, want %s", err, workflow.Conflict)
 	}
 	if c, err := h.s.Candidate(ctx, h.candidateID); err != nil || c.Email != "ada@example.com" {
@@ -203,13 +177,13 @@ func TestTheProfileStaysUntilItsArtifactsAreErased(t *testing.T) {
 	if _, err := h.s.RequestErasure(ctx, h.candidateID, "candidate_request", "recruiter-1", "email", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := handler(h.s).Handle(ctx, Input{CandidateID: h.candidateID}); errorName(t, err) != workflow.Conflict {
+	if _, err := handler(h.s).Handle(ctx, Input{CandidateID: h.candidateID}); workflow.ErrorName(err) != workflow.Conflict {
 		t.Fatalf("CV not erased yet: %v, want %s", err, workflow.Conflict)
 	}
 	if _, ok := h.item(t, "PROFILE")["email"]; !ok {
 		t.Fatal("the profile was erased before its CV")
 	}
-	if evs := profileTombstones(t, h.s, h.candidateID); len(evs) != 0 {
+	if evs := storetest.EventsOf(t, h.s, h.candidateID, consent.EventProfileErased); len(evs) != 0 {
 		t.Fatalf("tombstones %+v, want none", evs)
 	}
 }
@@ -224,7 +198,7 @@ func TestEraseProfileNamesItsErrors(t *testing.T) {
 		"not a candidate id": {Input{CandidateID: "../x"}, workflow.InvalidInput},
 		"unknown candidate":  {Input{CandidateID: consent.NewID()}, workflow.NotFound},
 	} {
-		if _, err := handler(s).Handle(context.Background(), tc.in); errorName(t, err) != tc.want {
+		if _, err := handler(s).Handle(context.Background(), tc.in); workflow.ErrorName(err) != tc.want {
 			t.Errorf("%s: %v, want %s", name, err, tc.want)
 		}
 	}

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
@@ -54,31 +51,6 @@ func handler(s *store.Store) *Handler {
 	return &Handler{Store: s, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return later }}
 }
 
-func expiredEvents(t *testing.T, s *store.Store, candidateID string) []consent.Event {
-	t.Helper()
-	events, err := s.Events(context.Background(), candidateID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []consent.Event
-	for _, e := range events {
-		if e.Type == consent.EventExpired {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// errorName is the name the workflow's Retry and Catch match.
-func errorName(t *testing.T, err error) string {
-	t.Helper()
-	var ive messages.InvokeResponse_Error
-	if !errors.As(err, &ive) {
-		t.Fatalf("error %T %v is not a typed workflow error", err, err)
-	}
-	return ive.Type
-}
-
 // An unanswered request closes as unanswered: the request and each consent
 // it left requested expire, with an "expired" event per purpose by the
 // workflow. A retried step expires nothing twice.
@@ -102,7 +74,7 @@ func TestAnUnansweredRequestExpiresOnce(t *testing.T) {
 			t.Errorf("consent %+v, want expired at %v", c, later)
 		}
 	}
-	evs := expiredEvents(t, s, req.CandidateID)
+	evs := storetest.EventsOf(t, s, req.CandidateID, consent.EventExpired)
 	if len(evs) != 2 {
 		t.Fatalf("events %+v, want one expired per purpose", evs)
 	}
@@ -116,7 +88,7 @@ func TestAnUnansweredRequestExpiresOnce(t *testing.T) {
 	if err != nil || again.Expired || again.Status != consent.Lapsed {
 		t.Fatalf("retry: %+v %v, want expired before", again, err)
 	}
-	if evs := expiredEvents(t, s, req.CandidateID); len(evs) != 2 {
+	if evs := storetest.EventsOf(t, s, req.CandidateID, consent.EventExpired); len(evs) != 2 {
 		t.Fatalf("%d expired events after a retry, want 2", len(evs))
 	}
 }
@@ -134,7 +106,7 @@ func TestAFailedRequestKeepsTheStepsError(t *testing.T) {
 	if err != nil || stored.Reason != consent.ReasonFailed || stored.Failure != workflow.MailRejected {
 		t.Fatalf("stored %+v %v", stored, err)
 	}
-	if evs := expiredEvents(t, s, req.CandidateID); len(evs) != 1 || evs[0].Reason != consent.ReasonFailed {
+	if evs := storetest.EventsOf(t, s, req.CandidateID, consent.EventExpired); len(evs) != 1 || evs[0].Reason != consent.ReasonFailed {
 		t.Fatalf("events %+v", evs)
 	}
 }
@@ -155,7 +127,7 @@ func TestAnAnsweredRequestIsLeftAsItIs(t *testing.T) {
 	if c, err := s.Consents(ctx, req.CandidateID); err != nil || len(c) != 1 || c[0].State != consent.Given {
 		t.Fatalf("consents %+v %v, want given", c, err)
 	}
-	if evs := expiredEvents(t, s, req.CandidateID); len(evs) != 0 {
+	if evs := storetest.EventsOf(t, s, req.CandidateID, consent.EventExpired); len(evs) != 0 {
 		t.Fatalf("events %+v, want none", evs)
 	}
 }
@@ -173,7 +145,7 @@ func TestALaterRequestKeepsItsConsent(t *testing.T) {
 	if c, err := s.Consents(ctx, first.CandidateID); err != nil || len(c) != 1 || c[0].State != consent.Requested || c[0].RequestID != second.ID {
 		t.Fatalf("consents %+v %v, want still requested by the later request", c, err)
 	}
-	evs := expiredEvents(t, s, first.CandidateID)
+	evs := storetest.EventsOf(t, s, first.CandidateID, consent.EventExpired)
 	if len(evs) != 1 || !evs[0].ConsentUnchanged || evs[0].ConsentRequestID != second.ID || evs[0].ConsentState != consent.Requested {
 		t.Fatalf("events %+v, want one marked unchanged", evs)
 	}
@@ -190,7 +162,7 @@ func TestExpireRequestNamesItsErrors(t *testing.T) {
 		"unknown reason":  {Input{RequestID: req.ID, Reason: "bored"}, workflow.InvalidInput},
 		"unknown request": {Input{RequestID: consent.NewID()}, workflow.NotFound},
 	} {
-		if _, err := handler(s).Handle(ctx, tc.in); errorName(t, err) != tc.want {
+		if _, err := handler(s).Handle(ctx, tc.in); workflow.ErrorName(err) != tc.want {
 			t.Errorf("%s: %v, want %s", name, err, tc.want)
 		}
 	}
@@ -202,7 +174,7 @@ func TestExpireRequestNamesItsErrors(t *testing.T) {
 	if _, err := s.RequestErasure(ctx, req.CandidateID, "candidate_request", "recruiter-1", "email", now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := handler(s).Handle(ctx, Input{RequestID: req.ID}); errorName(t, err) != workflow.Gone {
+	if _, err := handler(s).Handle(ctx, Input{RequestID: req.ID}); workflow.ErrorName(err) != workflow.Gone {
 		t.Fatalf("erased candidate: %v, want %s", err, workflow.Gone)
 	}
 }

@@ -28,14 +28,7 @@ var (
 
 func registered(t *testing.T, s *store.Store) string {
 	t.Helper()
-	c, err := consent.NewCandidate("Ada Lovelace", "ada@example.com", "en", now.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.CreateCandidate(context.Background(), c, ""); err != nil {
-		t.Fatal(err)
-	}
-	return c.ID
+	return storetest.Candidate(t, s, now.Add(-time.Hour)).ID
 }
 
 func ask(t *testing.T, s *store.Store, id string, at time.Time, purposes ...consent.Purpose) consent.Request {
@@ -163,13 +156,7 @@ func TestListConsentsErrors(t *testing.T) {
 	ctx := context.Background()
 	s, _ := storetest.New(t)
 	id := registered(t, s)
-	gone := registered(t, s)
-	if _, err := s.RequestErasure(ctx, gone, "candidate_request", "recruiter-1", "email", now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.EraseProfile(ctx, gone, now.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	gone := storetest.Erased(t, s, now)
 	noToken := request(id)
 	noToken.RequestContext = events.APIGatewayV2HTTPRequestContext{}
 	h := &Handler{Store: s, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}

@@ -23,14 +23,7 @@ var now = time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
 func registered(t *testing.T) (*store.Store, string) {
 	t.Helper()
 	s, _ := storetest.New(t)
-	c, err := consent.NewCandidate("Ada Lovelace", "ada@example.com", "en", now.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.CreateCandidate(context.Background(), c, ""); err != nil {
-		t.Fatal(err)
-	}
-	return s, c.ID
+	return s, storetest.Candidate(t, s, now.Add(-time.Hour)).ID
 }
 
 func request(candidateID, body string) httpapi.Request {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
-
 	"github.com/consentflow/consentflow/shared/consent"
 	"github.com/consentflow/consentflow/shared/store"
 	"github.com/consentflow/consentflow/shared/store/storetest"
@@ -28,43 +26,11 @@ var (
 func registered(t *testing.T) (*store.Store, string) {
 	t.Helper()
 	s, _ := storetest.New(t)
-	c, err := consent.NewCandidate("Ada Lovelace", "ada@example.com", "en", now.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.CreateCandidate(context.Background(), c, ""); err != nil {
-		t.Fatal(err)
-	}
-	return s, c.ID
+	return s, storetest.Candidate(t, s, now.Add(-time.Hour)).ID
 }
 
 func handler(s *store.Store, at time.Time) *Handler {
 	return &Handler{Store: s, Policy: policy, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return at }}
-}
-
-// errorName is the name the workflow's Retry and Catch match.
-func errorName(t *testing.T, err error) string {
-	t.Helper()
-	var ive messages.InvokeResponse_Error
-	if !errors.As(err, &ive) {
-		t.Fatalf("error %T %v is not a typed workflow error", err, err)
-	}
-	return ive.Type
-}
-
-func requested(t *testing.T, s *store.Store, id string) []consent.Event {
-	t.Helper()
-	events, err := s.Events(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []consent.Event
-	for _, e := range events {
-		if e.Type == consent.EventRequested {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // The request is stored under the deployment's notice with each purpose
@@ -93,7 +59,7 @@ func TestTheRequestIsRecordedAndTheWorkflowWaitsForTheLink(t *testing.T) {
 			t.Errorf("consent %+v, want requested by %s", c, rid)
 		}
 	}
-	if evs := requested(t, s, id); len(evs) != 2 || evs[0].Actor != "recruiter-1" || evs[0].RequestID != rid {
+	if evs := storetest.EventsOf(t, s, id, consent.EventRequested); len(evs) != 2 || evs[0].Actor != "recruiter-1" || evs[0].RequestID != rid {
 		t.Fatalf("events %+v, want one requested per purpose", evs)
 	}
 }
@@ -111,7 +77,7 @@ func TestARetryRecordsOnceAndKeepsTheFirstDeadline(t *testing.T) {
 	if want := int64((policy.LinkValidity - time.Hour) / time.Second); err != nil || out.AnswerWithinSeconds != want {
 		t.Fatalf("retry an hour later: %+v %v, want %d seconds", out, err, want)
 	}
-	if evs := requested(t, s, id); len(evs) != 1 {
+	if evs := storetest.EventsOf(t, s, id, consent.EventRequested); len(evs) != 1 {
 		t.Fatalf("%d requested events after a retry, want 1", len(evs))
 	}
 	req, err := s.Request(ctx, in.RequestID)
@@ -139,7 +105,7 @@ func TestOnlyTheTalentPoolIsRenewed(t *testing.T) {
 		t.Fatalf("renewal stored %+v %v", req, err)
 	}
 	rec := Input{RequestID: consent.NewID(), CandidateID: id, Purposes: []string{"talent_pool", "interview_recording"}, RenewsUntil: &until}
-	if _, err := handler(s, now).Handle(ctx, rec); errorName(t, err) != workflow.InvalidInput {
+	if _, err := handler(s, now).Handle(ctx, rec); workflow.ErrorName(err) != workflow.InvalidInput {
 		t.Fatalf("renewing a recording consent: %v, want %s", err, workflow.InvalidInput)
 	}
 	if _, err := s.Request(ctx, rec.RequestID); !errors.As(err, new(*consent.NotFoundError)) {
@@ -172,7 +138,7 @@ func TestRecordRequestNamesItsErrors(t *testing.T) {
 		"unknown candidate": {Input{RequestID: consent.NewID(), CandidateID: consent.NewID(), Purposes: []string{"talent_pool"}}, workflow.NotFound},
 		"erased candidate":  {Input{RequestID: consent.NewID(), CandidateID: gone.ID, Purposes: []string{"talent_pool"}}, workflow.Gone},
 	} {
-		if _, err := handler(s, now).Handle(ctx, tc.in); errorName(t, err) != tc.want {
+		if _, err := handler(s, now).Handle(ctx, tc.in); workflow.ErrorName(err) != tc.want {
 			t.Errorf("%s: %v, want %s", name, err, tc.want)
 		}
 	}
